@@ -1,0 +1,300 @@
+//! Browser state and how actions change it. Nothing here touches the terminal:
+//! the event loop maps keys to [`Action`]s, calls [`App::apply`], and draws.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use ratatui::layout::Rect;
+
+use crate::library::Library;
+use crate::typeset::{Line, TypesetOptions, typeset};
+
+/// Everything a key can ask the browser to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Move up one row / scroll up one line.
+    Up,
+    /// Move down one row / scroll down one line.
+    Down,
+    /// One page down.
+    PageDown,
+    /// One page up.
+    PageUp,
+    /// Half a page down.
+    HalfPageDown,
+    /// Half a page up.
+    HalfPageUp,
+    /// First article / top of the article.
+    Top,
+    /// Last article / end of the article.
+    Bottom,
+    /// Focus the other pane.
+    NextPane,
+    /// Focus the other pane (backwards).
+    PrevPane,
+    /// Focus the list.
+    FocusList,
+    /// Focus the reader.
+    FocusReader,
+    /// Open the selected article.
+    Open,
+    /// Close the help, or go back to the list.
+    Back,
+    /// Show or hide the key help.
+    Help,
+    /// Quit.
+    Quit,
+    /// Quit because of Ctrl-C.
+    Interrupt,
+    /// Suspend to the shell (Ctrl-Z); handled by the event loop.
+    Suspend,
+    /// Repaint the whole screen; handled by the event loop.
+    Redraw,
+    /// The terminal changed size.
+    Resize(u16, u16),
+    /// Nothing.
+    None,
+}
+
+/// Which pane has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    /// The article list.
+    List,
+    /// The reader.
+    Reader,
+}
+
+/// Why the browser stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// `q`.
+    Quit,
+    /// Ctrl-C.
+    Interrupt,
+}
+
+/// Terminals narrower than this show one pane at a time.
+pub const TWO_PANE_MIN_WIDTH: u16 = 90;
+
+/// Where each part of the screen goes, for a terminal size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// Both panes side by side.
+    pub two_pane: bool,
+    /// The list pane.
+    pub list: Rect,
+    /// The column between the panes (two-pane only).
+    pub separator: Rect,
+    /// The reader pane's text area.
+    pub reader: Rect,
+    /// The bottom status line.
+    pub status: Rect,
+}
+
+impl Layout {
+    /// Splits a `width`×`height` screen.
+    pub fn new(width: u16, height: u16) -> Layout {
+        let body_h = height.saturating_sub(1);
+        let status = Rect::new(0, body_h, width, height.min(1));
+        let two_pane = width >= TWO_PANE_MIN_WIDTH;
+        if two_pane {
+            let list_w = (width * 2 / 5).clamp(30, 56);
+            let list = Rect::new(0, 0, list_w, body_h);
+            let separator = Rect::new(list_w, 0, 1, body_h);
+            let reader = Rect::new(list_w + 2, 0, width - list_w - 3, body_h);
+            Layout { two_pane, list, separator, reader, status }
+        } else {
+            let pad = u16::from(width >= 8);
+            let reader = Rect::new(pad, 0, width.saturating_sub(2 * pad), body_h);
+            Layout { two_pane, list: Rect::new(0, 0, width, body_h), separator: Rect::default(), reader, status }
+        }
+    }
+}
+
+/// The browser.
+pub struct App {
+    /// All articles.
+    pub library: Library,
+    /// Article indices in display order (newest first).
+    pub order: Vec<usize>,
+    /// Position of the selected article in `order`.
+    pub selected: usize,
+    /// First visible row of the list.
+    pub list_offset: usize,
+    /// First visible line of the article.
+    pub scroll: usize,
+    /// Which pane has the keyboard.
+    pub focus: Focus,
+    /// Whether the key help is shown.
+    pub help: bool,
+    /// Set when the browser should stop.
+    pub exit: Option<Exit>,
+    /// Terminal size.
+    pub size: (u16, u16),
+    /// How articles are typeset.
+    pub options: TypesetOptions,
+    cache: HashMap<(usize, u16), Rc<Vec<Line>>>,
+}
+
+impl App {
+    /// A browser over `library`, sized `width`×`height`.
+    pub fn new(library: Library, options: TypesetOptions, width: u16, height: u16) -> App {
+        let order = library.newest_first();
+        App {
+            library,
+            order,
+            selected: 0,
+            list_offset: 0,
+            scroll: 0,
+            focus: Focus::List,
+            help: false,
+            exit: None,
+            size: (width, height),
+            options,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The current screen layout.
+    pub fn layout(&self) -> Layout {
+        Layout::new(self.size.0, self.size.1)
+    }
+
+    /// Index (into `library.articles`) of the selected article.
+    pub fn selected_article(&self) -> Option<usize> {
+        self.order.get(self.selected).copied()
+    }
+
+    /// Whether the reader is on screen (always in two-pane mode).
+    pub fn reader_visible(&self) -> bool {
+        self.layout().two_pane || self.focus == Focus::Reader
+    }
+
+    /// The selected article typeset for the reader, cached per (article, width).
+    pub fn reader_lines(&mut self) -> Rc<Vec<Line>> {
+        let width = self.layout().reader.width;
+        let Some(index) = self.selected_article() else {
+            return Rc::new(Vec::new());
+        };
+        if self.cache.len() > 64 {
+            self.cache.clear();
+        }
+        let (library, options) = (&self.library, &self.options);
+        self.cache
+            .entry((index, width))
+            .or_insert_with(|| Rc::new(typeset(&library.articles[index], usize::from(width), options)))
+            .clone()
+    }
+
+    /// The largest useful scroll position for the selected article.
+    pub fn max_scroll(&mut self) -> usize {
+        let height = usize::from(self.layout().reader.height);
+        self.reader_lines().len().saturating_sub(height)
+    }
+
+    /// Changes state for one action.
+    pub fn apply(&mut self, action: Action) {
+        if self.help {
+            // Any key closes the help; it does nothing else.
+            match action {
+                Action::Resize(w, h) => self.resize(w, h),
+                Action::Interrupt => self.exit = Some(Exit::Interrupt),
+                Action::Redraw | Action::Suspend | Action::None => {}
+                _ => self.help = false,
+            }
+            return;
+        }
+        let list_page = usize::from(self.layout().list.height).max(1);
+        let reader_page = usize::from(self.layout().reader.height).saturating_sub(1).max(1);
+        let in_list = self.focus == Focus::List;
+        match action {
+            Action::Up if in_list => self.select_by(-1),
+            Action::Down if in_list => self.select_by(1),
+            Action::PageUp if in_list => self.select_by(-(list_page as isize)),
+            Action::PageDown if in_list => self.select_by(list_page as isize),
+            Action::HalfPageUp if in_list => self.select_by(-((list_page / 2).max(1) as isize)),
+            Action::HalfPageDown if in_list => self.select_by((list_page / 2).max(1) as isize),
+            Action::Top if in_list => self.select(0),
+            Action::Bottom if in_list => self.select(self.order.len().saturating_sub(1)),
+            Action::Up => self.scroll_by(-1),
+            Action::Down => self.scroll_by(1),
+            Action::PageUp => self.scroll_by(-(reader_page as isize)),
+            Action::PageDown => self.scroll_by(reader_page as isize),
+            Action::HalfPageUp => self.scroll_by(-((reader_page / 2).max(1) as isize)),
+            Action::HalfPageDown => self.scroll_by((reader_page / 2).max(1) as isize),
+            Action::Top => self.scroll = 0,
+            Action::Bottom => self.scroll = self.max_scroll(),
+            Action::NextPane | Action::PrevPane => {
+                self.focus = if in_list { Focus::Reader } else { Focus::List };
+                self.fix_focus();
+            }
+            Action::FocusList => self.focus = Focus::List,
+            Action::FocusReader | Action::Open => {
+                self.focus = Focus::Reader;
+                self.fix_focus();
+            }
+            Action::Back => self.focus = Focus::List,
+            Action::Help => self.help = true,
+            Action::Quit => self.exit = Some(Exit::Quit),
+            Action::Interrupt => self.exit = Some(Exit::Interrupt),
+            Action::Resize(w, h) => self.resize(w, h),
+            Action::Suspend | Action::Redraw | Action::None => {}
+        }
+    }
+
+    fn fix_focus(&mut self) {
+        if self.order.is_empty() {
+            self.focus = Focus::List;
+        }
+    }
+
+    fn resize(&mut self, width: u16, height: u16) {
+        self.size = (width, height);
+        self.scroll = self.scroll.min(self.max_scroll());
+        self.keep_selection_visible();
+    }
+
+    fn select(&mut self, position: usize) {
+        let position = position.min(self.order.len().saturating_sub(1));
+        if position != self.selected {
+            self.selected = position;
+            self.scroll = 0;
+        }
+        self.keep_selection_visible();
+    }
+
+    fn select_by(&mut self, delta: isize) {
+        self.select(self.selected.saturating_add_signed(delta));
+    }
+
+    fn scroll_by(&mut self, delta: isize) {
+        self.scroll = self.scroll.saturating_add_signed(delta).min(self.max_scroll());
+    }
+
+    /// Scrolls the list just enough to show the selected row.
+    fn keep_selection_visible(&mut self) {
+        let height = usize::from(self.layout().list.height).max(1);
+        if self.selected < self.list_offset {
+            self.list_offset = self.selected;
+        } else if self.selected >= self.list_offset + height {
+            self.list_offset = self.selected + 1 - height;
+        }
+        let max_offset = self.order.len().saturating_sub(height);
+        self.list_offset = self.list_offset.min(max_offset);
+    }
+
+    /// The reader's position as text: `Top`, `Bot`, `All` or a percentage.
+    pub fn scroll_indicator(&mut self) -> String {
+        let max = self.max_scroll();
+        if max == 0 {
+            "All".into()
+        } else if self.scroll == 0 {
+            "Top".into()
+        } else if self.scroll >= max {
+            "Bot".into()
+        } else {
+            format!("{}%", self.scroll * 100 / max)
+        }
+    }
+}

@@ -1,0 +1,443 @@
+//! The article: what one news item holds, and how it is read from JSON.
+//!
+//! Field names follow DESIGN.md, with the aliases common news datasets use
+//! (`content`/`text` for `body`, `time`/`date`/`pubDate` for `published`,
+//! `media` for `source`). Unknown fields are kept in [`Article::extra`].
+//! Every string goes through [`crate::sanitize`] here, where text enters the
+//! program, so nothing downstream can leak an escape sequence.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::published::Published;
+use crate::sanitize::{sanitize, sanitize_line};
+
+/// Where an article came from: file path, and the line and column its JSON starts at.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The file, as given (or `<sample>/name` for the embedded library).
+    pub path: String,
+    /// 1-based line of the article's first byte.
+    pub line: usize,
+    /// 1-based column (in characters) of the article's first byte.
+    pub column: usize,
+}
+
+/// One news article.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Article {
+    /// Stable identifier: the `id` field, else derived from the URL, else from the content.
+    pub id: String,
+    /// The headline.
+    pub title: String,
+    /// Body paragraphs, in order.
+    pub body: Vec<String>,
+    /// When it was published.
+    pub published: Option<Published>,
+    /// The publisher.
+    pub source: Option<String>,
+    /// Authors, for display.
+    pub authors: Vec<String>,
+    /// The responsible editor.
+    pub editor: Option<String>,
+    /// Breadcrumb, e.g. `["浙江", "嘉兴", "要闻"]`.
+    pub section: Vec<String>,
+    /// Where the article lives on the web.
+    pub url: Option<String>,
+    /// BCP 47 language tag, e.g. `zh-CN`.
+    pub lang: Option<String>,
+    /// Fields kanbao does not know, kept as they were.
+    pub extra: Map<String, Value>,
+    /// Where it was loaded from.
+    pub origin: Origin,
+}
+
+impl Article {
+    /// An article with just a title and body paragraphs (for tests and examples).
+    pub fn new(title: &str, body: Vec<String>) -> Article {
+        let mut a = Article { title: sanitize_line(title), body, ..Article::default() };
+        a.id = a.derived_id();
+        a
+    }
+
+    /// The metadata line shown under the title: date · source · authors.
+    ///
+    /// ```
+    /// use kanbao::article::Article;
+    /// let a = Article::from_json(r#"{"title":"t","source":"嘉兴日报",
+    ///     "published":"2023-01-06T09:18:16+08:00","authors":["沈哲韬","徐佳叶"],"lang":"zh-CN"}"#).unwrap();
+    /// assert_eq!(a.meta_line(), "2023-01-06 09:18 · 嘉兴日报 · 沈哲韬、徐佳叶");
+    /// ```
+    pub fn meta_line(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.published {
+            parts.push(p.display());
+        }
+        if let Some(s) = &self.source {
+            parts.push(s.clone());
+        }
+        if !self.authors.is_empty() {
+            let cjk = self.lang.as_deref().is_some_and(|l| l.starts_with("zh") || l.starts_with("ja"));
+            parts.push(self.authors.join(if cjk { "、" } else { ", " }));
+        }
+        parts.join(" · ")
+    }
+
+    /// Total size of the article's text in bytes (title and body).
+    pub fn text_len(&self) -> usize {
+        self.title.len() + self.body.iter().map(String::len).sum::<usize>()
+    }
+
+    fn derived_id(&self) -> String {
+        match &self.url {
+            Some(url) => format!("{:016x}", fnv1a(url.as_bytes())),
+            None => {
+                let mut h = Fnv::new();
+                h.write(self.title.as_bytes());
+                if let Some(p) = &self.published {
+                    h.write(p.to_rfc3339().as_bytes());
+                }
+                for p in &self.body {
+                    h.write(b"\n");
+                    h.write(p.as_bytes());
+                }
+                format!("{:016x}", h.0)
+            }
+        }
+    }
+
+    /// The article as a JSON object in kanbao's own field names.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("id".into(), self.id.clone().into());
+        m.insert("title".into(), self.title.clone().into());
+        if let Some(p) = &self.published {
+            m.insert("published".into(), p.to_rfc3339().into());
+        }
+        let opt = |m: &mut Map<String, Value>, k: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                m.insert(k.into(), v.clone().into());
+            }
+        };
+        opt(&mut m, "source", &self.source);
+        if !self.authors.is_empty() {
+            m.insert("authors".into(), self.authors.clone().into());
+        }
+        opt(&mut m, "editor", &self.editor);
+        if !self.section.is_empty() {
+            m.insert("section".into(), self.section.clone().into());
+        }
+        opt(&mut m, "url", &self.url);
+        opt(&mut m, "lang", &self.lang);
+        m.insert("body".into(), self.body.clone().into());
+        for (k, v) in &self.extra {
+            m.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        Value::Object(m)
+    }
+}
+
+/// FNV-1a, 64 bit: a tiny, stable hash for derived ids (stable across runs
+/// and platforms, unlike `std`'s randomly seeded hasher).
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::new();
+    h.write(bytes);
+    h.0
+}
+
+/// Why an article's JSON was rejected, and where (1-based line and byte
+/// column, relative to the text given to [`Article::from_json`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
+pub struct ArticleError {
+    /// Line of the offending value.
+    pub line: usize,
+    /// Byte column of the offending value.
+    pub column: usize,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// The fields of one JSON object, in order, each with its raw text (which
+/// borrows from the input, so its position is known).
+struct RawFields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawFields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawFields<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an article object with a \"title\"")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
+                    fields.push((k, v));
+                }
+                Ok(RawFields(fields))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// 1-based line and byte column of a byte offset in `text`.
+pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    (line, offset - line_start + 1)
+}
+
+/// serde_json's message without its " at line L column C" suffix.
+pub(crate) fn bare_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg,
+    }
+}
+
+impl Article {
+    /// Reads one article from the text of a JSON object.
+    ///
+    /// Errors name the field and point at its value:
+    ///
+    /// ```
+    /// use kanbao::article::Article;
+    /// let a = Article::from_json(r#"{"title": "看报", "content": "第一段\n\n第二段"}"#).unwrap();
+    /// assert_eq!(a.body, ["第一段", "第二段"]);
+    /// let e = Article::from_json("{\n  \"title\": 5\n}").unwrap_err();
+    /// assert_eq!((e.line, e.column), (2, 12));
+    /// assert_eq!(e.message, "field `title`: expected a string, found a number");
+    /// ```
+    pub fn from_json(text: &str) -> Result<Article, ArticleError> {
+        let fields = serde_json::from_str::<RawFields>(text).map_err(|e| ArticleError {
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: bare_message(&e),
+        })?;
+        let base = text.as_ptr() as usize;
+        let at = |raw: &RawValue, message: String| {
+            let (line, column) = line_column(text.as_bytes(), raw.get().as_ptr() as usize - base);
+            ArticleError { line, column, message }
+        };
+        let mut a = Article::default();
+        let mut title = None;
+        let mut published: Option<(&str, String, &RawValue)> = None;
+        let mut tz = None;
+        let mut id = None;
+        for (key, raw) in fields.0 {
+            let v: Value = serde_json::from_str(raw.get()).map_err(|e| at(raw, bare_message(&e)))?;
+            let k = key.as_str();
+            let result: Result<(), String> = (|| {
+                match k {
+                    "title" => match v {
+                        Value::String(s) => title = Some(sanitize_line(&s)),
+                        other => return Err(wrong(k, "a string", &other)),
+                    },
+                    "body" | "content" | "text" => a.body = body(k, v)?,
+                    "published" | "time" | "date" | "pubDate" => match v {
+                        Value::Null => {}
+                        Value::String(s) => {
+                            let name = ["published", "time", "date", "pubDate"].into_iter().find(|n| *n == k).unwrap_or("published");
+                            published = Some((name, s, raw));
+                        }
+                        other => return Err(wrong(k, "an RFC 3339 date string", &other)),
+                    },
+                    "tz" => tz = opt_string(k, v)?,
+                    "source" | "media" => a.source = opt_string(k, v)?,
+                    "authors" | "author" => a.authors = string_list(k, v)?,
+                    "editor" => a.editor = opt_string(k, v)?,
+                    "section" => a.section = string_list(k, v)?,
+                    "url" => a.url = opt_string(k, v)?,
+                    "lang" => a.lang = opt_string(k, v)?,
+                    "id" => match v {
+                        Value::String(s) => id = Some(sanitize_line(&s)),
+                        Value::Number(n) => id = Some(n.to_string()),
+                        other => return Err(wrong(k, "a string", &other)),
+                    },
+                    _ => {
+                        a.extra.insert(key.clone(), v);
+                    }
+                }
+                Ok(())
+            })();
+            result.map_err(|m| at(raw, m))?;
+        }
+        let start = text.len() - text.trim_start().len();
+        let (line, column) = line_column(text.as_bytes(), start);
+        a.title = title.ok_or_else(|| ArticleError {
+            line,
+            column,
+            message: "missing field `title`: every article needs a title".into(),
+        })?;
+        if a.title.trim().is_empty() {
+            return Err(ArticleError { line, column, message: "field `title`: the title is empty".into() });
+        }
+        if let Some((field, text, raw)) = published {
+            a.published =
+                Some(Published::parse(&text, tz.as_deref()).map_err(|e| at(raw, format!("field `{field}`: {e}")))?);
+        }
+        a.id = match id {
+            Some(id) if !id.is_empty() => id,
+            _ => a.derived_id(),
+        };
+        Ok(a)
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn wrong(field: &str, want: &str, got: &Value) -> String {
+    format!("field `{field}`: expected {want}, found {}", type_name(got))
+}
+
+fn opt_string(field: &str, v: Value) -> Result<Option<String>, String> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => {
+            let s = sanitize_line(&s);
+            Ok((!s.trim().is_empty()).then_some(s))
+        }
+        other => Err(wrong(field, "a string", &other)),
+    }
+}
+
+fn string_list(field: &str, v: Value) -> Result<Vec<String>, String> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(vec![sanitize_line(&s)]),
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(sanitize_line(&s)),
+                other => Err(wrong(&format!("{field}[{i}]"), "a string", &other)),
+            })
+            .collect(),
+        other => Err(wrong(field, "an array of strings", &other)),
+    }
+}
+
+/// Splits text into paragraphs on blank lines; drops empty ones.
+fn paragraphs(text: &str, out: &mut Vec<String>) {
+    let clean = sanitize(text);
+    let mut current: Vec<&str> = Vec::new();
+    for line in clean.split('\n') {
+        if line.trim().is_empty() {
+            if !current.is_empty() {
+                out.push(current.join("\n"));
+                current.clear();
+            }
+        } else {
+            current.push(line.trim_end());
+        }
+    }
+    if !current.is_empty() {
+        out.push(current.join("\n"));
+    }
+}
+
+fn body(field: &str, v: Value) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    match v {
+        Value::Null => {}
+        Value::String(s) => paragraphs(&s, &mut out),
+        Value::Array(items) => {
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    Value::String(s) => paragraphs(&s, &mut out),
+                    other => return Err(wrong(&format!("{field}[{i}]"), "a string", &other)),
+                }
+            }
+        }
+        other => return Err(wrong(field, "a string or an array of strings", &other)),
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_of_common_datasets_are_accepted() {
+        let a = Article::from_json(
+            r#"{"title":"标题","content":"第一段\n\n第二段","time":"2023-01-06 09:18:16","media":"嘉兴日报","tz":"+08:00"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.body, ["第一段", "第二段"]);
+        assert_eq!(a.source.as_deref(), Some("嘉兴日报"));
+        assert_eq!(a.published.unwrap().to_rfc3339(), "2023-01-06T09:18:16+08:00");
+    }
+
+    #[test]
+    fn unknown_fields_are_kept() {
+        let a = Article::from_json(r#"{"title":"t","credits":[{"role":"记者"}]}"#).unwrap();
+        assert!(a.extra.contains_key("credits"));
+        assert!(a.to_json().get("credits").is_some());
+    }
+
+    #[test]
+    fn wrong_types_name_the_field_and_position() {
+        let e = Article::from_json("{\n  \"title\": 5\n}").unwrap_err();
+        assert!(e.message.contains("field `title`") && e.message.contains("a number"), "{e}");
+        assert_eq!((e.line, e.column), (2, 12));
+        let e = Article::from_json(r#"{"title":"t","body":["a",3]}"#).unwrap_err();
+        assert!(e.to_string().contains("field `body[1]`"), "{e}");
+    }
+
+    #[test]
+    fn missing_title_is_an_error() {
+        let e = Article::from_json(r#"{"body":"x"}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `title`"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_stable_and_derived_when_absent() {
+        let json = r#"{"title":"t","url":"https://example.org/a"}"#;
+        let a = Article::from_json(json).unwrap();
+        let b = Article::from_json(json).unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.id.len(), 16);
+        let c = Article::from_json(r#"{"title":"t","id":"x1"}"#).unwrap();
+        assert_eq!(c.id, "x1");
+    }
+
+    #[test]
+    fn hostile_text_is_sanitized_on_load() {
+        let a =
+            Article::from_json(r#"{"title":"正常标题\u001b]0;x\u0007看这里","body":"a\u001b[2Jb"}"#).unwrap();
+        assert_eq!(a.title, "正常标题看这里");
+        assert_eq!(a.body, ["ab"]);
+    }
+}

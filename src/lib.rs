@@ -1,0 +1,19 @@
+//! kanbao (看报): a terminal news browser whose typesetting keeps Chinese,
+//! Japanese and Korean text on the terminal's cell grid.
+//!
+//! The pipeline is pure up to the terminal:
+//! files → [`library`] → [`app`] state → [`typeset`] → [`ui`] buffer → terminal.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod article;
+pub mod keys;
+pub mod library;
+pub mod published;
+pub mod sanitize;
+pub mod snapshot;
+pub mod tui;
+pub mod typeset;
+pub mod ui;
+pub mod width;

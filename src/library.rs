@@ -1,0 +1,343 @@
+//! The library: articles loaded from files and directories, with every
+//! problem found on the way. A bad file or line never stops the rest from
+//! loading.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::value::RawValue;
+
+use crate::article::{Article, ArticleError, Origin, bare_message, line_column as position};
+
+include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+
+/// Something wrong with an input file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub path: String,
+    /// 1-based line, or 0 when the problem is with the whole file.
+    pub line: usize,
+    /// 1-based column (bytes), or 0.
+    pub column: usize,
+    /// What is wrong, naming the field when there is one.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.path, self.message)
+        } else {
+            write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+        }
+    }
+}
+
+/// Loaded articles (in load order) and the problems met loading them.
+#[derive(Clone, Debug, Default)]
+pub struct Library {
+    /// Every article that loaded, in file order (directories sorted by name).
+    pub articles: Vec<Article>,
+    /// Every problem, in the order found.
+    pub problems: Vec<Problem>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+impl Library {
+    /// Loads files and directories (recursively: `.json`, `.jsonl`, `.ndjson`).
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Library {
+        let mut lib = Library::default();
+        let mut seen_dirs = HashSet::new();
+        for p in paths {
+            lib.load_path(p.as_ref(), true, &mut seen_dirs);
+        }
+        lib.check_duplicate_ids();
+        lib
+    }
+
+    /// The sample library embedded in the binary.
+    pub fn sample() -> Library {
+        let mut lib = Library::default();
+        for (name, text) in SAMPLE_FILES {
+            lib.files += 1;
+            lib.load_text(&format!("<sample>/{name}"), text.as_bytes(), Format::from_name(name));
+        }
+        lib.check_duplicate_ids();
+        lib
+    }
+
+    /// What `kanbao` opens with no arguments: the user's library
+    /// (`$XDG_DATA_HOME/kanbao/library`) when it holds articles, else the sample.
+    pub fn default_library() -> Library {
+        if let Some(dir) = user_library_dir()
+            && dir.is_dir()
+        {
+            let lib = Library::load(&[dir]);
+            if !lib.articles.is_empty() {
+                return lib;
+            }
+        }
+        Library::sample()
+    }
+
+    /// Article indices, newest first; undated articles last, in load order.
+    pub fn newest_first(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.articles.len()).collect();
+        order.sort_by_key(|&i| match &self.articles[i].published {
+            Some(p) => (0, std::cmp::Reverse(p.sort_key())),
+            None => (1, std::cmp::Reverse(0)),
+        });
+        order
+    }
+
+    fn problem(&mut self, path: &str, line: usize, column: usize, message: impl Into<String>) {
+        self.problems.push(Problem { path: path.to_owned(), line, column, message: message.into() });
+    }
+
+    fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
+        let shown = path.display().to_string();
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return self.problem(&shown, 0, 0, format!("cannot read: {e}")),
+        };
+        if meta.is_dir() {
+            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+            if !seen_dirs.insert(canonical) {
+                return; // a symlink loop, or the same directory named twice
+            }
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+                Err(e) => return self.problem(&shown, 0, 0, format!("cannot read directory: {e}")),
+            };
+            entries.sort();
+            for entry in entries {
+                let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                if entry.is_dir() || Format::is_article_file(&entry) {
+                    self.load_path(&entry, false, seen_dirs);
+                }
+            }
+            return;
+        }
+        if !explicit && !Format::is_article_file(path) {
+            return;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                self.files += 1;
+                self.load_text(&shown, &bytes, Format::from_name(&shown));
+            }
+            Err(e) => self.problem(&shown, 0, 0, format!("cannot read: {e}")),
+        }
+    }
+
+    /// Loads articles from the contents of one file.
+    pub fn load_text(&mut self, path: &str, bytes: &[u8], format: Format) {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return self.problem(path, 0, 0, "empty file: no articles in it");
+        }
+        match format {
+            Format::JsonLines => self.load_jsonl(path, bytes),
+            Format::Json => {
+                let text = match std::str::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let (line, col) = position(bytes, e.valid_up_to());
+                        return self.problem(path, line, col, "invalid UTF-8: article files must be UTF-8");
+                    }
+                };
+                self.load_json(path, text);
+            }
+        }
+    }
+
+    fn push(&mut self, mut article: Article, path: &str, line: usize, column: usize) {
+        article.origin = Origin { path: path.to_owned(), line, column };
+        self.articles.push(article);
+    }
+
+    fn load_json(&mut self, path: &str, text: &str) {
+        let start = text.len() - text.trim_start().len();
+        let (line0, col0) = position(text.as_bytes(), start);
+        match text[start..].chars().next() {
+            Some('[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
+                Ok(items) => {
+                    for raw in items {
+                        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+                        let (line, col) = position(text.as_bytes(), offset);
+                        match Article::from_json(raw.get()) {
+                            Ok(a) => self.push(a, path, line, col),
+                            Err(e) => self.article_error(path, &e, line, col),
+                        }
+                    }
+                }
+                Err(e) => self.json_error(path, &e, 1, 1),
+            },
+            Some('{') => match Article::from_json(text) {
+                Ok(a) => self.push(a, path, line0, col0),
+                // Many datasets name JSON Lines files `.json`.
+                Err(e) if e.message.starts_with("trailing characters") => self.load_jsonl(path, text.as_bytes()),
+                Err(e) => self.article_error(path, &e, 1, 1),
+            },
+            _ => self.problem(path, line0, col0, "not an article file: expected a JSON object or an array of them"),
+        }
+    }
+
+    fn load_jsonl(&mut self, path: &str, bytes: &[u8]) {
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let text = match std::str::from_utf8(line) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.problem(path, i + 1, e.valid_up_to() + 1, "invalid UTF-8: article files must be UTF-8");
+                    continue;
+                }
+            };
+            match Article::from_json(text) {
+                Ok(a) => self.push(a, path, i + 1, 1),
+                Err(e) => self.article_error(path, &e, i + 1, 1),
+            }
+        }
+    }
+
+    /// Records a serde_json error in text that starts at `line:col` of the file.
+    fn json_error(&mut self, path: &str, e: &serde_json::Error, line: usize, col: usize) {
+        let err = ArticleError { line: e.line().max(1), column: e.column().max(1), message: bare_message(e) };
+        self.article_error(path, &err, line, col);
+    }
+
+    /// Records an article error in text that starts at `line:col` of the file.
+    fn article_error(&mut self, path: &str, e: &ArticleError, line: usize, col: usize) {
+        let (l, c) = if e.line <= 1 { (line, col + e.column - 1) } else { (line + e.line - 1, e.column) };
+        self.problem(path, l, c, e.message.clone());
+    }
+
+    fn check_duplicate_ids(&mut self) {
+        let mut first: HashMap<&str, &Origin> = HashMap::new();
+        let mut dups = Vec::new();
+        for a in &self.articles {
+            if let Some(o) = first.get(a.id.as_str()) {
+                dups.push(Problem {
+                    path: a.origin.path.clone(),
+                    line: a.origin.line,
+                    column: a.origin.column,
+                    message: format!("field `id`: duplicate id {:?}, first used at {}:{}", a.id, o.path, o.line),
+                });
+            } else {
+                first.insert(&a.id, &a.origin);
+            }
+        }
+        self.problems.extend(dups);
+    }
+}
+
+/// How a file's articles are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One article object, or an array of them.
+    Json,
+    /// One article object per line.
+    JsonLines,
+}
+
+impl Format {
+    /// `.jsonl` and `.ndjson` are JSON Lines; everything else is read as JSON.
+    pub fn from_name(name: &str) -> Format {
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") { Format::JsonLines } else { Format::Json }
+    }
+
+    fn is_article_file(path: &Path) -> bool {
+        matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl" | "ndjson"))
+    }
+}
+
+/// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`).
+pub fn user_library_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("kanbao").join("library"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str, text: &str) -> Library {
+        let mut lib = Library::default();
+        lib.load_text(name, text.as_bytes(), Format::from_name(name));
+        lib
+    }
+
+    #[test]
+    fn one_bad_element_of_an_array_leaves_the_others() {
+        let lib = load("a.json", "[\n  {\"title\": \"一\"},\n  {\"title\": 7},\n  {\"title\": \"三\"}\n]");
+        assert_eq!(lib.articles.len(), 2);
+        assert_eq!(lib.problems.len(), 1);
+        let p = &lib.problems[0];
+        assert_eq!((p.line, p.path.as_str()), (3, "a.json"));
+        assert!(p.message.contains("field `title`"), "{p}");
+        assert_eq!(lib.articles[1].origin.line, 4);
+    }
+
+    #[test]
+    fn jsonl_bad_line_is_reported_by_line() {
+        let lib = load("a.jsonl", "{\"title\":\"一\"}\n{\"title\":\n{\"title\":\"三\"}\n");
+        assert_eq!(lib.articles.len(), 2);
+        assert_eq!(lib.problems[0].line, 2);
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        let lib = load("a.json", "{\n  \"title\": \"x\",,\n}");
+        assert_eq!(lib.problems.len(), 1);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (2, 16));
+        assert!(lib.problems[0].to_string().starts_with("a.json:2:16: "));
+    }
+
+    #[test]
+    fn empty_and_non_article_files_are_problems() {
+        assert!(load("e.json", "  \n").problems[0].message.contains("empty"));
+        assert!(load("n.json", "42").problems[0].message.contains("not an article file"));
+        assert!(load("o.json", "{\"foo\":1}").problems[0].message.contains("missing field `title`"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let mut lib = Library::default();
+        lib.load_text("b.json", b"{\"title\":\n\"\xff\"}", Format::Json);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (2, 2));
+    }
+
+    #[test]
+    fn json_named_jsonl_still_loads() {
+        let lib = load("x.json", "{\"title\":\"a\"}\n{\"title\":\"b\"}\n");
+        assert_eq!(lib.articles.len(), 2);
+        assert!(lib.problems.is_empty());
+    }
+
+    #[test]
+    fn newest_first_puts_undated_last_in_file_order() {
+        let lib = load(
+            "a.jsonl",
+            "{\"title\":\"u1\"}\n{\"title\":\"old\",\"published\":\"2020-01-01T00:00:00Z\"}\n{\"title\":\"u2\"}\n{\"title\":\"new\",\"published\":\"2024-01-01T00:00:00+08:00\"}\n",
+        );
+        let titles: Vec<_> = lib.newest_first().iter().map(|&i| lib.articles[i].title.clone()).collect();
+        assert_eq!(titles, ["new", "old", "u1", "u2"]);
+    }
+
+    #[test]
+    fn duplicate_ids_are_reported() {
+        let mut lib = load("a.jsonl", "{\"title\":\"a\",\"id\":\"x\"}\n{\"title\":\"b\",\"id\":\"x\"}\n");
+        lib.check_duplicate_ids();
+        assert!(lib.problems[0].message.contains("duplicate id"));
+    }
+}

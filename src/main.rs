@@ -1,0 +1,270 @@
+//! The `kanbao` command line: a thin layer over the library crate.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use kanbao::app::App;
+use kanbao::library::Library;
+use kanbao::snapshot;
+use kanbao::typeset::{LineKind, TypesetOptions, typeset};
+use kanbao::ui::Theme;
+use kanbao::width::{Ambiguous, fit, str_width};
+
+/// 看报 — a terminal news browser with CJK-correct typesetting.
+///
+/// With no command, opens the browser on PATHs (JSON/JSONL files or
+/// directories), or on your library, or on the built-in sample library.
+#[derive(Parser)]
+#[command(name = "kanbao", version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Article files (.json, .jsonl) or directories to browse.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args, Clone, Copy)]
+struct Common {
+    /// How East Asian Ambiguous characters (“ ” … — ·) are counted: narrow = 1 cell, wide = 2.
+    #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
+    ambiguous: Ambiguous,
+    /// When to use colours; NO_COLOR in the environment means never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Common {
+    fn options(&self) -> TypesetOptions {
+        TypesetOptions { ambiguous: self.ambiguous }
+    }
+
+    fn color_for(&self, is_terminal: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && !no_color,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print articles typeset to a width (title, metadata line, blank line, paragraphs).
+    Read {
+        /// Columns to typeset for (default: the terminal's width, else 80).
+        #[arg(long, short)]
+        width: Option<usize>,
+        /// Print only the article at this position of load order (0-based; see `list --json`).
+        #[arg(long, conflicts_with = "id")]
+        index: Option<usize>,
+        /// Print only the article with this id.
+        #[arg(long)]
+        id: Option<String>,
+        /// Article files or directories (default: the sample library).
+        paths: Vec<PathBuf>,
+    },
+    /// Draw the browser after replaying keys, and print the screen.
+    Snapshot {
+        /// Screen size, e.g. 80x24.
+        #[arg(long, value_parser = parse_size)]
+        size: (u16, u16),
+        /// Keys to replay, in vim notation: `jj<Enter><C-d>`.
+        #[arg(long, default_value = "")]
+        keys: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = snapshot::Format::Text)]
+        format: snapshot::Format,
+        /// Article files or directories (default: the sample library).
+        paths: Vec<PathBuf>,
+    },
+    /// One line per article, newest first.
+    List {
+        /// JSON Lines with id, title, published, source, url, lang, path, line and index.
+        #[arg(long)]
+        json: bool,
+        /// Article files or directories (default: the sample library).
+        paths: Vec<PathBuf>,
+    },
+    /// Validate article files; print every problem as path:line:col: message; exit 1 if any.
+    Check {
+        /// Article files or directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or("expected WIDTHxHEIGHT, e.g. 80x24")?;
+    let w = w.trim().parse().map_err(|_| format!("bad width {w:?} in {s:?}"))?;
+    let h = h.trim().parse().map_err(|_| format!("bad height {h:?} in {s:?}"))?;
+    Ok((w, h))
+}
+
+fn load(paths: &[PathBuf]) -> Library {
+    if paths.is_empty() { Library::sample() } else { Library::load(paths) }
+}
+
+fn warn_problems(lib: &Library) {
+    let mut err = std::io::stderr().lock();
+    for p in &lib.problems {
+        let _ = writeln!(err, "kanbao: warning: {p}");
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kanbao: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let common = cli.common;
+    match cli.command {
+        None => browse(&cli.paths, common),
+        Some(Command::Read { width, index, id, paths }) => read(&paths, width, index, id, common),
+        Some(Command::Snapshot { size, keys, format, paths }) => {
+            let lib = load(&paths);
+            warn_problems(&lib);
+            let mut app = App::new(lib, common.options(), size.0, size.1);
+            let theme = Theme { color: common.color != ColorChoice::Never };
+            let buf = snapshot::replay(&mut app, &keys, &theme)?;
+            print!("{}", snapshot::format(&buf, format));
+            Ok(0)
+        }
+        Some(Command::List { json, paths }) => list(&paths, json, common),
+        Some(Command::Check { paths }) => {
+            let lib = Library::load(&paths);
+            let mut out = std::io::stdout().lock();
+            for p in &lib.problems {
+                writeln!(out, "{p}")?;
+            }
+            let n = lib.problems.len();
+            if n == 0 {
+                writeln!(out, "{} articles in {} files: no problems", lib.articles.len(), lib.files)?;
+                Ok(0)
+            } else {
+                writeln!(out, "{} articles in {} files: {n} problem{}", lib.articles.len(), lib.files, if n == 1 { "" } else { "s" })?;
+                Ok(1)
+            }
+        }
+    }
+}
+
+fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the browser needs a terminal; use `kanbao list` or `kanbao read` to print articles");
+    }
+    let lib = if paths.is_empty() { Library::default_library() } else { Library::load(paths) };
+    let problems = lib.problems.clone();
+    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
+    let app = App::new(lib, common.options(), w, h);
+    let theme = Theme { color: common.color_for(true) };
+    let code = kanbao::tui::run(app, theme)?;
+    for p in &problems {
+        eprintln!("kanbao: warning: {p}");
+    }
+    Ok(code.clamp(0, 255) as u8)
+}
+
+fn read(paths: &[PathBuf], width: Option<usize>, index: Option<usize>, id: Option<String>, common: Common) -> anyhow::Result<u8> {
+    let lib = load(paths);
+    warn_problems(&lib);
+    let stdout = std::io::stdout();
+    let tty = stdout.is_terminal();
+    let width = width.unwrap_or_else(|| {
+        if tty { crossterm::terminal::size().map(|(w, _)| usize::from(w)).unwrap_or(80) } else { 80 }
+    });
+    let selected: Vec<usize> = match (index, id) {
+        (Some(i), _) => {
+            if i >= lib.articles.len() {
+                bail!("--index {i} is out of range: there are {} articles (0–{})", lib.articles.len(), lib.articles.len().saturating_sub(1));
+            }
+            vec![i]
+        }
+        (None, Some(id)) => {
+            let found: Vec<usize> = (0..lib.articles.len()).filter(|&i| lib.articles[i].id == id).collect();
+            if found.is_empty() {
+                bail!("no article with id {id:?}; `kanbao list --json` shows the ids");
+            }
+            found
+        }
+        (None, None) => (0..lib.articles.len()).collect(),
+    };
+    let color = common.color_for(tty);
+    let options = common.options();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (n, &i) in selected.iter().enumerate() {
+        if n > 0 {
+            let rule = if common.ambiguous == Ambiguous::Wide { "-" } else { "─" };
+            writeln!(out, "\n{}\n", rule.repeat(width.max(2) / str_width(rule, common.ambiguous)))?;
+        }
+        for line in typeset(&lib.articles[i], width, &options) {
+            match (color, line.kind) {
+                (true, LineKind::Title) => writeln!(out, "\u{1b}[1m{}\u{1b}[0m", line.text)?,
+                (true, LineKind::Meta) => writeln!(out, "\u{1b}[2m{}\u{1b}[0m", line.text)?,
+                _ => writeln!(out, "{}", line.text)?,
+            }
+        }
+    }
+    out.flush().context("writing to stdout")?;
+    Ok(0)
+}
+
+fn list(paths: &[PathBuf], json: bool, common: Common) -> anyhow::Result<u8> {
+    let lib = load(paths);
+    warn_problems(&lib);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let order = lib.newest_first();
+    if json {
+        for &i in &order {
+            let a = &lib.articles[i];
+            let record = serde_json::json!({
+                "id": a.id,
+                "title": a.title,
+                "published": a.published.as_ref().map(|p| p.to_rfc3339()),
+                "source": a.source,
+                "url": a.url,
+                "lang": a.lang,
+                "path": a.origin.path,
+                "line": a.origin.line,
+                "index": i,
+            });
+            writeln!(out, "{record}")?;
+        }
+    } else {
+        let amb = common.ambiguous;
+        let source_w = order
+            .iter()
+            .map(|&i| lib.articles[i].source.as_deref().map_or(0, |s| str_width(s, amb)))
+            .max()
+            .unwrap_or(0)
+            .min(16);
+        for &i in &order {
+            let a = &lib.articles[i];
+            let date = a.published.as_ref().map(|p| p.display()).unwrap_or_default();
+            let source = fit(a.source.as_deref().unwrap_or(""), source_w, amb);
+            writeln!(out, "{date:<16}  {source}  {}", a.title)?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}

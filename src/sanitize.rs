@@ -1,0 +1,187 @@
+//! Makes untrusted text safe to put on a terminal.
+//!
+//! Article text comes from strangers. Every string field of an article goes
+//! through [`sanitize`] once, when it is loaded, so no renderer has to think
+//! about escape sequences: whole ECMA-48 sequences (CSI, OSC, DCS, SOS, PM,
+//! APC, two-byte `ESC x`) are removed together with their parameters, other C0
+//! and C1 controls and DEL are dropped, bidi overrides and isolates are
+//! dropped, tabs become spaces to the next tab stop and `\r\n` becomes `\n`.
+
+/// Removes everything from `text` that could steer a terminal; keeps `\n`.
+///
+/// ```
+/// use kanbao::sanitize::sanitize;
+/// assert_eq!(sanitize("正常标题\u{1b}]0;x\u{7}看这里"), "正常标题看这里");
+/// assert_eq!(sanitize("a\u{1b}[31mred\u{1b}[0m"), "ared");
+/// assert_eq!(sanitize("\u{202e}evil"), "evil");
+/// assert_eq!(sanitize("a\tb"), "a       b");
+/// ```
+pub fn sanitize(text: &str) -> String {
+    if !text.chars().any(needs_work) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut column = 0usize; // cells since the last newline, for tab stops
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // C1 introducers that act like ESC-prefixed ones on some terminals.
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{9d}' => skip_string(&mut chars, true),
+            '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars, false),
+            '\n' => {
+                out.push('\n');
+                column = 0;
+            }
+            '\r' => {
+                // A lone CR is a line break too; CRLF is one break.
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                    column = 0;
+                }
+            }
+            '\t' => {
+                let n = 8 - column % 8;
+                out.extend(std::iter::repeat_n(' ', n));
+                column += n;
+            }
+            c if is_dropped(c) => {}
+            c => {
+                out.push(c);
+                column += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            }
+        }
+    }
+    out
+}
+
+/// Like [`sanitize`], then folds line breaks into single spaces: for titles,
+/// names and other one-line fields.
+pub fn sanitize_line(text: &str) -> String {
+    let clean = sanitize(text);
+    if !clean.contains('\n') {
+        return clean;
+    }
+    clean.split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+fn needs_work(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+fn is_dropped(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Bidi embeddings, overrides and isolates: they reorder what the reader sees.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Skips the rest of a sequence that started with ESC.
+fn skip_escape(chars: &mut Chars<'_>) {
+    match chars.next() {
+        Some('[') => skip_csi(chars),
+        Some(']') => skip_string(chars, true),
+        Some('P' | 'X' | '^' | '_') => skip_string(chars, false),
+        // nF sequences: intermediates 0x20–0x2F, then one final byte.
+        Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
+            while let Some(&n) = chars.peek() {
+                chars.next();
+                if !('\u{20}'..='\u{2f}').contains(&n) {
+                    break;
+                }
+            }
+        }
+        // Any other two-byte sequence (ESC c, ESC 7, ESC =, …): the byte is consumed.
+        _ => {}
+    }
+}
+
+/// Skips CSI parameters and intermediates up to and including the final byte.
+fn skip_csi(chars: &mut Chars<'_>) {
+    while let Some(&c) = chars.peek() {
+        if ('\u{20}'..='\u{3f}').contains(&c) {
+            chars.next();
+        } else {
+            if ('\u{40}'..='\u{7e}').contains(&c) {
+                chars.next();
+            }
+            return;
+        }
+    }
+}
+
+/// Skips a control string up to ST (`ESC \` or U+009C), or BEL for OSC.
+fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{9c}' => return,
+            '\u{7}' if bel_ends => return,
+            '\u{1b}' => {
+                if chars.peek() == Some(&'\\') {
+                    chars.next();
+                }
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_escape_family_is_removed_with_its_parameters() {
+        let cases = [
+            ("a\u{1b}[2J\u{1b}[1;31mb", "ab"),
+            ("a\u{1b}]52;c;ZXZpbA==\u{1b}\\b", "ab"),
+            ("a\u{1b}]8;;http://evil\u{7}link\u{1b}]8;;\u{7}b", "alinkb"),
+            ("a\u{1b}Pq#0;2;0;0;0\u{1b}\\b", "ab"),
+            ("a\u{1b}_apc\u{1b}\\b", "ab"),
+            ("a\u{1b}^pm\u{1b}\\b", "ab"),
+            ("a\u{1b}Xsos\u{1b}\\b", "ab"),
+            ("a\u{1b}cb", "ab"),
+            ("a\u{1b}(Bb", "ab"),
+            ("a\u{9b}31mb", "ab"),
+            ("a\u{9d}0;title\u{9c}b", "ab"),
+            ("a\u{7f}\u{0}\u{8}\u{85}b", "ab"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(sanitize(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn text_around_sequences_is_kept() {
+        assert_eq!(sanitize("正常标题\u{1b}]0;x\u{7}看这里"), "正常标题看这里");
+    }
+
+    #[test]
+    fn unterminated_sequences_do_not_swallow_the_terminal() {
+        assert_eq!(sanitize("ok\u{1b}]0;never ends"), "ok");
+        assert_eq!(sanitize("ok\u{1b}"), "ok");
+    }
+
+    #[test]
+    fn emoji_zwj_sequences_and_newlines_survive() {
+        let family = "👩\u{200d}👩\u{200d}👧";
+        assert_eq!(sanitize(family), family);
+        assert_eq!(sanitize("a\r\nb\rc"), "a\nb\nc");
+    }
+
+    #[test]
+    fn tabs_expand_to_the_next_stop_of_the_line() {
+        assert_eq!(sanitize("ab\tc\nx\ty"), "ab      c\nx       y");
+    }
+
+    #[test]
+    fn titles_fold_newlines() {
+        assert_eq!(sanitize_line("第一行\n第二行"), "第一行 第二行");
+    }
+}

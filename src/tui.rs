@@ -1,0 +1,104 @@
+//! The interactive terminal: entering and always leaving the alternate
+//! screen, the event loop, signals and suspend.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::app::{Action, App, Exit};
+use crate::keys::action_for;
+use crate::ui::{Theme, draw};
+
+type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
+
+/// Puts the terminal back the way the user had it. Safe to call twice.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = io::stdout();
+    let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = out.flush();
+}
+
+fn enter_terminal() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)
+}
+
+/// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
+pub fn run(mut app: App, theme: Theme) -> anyhow::Result<i32> {
+    // Signals that end the session: restore the terminal in the main loop.
+    let signal = Arc::new(AtomicUsize::new(0));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)?;
+    }
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+
+    enter_terminal()?;
+    let result = event_loop(&mut app, &theme, &signal);
+    restore_terminal();
+    let code = result?;
+    Ok(code)
+}
+
+fn new_terminal() -> io::Result<Term> {
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))
+}
+
+fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Result<i32> {
+    let mut term = new_terminal()?;
+    let size = term.size()?;
+    app.apply(Action::Resize(size.width, size.height));
+    let mut dirty = true;
+    loop {
+        if dirty {
+            term.draw(|frame| draw(frame, app, theme))?;
+            dirty = false;
+        }
+        match app.exit {
+            Some(Exit::Quit) => return Ok(0),
+            Some(Exit::Interrupt) => return Ok(130),
+            None => {}
+        }
+        let sig = signal.load(Ordering::Relaxed);
+        if sig != 0 {
+            return Ok(128 + sig as i32);
+        }
+        if !event::poll(Duration::from_millis(200))? {
+            continue;
+        }
+        let action = match event::read()? {
+            Event::Key(key) if key.kind != KeyEventKind::Release => action_for(key),
+            Event::Resize(w, h) => Action::Resize(w, h),
+            Event::FocusGained => Action::Redraw,
+            _ => continue,
+        };
+        match action {
+            Action::Suspend => {
+                suspend()?;
+                term = new_terminal()?;
+                term.clear()?;
+            }
+            Action::Redraw => term.clear()?,
+            _ => {}
+        }
+        app.apply(action);
+        dirty = true;
+    }
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
+fn suspend() -> io::Result<()> {
+    restore_terminal();
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    enter_terminal()
+}

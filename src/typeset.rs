@@ -1,0 +1,413 @@
+//! Typesetting: article text → lines that fit the terminal's cell grid.
+//!
+//! [`typeset`] is a pure function used by the reader pane, `kanbao read` and
+//! `kanbao snapshot`, so what a test sees is what a user sees.
+//!
+//! Line breaking follows UAX #14 (textwrap's `UnicodeBreakProperties`, so
+//! `2023-01-06` and `210HiKu7` stay whole), then the Chinese/Japanese
+//! line-breaking rules (禁则): closing punctuation never starts a line,
+//! opening punctuation never ends one, `——` and `……` are never split, and a
+//! paragraph's full-width indent stays with its first character. Lines are
+//! filled first-fit. A token wider than the line is cut between grapheme
+//! clusters, at the last place the same rules allow.
+
+use std::ops::Range;
+
+use textwrap::WordSeparator;
+use textwrap::core::Fragment;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::article::Article;
+use crate::width::{Ambiguous, cluster_width, str_width};
+
+/// Settings that change how an article is typeset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TypesetOptions {
+    /// How East Asian Ambiguous characters are counted.
+    pub ambiguous: Ambiguous,
+}
+
+/// What a typeset line is, so renderers can style it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineKind {
+    /// The article title.
+    Title,
+    /// Date, source and authors.
+    Meta,
+    /// An empty separator line.
+    Blank,
+    /// A line of a body paragraph.
+    Body,
+}
+
+/// One line of typeset text, never wider than the width it was set for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// What the line is.
+    pub kind: LineKind,
+    /// The text, without trailing break spaces.
+    pub text: String,
+    /// Its display width in cells.
+    pub width: usize,
+}
+
+/// Narrowest width kanbao typesets for: one wide character must fit.
+pub const MIN_WIDTH: usize = 2;
+
+/// Typesets a whole article: title, a metadata line, a blank line, then the
+/// body paragraphs separated by blank lines.
+///
+/// ```
+/// use kanbao::article::Article;
+/// use kanbao::typeset::{typeset, LineKind, TypesetOptions};
+/// let article = Article::new("看报", vec!["　　终端里的新闻，排得整整齐齐。".into()]);
+/// let lines = typeset(&article, 12, &TypesetOptions::default());
+/// assert_eq!(lines[0].text, "看报");
+/// assert!(lines.iter().all(|l| l.width <= 12));
+/// assert_eq!(lines.last().unwrap().kind, LineKind::Body);
+/// ```
+pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec<Line> {
+    let amb = options.ambiguous;
+    let mut lines = Vec::new();
+    let push = |kind: LineKind, text: &str, lines: &mut Vec<Line>| {
+        for (text, w) in wrap_measured(text, width, amb) {
+            lines.push(Line { kind, text, width: w });
+        }
+    };
+    push(LineKind::Title, &article.title, &mut lines);
+    let meta = article.meta_line();
+    if !meta.is_empty() {
+        push(LineKind::Meta, &meta, &mut lines);
+    }
+    for paragraph in &article.body {
+        lines.push(Line { kind: LineKind::Blank, text: String::new(), width: 0 });
+        push(LineKind::Body, paragraph, &mut lines);
+    }
+    lines
+}
+
+/// Wraps one paragraph to `width` cells (at least [`MIN_WIDTH`]).
+///
+/// A `\n` inside the paragraph is a hard line break. Spaces at a break are
+/// dropped; every other character is kept, in order.
+///
+/// ```
+/// use kanbao::typeset::wrap;
+/// use kanbao::width::Ambiguous;
+/// // `，` never starts a line, even when that means a shorter line.
+/// assert_eq!(wrap("一二三四，五六", 8, Ambiguous::Narrow), ["一二三", "四，五六"]);
+/// // Numbers and Latin words stay whole.
+/// assert_eq!(wrap("功率达670W，好", 8, Ambiguous::Narrow), ["功率达", "670W，好"]);
+/// ```
+pub fn wrap(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<String> {
+    wrap_measured(text, width, ambiguous).into_iter().map(|(s, _)| s).collect()
+}
+
+/// [`wrap`], returning each line with its display width.
+pub fn wrap_measured(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(String, usize)> {
+    let width = width.max(MIN_WIDTH);
+    let mut out = Vec::new();
+    for segment in text.split('\n') {
+        if segment.is_empty() {
+            out.push((String::new(), 0));
+            continue;
+        }
+        for (range, w) in wrap_segment(segment, width, ambiguous) {
+            out.push((segment[range].to_owned(), w));
+        }
+    }
+    out
+}
+
+/// A breakable piece of a segment: `word` is `start..word_end`, followed by
+/// break spaces up to `end`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: usize,
+    word_end: usize,
+    end: usize,
+    width: usize,
+}
+
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        self.width as f64
+    }
+    fn whitespace_width(&self) -> f64 {
+        (self.end - self.word_end) as f64
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, usize)> {
+    // 1. UAX #14 break opportunities, as textwrap words.
+    let base = seg.as_ptr() as usize;
+    let mut tokens: Vec<Piece> = Vec::new();
+    for word in WordSeparator::UnicodeBreakProperties.find_words(seg) {
+        let word_start = word.word.as_ptr() as usize - base;
+        let word_end = word_start + word.word.len();
+        let end = word_end + word.whitespace.len();
+        let mut start = word_start;
+        for cut in quote_breaks(word.word).chain(std::iter::once(word.word.len())) {
+            let (piece_end, ws_end) = if cut == word.word.len() { (word_end, end) } else { (word_start + cut, word_start + cut) };
+            // 2. Kinsoku: glue this piece to the previous one where a break is forbidden.
+            match tokens.last_mut() {
+                Some(prev) if !glue_breakable(&seg[prev.start..prev.word_end], &seg[start..piece_end]) => {
+                    prev.word_end = piece_end;
+                    prev.end = ws_end;
+                }
+                _ => tokens.push(Piece { start, word_end: piece_end, end: ws_end, width: 0 }),
+            }
+            start = piece_end;
+        }
+    }
+    // 3. Measure; cut what cannot fit on any line.
+    let mut pieces = Vec::with_capacity(tokens.len());
+    for mut t in tokens {
+        t.width = str_width(&seg[t.start..t.word_end], amb);
+        if t.width <= width {
+            pieces.push(t);
+        } else {
+            cut_long(seg, t, width, amb, &mut pieces);
+        }
+    }
+    // 4. First-fit.
+    textwrap::wrap_algorithms::wrap_first_fit(&pieces, &[width as f64])
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let first = line[0];
+            let last = line[line.len() - 1];
+            let w = line.iter().map(|p| p.width).sum::<usize>()
+                + line[..line.len() - 1].iter().map(|p| p.end - p.word_end).sum::<usize>();
+            (first.start..last.word_end, w)
+        })
+        .collect()
+}
+
+/// Cuts an over-long token into pieces of at most `width` cells, between
+/// grapheme clusters, preferring the last cut the kinsoku rules allow.
+fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Piece>) {
+    let clusters: Vec<(usize, &str, usize)> = seg[t.start..t.word_end]
+        .grapheme_indices(true)
+        .map(|(i, g)| (t.start + i, g, cluster_width(g, amb)))
+        .collect();
+    let mut i = 0;
+    while i < clusters.len() {
+        let rest: usize = clusters[i..].iter().map(|c| c.2).sum();
+        if rest <= width {
+            out.push(Piece { start: clusters[i].0, word_end: t.word_end, end: t.end, width: rest });
+            return;
+        }
+        // Longest run from i that fits, then the last allowed cut within it.
+        let mut used = 0;
+        let mut k = i;
+        while k < clusters.len() && used + clusters[k].2 <= width {
+            used += clusters[k].2;
+            k += 1;
+        }
+        let k = k.max(i + 1);
+        let only_indent = |j: usize| clusters[i..j].iter().all(|c| c.1 == "\u{3000}");
+        // Best: a cut every rule allows. Else: one that at least keeps
+        // `——`/`……` whole and the indent with its text. Else: where it fits.
+        let strict = |j: usize| glue_breakable(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
+        let relaxed = |j: usize| !splits_pair(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
+        let candidates = || (i + 1..=k).rev().filter(|&j| j < clusters.len());
+        let cut = candidates().find(|&j| strict(j)).or_else(|| candidates().find(|&j| relaxed(j))).unwrap_or(k);
+        let w = clusters[i..cut].iter().map(|c| c.2).sum();
+        let end = clusters.get(cut).map_or(t.word_end, |c| c.0);
+        out.push(Piece { start: clusters[i].0, word_end: end, end, width: w });
+        i = cut;
+    }
+}
+
+/// Whether a line may break between `before` and `after` by the kinsoku rules.
+fn glue_breakable(before: &str, after: &str) -> bool {
+    let (Some(b), Some(a)) = (before.chars().next_back(), after.chars().next()) else {
+        return true;
+    };
+    if is_no_start(a) || is_no_end(b) {
+        return false;
+    }
+    if splits_pair(before, after) {
+        return false;
+    }
+    // A paragraph's full-width indent stays with the first character.
+    !before.chars().all(|c| c == '\u{3000}')
+}
+
+/// Break positions inside a UAX #14 word that Chinese typesetting allows but
+/// UAX #14 (before Unicode 15.1) does not: before an opening quote `“‘` that
+/// follows a wide character, and after a closing quote `”’` that precedes one.
+fn quote_breaks(word: &str) -> impl Iterator<Item = usize> + '_ {
+    let wide = |c: char| unicode_width::UnicodeWidthChar::width(c) == Some(2);
+    let mut prev: Option<char> = None;
+    word.char_indices().filter_map(move |(i, c)| {
+        let p = prev.replace(c)?;
+        let opening = matches!(c, '“' | '‘') && wide(p);
+        let closing = matches!(p, '”' | '’') && wide(c) && !is_no_start(c);
+        (opening || closing).then_some(i)
+    })
+}
+
+/// Whether breaking between `before` and `after` would split `——` or `……`.
+fn splits_pair(before: &str, after: &str) -> bool {
+    let (Some(b), Some(a)) = (before.chars().next_back(), after.chars().next()) else {
+        return false;
+    };
+    b == a && matches!(a, '—' | '…' | '⋯')
+}
+
+/// Closing punctuation: never at the start of a line.
+pub fn is_no_start(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '》' | '」' | '』' | '”' | '’' | '…' | '⋯'
+            | '〉' | '】' | '〕' | '〗' | '〙' | '〛' | '｝' | '］' | '〞' | '・' | '‥' | '．' | '％'
+            | 'ー' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '゛' | '゜'
+            | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ'
+            | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
+            | ',' | '.' | ';' | ':' | '?' | '!' | ')' | ']' | '}' | '%'
+    )
+}
+
+/// Opening punctuation: never at the end of a line.
+pub fn is_no_end(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '《' | '「' | '『' | '“' | '‘' | '〈' | '【' | '〔' | '〖' | '〘' | '〚' | '｛' | '［' | '〝'
+            | '(' | '[' | '{'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const N: Ambiguous = Ambiguous::Narrow;
+
+    fn starts(lines: &[String]) -> Vec<char> {
+        lines.iter().filter_map(|l| l.chars().next()).collect()
+    }
+
+    #[test]
+    fn cjk_breaks_between_ideographs_and_fills_lines() {
+        assert_eq!(wrap("制造业是立市之本强市之基", 10, N), ["制造业是立", "市之本强市", "之基"]);
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        let text = "　　制造业是立市之本、强市之基，决定着一个地区的综合实力和区域竞争力。昨天，记者从市经信局获悉。";
+        // From 4 cells up, every ideograph fits with its comma: no excuse.
+        for width in 4..40 {
+            let lines = wrap(text, width, N);
+            for (i, c) in starts(&lines).into_iter().enumerate().skip(1) {
+                assert!(!is_no_start(c), "width {width}: line {i} starts with {c}: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn opening_punctuation_never_ends_a_line() {
+        let text = "嘉兴出台了《嘉兴市打造先进制造业产业集群推动高质量发展的实施意见》，并召开“135N”先进制造业集群现场推进会";
+        for width in 4..40 {
+            for line in wrap(text, width, N) {
+                let last = line.chars().last().unwrap();
+                assert!(!is_no_end(last), "width {width}: {line:?} ends with {last}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_closing_punctuation_stay_together() {
+        let text = "信心！”阿特斯总经办主任难掩自豪？！”好";
+        // `豪？！”` is 7 cells: from 8 up it must never be split.
+        for width in 8..20 {
+            let lines = wrap(text, width, N);
+            for l in &lines[1..] {
+                assert!(!is_no_start(l.chars().next().unwrap()), "width {width}: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn dashes_and_ellipses_never_split() {
+        let text = "他说——我们走吧……然后沉默了——很久很久……";
+        for width in 2..30 {
+            for pair in wrap(text, width, N).windows(2) {
+                let (a, b) = (pair[0].chars().last().unwrap(), pair[1].chars().next().unwrap());
+                assert!(!(a == '—' && b == '—'), "width {width}: {pair:?}");
+                assert!(!(a == '…' && b == '…'), "width {width}: {pair:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn latin_words_and_numbers_stay_whole() {
+        let text = "生产阿特斯最新210HiKu7产品，功率高达670W。日期2023-01-06发布";
+        let lines = wrap(text, 12, N);
+        let joined = lines.join("|");
+        assert!(!joined.contains("210|") && !joined.contains("|HiKu7"), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("210HiKu7")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("2023-01-06")), "{lines:?}");
+    }
+
+    #[test]
+    fn full_width_indent_is_kept_and_never_alone() {
+        let lines = wrap("　　数据显示，全市光伏产业", 6, N);
+        assert!(lines[0].starts_with("　　"), "{lines:?}");
+        assert_ne!(lines[0], "　　");
+        assert_eq!(lines.concat(), "　　数据显示，全市光伏产业");
+    }
+
+    #[test]
+    fn at_the_narrowest_width_a_dash_pair_is_kept_over_other_rules() {
+        assert_eq!(wrap("吧……", 3, N), ["吧", "……"]);
+    }
+
+    #[test]
+    fn narrow_widths_cut_tokens_without_orphaning_punctuation() {
+        // A 10-cell token at width 4: cut, and the comma stays with its neighbour.
+        let lines = wrap("ＡＢ，ＣＤ", 4, N);
+        assert_eq!(lines, ["Ａ", "Ｂ，", "ＣＤ"]);
+    }
+
+    #[test]
+    fn long_latin_word_is_cut_by_cluster() {
+        let lines = wrap("supercalifragilistic", 6, N);
+        assert!(lines.iter().all(|l| str_width(l, N) <= 6));
+        assert_eq!(lines.concat(), "supercalifragilistic");
+        let accented = "e\u{301}".repeat(9);
+        let lines = wrap(&accented, 4, N);
+        assert!(lines.iter().all(|l| l.starts_with('e')), "{lines:?}");
+    }
+
+    #[test]
+    fn lines_may_break_before_an_opening_quote_after_chinese() {
+        // UAX #14 alone glues `落。“新` together; Chinese rules allow `落。|“新`.
+        assert_eq!(wrap("企业群落。“新星”产业", 10, N), ["企业群落。", "“新星”产业"]);
+    }
+
+    #[test]
+    fn english_breaks_at_spaces_and_drops_them() {
+        assert_eq!(wrap("the quick brown fox", 10, N), ["the quick", "brown fox"]);
+    }
+
+    #[test]
+    fn hard_line_breaks_are_kept() {
+        assert_eq!(wrap("一\n\n二", 10, N), ["一", "", "二"]);
+    }
+
+    #[test]
+    fn wide_ambiguous_mode_counts_quotes_as_two_cells() {
+        let text = "“新星”产业群，“新星”产业群……“新星”";
+        let narrow = wrap(text, 8, N);
+        let wide = wrap(text, 8, Ambiguous::Wide);
+        // Set narrow, some line would overflow a terminal that draws quotes wide.
+        assert!(narrow.iter().any(|l| str_width(l, Ambiguous::Wide) > 8), "{narrow:?}");
+        assert!(wide.iter().all(|l| str_width(l, Ambiguous::Wide) <= 8), "{wide:?}");
+        assert_eq!(wide.concat(), text);
+    }
+}

@@ -1,0 +1,302 @@
+//! Drawing the browser into a ratatui buffer.
+//!
+//! All text is placed by [`put_str`], which measures clusters with
+//! [`crate::width`], so the screen agrees with the typesetter to the cell —
+//! also when ambiguous characters are wide, where it tells ratatui's diff the
+//! real width of each cell.
+
+use std::num::NonZeroU16;
+
+use ratatui::Frame;
+use ratatui::buffer::{Buffer, CellDiffOption, CellWidth};
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::app::{App, Focus};
+use crate::keys::HELP;
+use crate::typeset::LineKind;
+use crate::width::{Ambiguous, cluster_width, fit, str_width, truncate};
+
+/// Colours, or none (`--color never`, `NO_COLOR`): then only bold, dim and
+/// reverse video carry meaning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    /// Whether to use colours.
+    pub color: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Theme {
+        Theme { color: true }
+    }
+}
+
+impl Theme {
+    fn fg(&self, style: Style, color: Color) -> Style {
+        if self.color { style.fg(color) } else { style }
+    }
+    fn title(&self) -> Style {
+        self.fg(Style::new().add_modifier(Modifier::BOLD), Color::Yellow)
+    }
+    fn meta(&self) -> Style {
+        self.fg(Style::new().add_modifier(Modifier::DIM), Color::Cyan)
+    }
+    fn dim(&self) -> Style {
+        Style::new().add_modifier(Modifier::DIM)
+    }
+    fn date(&self) -> Style {
+        self.fg(Style::new(), Color::Cyan)
+    }
+    fn source(&self) -> Style {
+        self.fg(Style::new(), Color::Green)
+    }
+    fn selected(&self, focused: bool) -> Style {
+        if focused {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        }
+    }
+}
+
+/// Draws the whole browser.
+pub fn draw(frame: &mut Frame<'_>, app: &mut App, theme: &Theme) {
+    let area = frame.area();
+    if app.size != (area.width, area.height) {
+        app.apply(crate::app::Action::Resize(area.width, area.height));
+    }
+    render(frame.buffer_mut(), app, theme);
+}
+
+/// Draws the browser into a buffer of `app.size`.
+pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
+    let area = buf.area;
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let layout = app.layout();
+    let amb = app.options.ambiguous;
+    if layout.two_pane {
+        draw_list(buf, app, layout.list, theme);
+        let bar = if amb == Ambiguous::Wide { "|" } else { "│" };
+        for y in layout.separator.top()..layout.separator.bottom() {
+            put_str(buf, layout.separator.x, y, 1, bar, theme.dim(), amb);
+        }
+        draw_reader(buf, app, layout.reader, theme);
+    } else if app.focus == Focus::Reader {
+        draw_reader(buf, app, layout.reader, theme);
+    } else {
+        draw_list(buf, app, layout.list, theme);
+    }
+    draw_status(buf, app, layout.status, theme);
+    if app.help {
+        draw_help(buf, app, area, theme);
+    }
+}
+
+fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    if app.order.is_empty() {
+        put_str(buf, area.x + 1, area.y, area.width.saturating_sub(1), "No articles.", theme.dim(), amb);
+        return;
+    }
+    let w = usize::from(area.width);
+    let focused = app.focus == Focus::List;
+    for row in 0..area.height {
+        let pos = app.list_offset + usize::from(row);
+        let Some(&index) = app.order.get(pos) else { break };
+        let article = &app.library.articles[index];
+        let y = area.y + row;
+        let selected = pos == app.selected;
+        let base = if selected { theme.selected(focused) } else { Style::new() };
+        if selected {
+            buf.set_style(Rect::new(area.x, y, area.width, 1), base);
+        }
+        let mut x = area.x + 1;
+        let mut left = w.saturating_sub(2);
+        let mut cell = |text: &str, cols: usize, style: Style, x: &mut u16, left: &mut usize| {
+            let cols = cols.min(*left);
+            put_str(buf, *x, y, cols as u16, &fit(text, cols, amb), base.patch(style), amb);
+            *x += cols as u16;
+            *left -= cols;
+        };
+        // Columns by pane width: full date and source, short date and
+        // source, short date, or the title alone.
+        let date = article.published.as_ref().map(|p| p.date_string()).unwrap_or_default();
+        let month_day = date.get(5..).unwrap_or("");
+        let source = article.source.as_deref().unwrap_or("");
+        if w >= 60 {
+            cell(&date, 11, theme.date(), &mut x, &mut left);
+            cell(source, 13, theme.source(), &mut x, &mut left);
+        } else if w >= 36 {
+            cell(month_day, 6, theme.date(), &mut x, &mut left);
+            cell(source, 9, theme.source(), &mut x, &mut left);
+        } else if w >= 24 {
+            cell(month_day, 6, theme.date(), &mut x, &mut left);
+        }
+        let title = truncate(&article.title, left, amb);
+        put_str(buf, x, y, left as u16, &title, base, amb);
+    }
+}
+
+fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    if app.order.is_empty() {
+        return;
+    }
+    let lines = app.reader_lines();
+    for (row, line) in lines.iter().skip(app.scroll).take(usize::from(area.height)).enumerate() {
+        let style = match line.kind {
+            LineKind::Title => theme.title(),
+            LineKind::Meta => theme.meta(),
+            LineKind::Blank | LineKind::Body => Style::new(),
+        };
+        put_str(buf, area.x, area.y + row as u16, area.width, &line.text, style, amb);
+    }
+}
+
+fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let amb = app.options.ambiguous;
+    let total = app.order.len();
+    let mut left = if total == 0 { " 0/0".to_string() } else { format!(" {}/{}", app.selected + 1, total) };
+    if app.reader_visible() && total > 0 {
+        left.push_str("  ");
+        left.push_str(&app.scroll_indicator());
+    }
+    let narrow_reader = !app.layout().two_pane && app.focus == Focus::Reader;
+    let hint = if narrow_reader { "Esc back  ? help " } else { "? help  q quit " };
+    let width = usize::from(area.width);
+    let used = put_str(buf, area.x, area.y, area.width, &left, Style::new(), amb);
+    let hint_w = str_width(hint, amb);
+    if usize::from(used) + 1 + hint_w <= width {
+        put_str(buf, area.x + (width - hint_w) as u16, area.y, hint_w as u16, hint, theme.dim(), amb);
+    }
+}
+
+fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    let keys_w = HELP.iter().map(|(k, _)| str_width(k, amb)).max().unwrap_or(0);
+    let desc_w = HELP.iter().map(|(_, d)| str_width(d, amb)).max().unwrap_or(0);
+    let amb_note = match amb {
+        Ambiguous::Narrow => "“ ” … count 1 cell (--ambiguous wide: 2)",
+        Ambiguous::Wide => "“ ” … count 2 cells (--ambiguous narrow: 1)",
+    };
+    let inner_w = (keys_w + 2 + desc_w).max(str_width(amb_note, amb));
+    let w = (inner_w as u16 + 4).min(area.width);
+    let h = (HELP.len() as u16 + 4).min(area.height);
+    if w < 3 || h < 3 {
+        return;
+    }
+    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    clear(buf, rect);
+    let (tl, tr, bl, br, hz, vt) =
+        if amb == Ambiguous::Wide { ("+", "+", "+", "+", "-", "|") } else { ("┌", "┐", "└", "┘", "─", "│") };
+    let border = theme.dim();
+    for x in rect.left()..rect.right() {
+        put_str(buf, x, rect.top(), 1, hz, border, amb);
+        put_str(buf, x, rect.bottom() - 1, 1, hz, border, amb);
+    }
+    for y in rect.top()..rect.bottom() {
+        put_str(buf, rect.left(), y, 1, vt, border, amb);
+        put_str(buf, rect.right() - 1, y, 1, vt, border, amb);
+    }
+    put_str(buf, rect.left(), rect.top(), 1, tl, border, amb);
+    put_str(buf, rect.right() - 1, rect.top(), 1, tr, border, amb);
+    put_str(buf, rect.left(), rect.bottom() - 1, 1, bl, border, amb);
+    put_str(buf, rect.right() - 1, rect.bottom() - 1, 1, br, border, amb);
+    put_str(buf, rect.left() + 2, rect.top(), w.saturating_sub(4), " keys ", theme.title(), amb);
+    let inner = w.saturating_sub(4);
+    let mut y = rect.top() + 1;
+    for (keys, desc) in HELP {
+        if y >= rect.bottom() - 1 {
+            return;
+        }
+        let used = put_str(buf, rect.left() + 2, y, inner, keys, theme.title(), amb);
+        let x = rect.left() + 2 + (keys_w as u16 + 2).max(used + 1);
+        put_str(buf, x, y, (rect.right() - 2).saturating_sub(x), desc, Style::new(), amb);
+        y += 1;
+    }
+    if y + 1 < rect.bottom() - 1 {
+        put_str(buf, rect.left() + 2, y + 1, inner, amb_note, theme.dim(), amb);
+    }
+}
+
+/// Blanks a rectangle, also the left half of a wide character cut by its left edge.
+fn clear(buf: &mut Buffer, rect: Rect) {
+    for y in rect.top()..rect.bottom() {
+        if rect.left() > buf.area.left() {
+            let before = &mut buf[(rect.left() - 1, y)];
+            if before.cell_width() > 1 {
+                before.reset();
+            }
+        }
+        for x in rect.left()..rect.right() {
+            buf[(x, y)].reset();
+        }
+    }
+}
+
+/// Writes `text` at (x, y) in at most `max` cells, cluster by cluster, and
+/// returns the cells used. Zero-width clusters are skipped; a cluster that
+/// does not fit ends the text. Where kanbao's width for a cluster differs from
+/// ratatui's (ambiguous characters in wide mode), the cell carries a forced
+/// width so the terminal diff stays on the grid.
+pub fn put_str(buf: &mut Buffer, x: u16, y: u16, max: u16, text: &str, style: Style, amb: Ambiguous) -> u16 {
+    let area = buf.area;
+    if y < area.top() || y >= area.bottom() || x >= area.right() {
+        return 0;
+    }
+    let limit = max.min(area.right() - x);
+    let mut used: u16 = 0;
+    for g in text.graphemes(true) {
+        let w = cluster_width(g, amb) as u16;
+        if w == 0 {
+            continue;
+        }
+        if used + w > limit {
+            break;
+        }
+        let cx = x + used;
+        let cell = &mut buf[(cx, y)];
+        cell.set_symbol(g).set_style(style);
+        let natural = g.cell_width();
+        cell.set_diff_option(if natural == w {
+            CellDiffOption::None
+        } else {
+            CellDiffOption::ForcedWidth(NonZeroU16::new(w).expect("w > 0"))
+        });
+        for hidden in 1..w {
+            let cell = &mut buf[(cx + hidden, y)];
+            cell.reset();
+            cell.set_style(style);
+        }
+        used += w;
+    }
+    used
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_str_stops_before_a_wide_char_that_does_not_fit() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 5, 1));
+        let used = put_str(&mut buf, 0, 0, 5, "看报纸", Style::new(), Ambiguous::Narrow);
+        assert_eq!(used, 4);
+        assert_eq!(buf[(4, 0)].symbol(), " ");
+    }
+
+    #[test]
+    fn wide_ambiguous_cells_carry_their_width() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 6, 1));
+        let used = put_str(&mut buf, 0, 0, 6, "“a”", Style::new(), Ambiguous::Wide);
+        assert_eq!(used, 5);
+        assert_eq!(buf[(0, 0)].cell_width(), 2);
+        assert_eq!(buf[(2, 0)].symbol(), "a");
+    }
+}

@@ -1,0 +1,123 @@
+//! Display width of text on a terminal, counted per extended grapheme cluster.
+//!
+//! Every part of kanbao that measures, truncates or places text goes through
+//! this module, so the typesetter and the renderer always agree on how many
+//! cells a piece of text takes.
+
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// How East Asian Ambiguous characters (`“ ” ‘ ’ … — · °`, box drawing) are counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Ambiguous {
+    /// One cell, as most terminals draw them.
+    #[default]
+    Narrow,
+    /// Two cells, as terminals in a CJK locale (or with that option set) draw them.
+    Wide,
+}
+
+/// The number of terminal cells a single grapheme cluster occupies (0, 1 or 2).
+///
+/// ```
+/// use kanbao::width::{cluster_width, Ambiguous};
+/// assert_eq!(cluster_width("a", Ambiguous::Narrow), 1);
+/// assert_eq!(cluster_width("报", Ambiguous::Narrow), 2);
+/// assert_eq!(cluster_width("“", Ambiguous::Narrow), 1);
+/// assert_eq!(cluster_width("“", Ambiguous::Wide), 2);
+/// assert_eq!(cluster_width("👍🏽", Ambiguous::Narrow), 2);
+/// ```
+#[inline]
+pub fn cluster_width(cluster: &str, ambiguous: Ambiguous) -> usize {
+    let bytes = cluster.as_bytes();
+    if bytes.len() == 1 {
+        return usize::from(!bytes[0].is_ascii_control());
+    }
+    let w = match ambiguous {
+        Ambiguous::Narrow => cluster.width(),
+        Ambiguous::Wide => cluster.width_cjk(),
+    };
+    w.min(2)
+}
+
+/// The display width of a string: the sum of its clusters' widths.
+///
+/// ```
+/// use kanbao::width::{str_width, Ambiguous};
+/// assert_eq!(str_width("看报 kanbao", Ambiguous::Narrow), 11);
+/// assert_eq!(str_width("cafe\u{301}", Ambiguous::Narrow), 4);
+/// ```
+pub fn str_width(s: &str, ambiguous: Ambiguous) -> usize {
+    if s.is_ascii() {
+        return s.bytes().filter(|b| !b.is_ascii_control()).count();
+    }
+    s.graphemes(true)
+        .map(|g| cluster_width(g, ambiguous))
+        .sum()
+}
+
+/// Cuts `s` to at most `max` cells, ending with `…` when anything was cut.
+///
+/// A grapheme cluster is never split; the ellipsis counts with its own width
+/// (two cells when ambiguous characters are wide).
+///
+/// ```
+/// use kanbao::width::{truncate, Ambiguous};
+/// assert_eq!(truncate("嘉兴制造业向高质量迈进", 9, Ambiguous::Narrow), "嘉兴制造…");
+/// assert_eq!(truncate("short", 9, Ambiguous::Narrow), "short");
+/// ```
+pub fn truncate(s: &str, max: usize, ambiguous: Ambiguous) -> std::borrow::Cow<'_, str> {
+    if str_width(s, ambiguous) <= max {
+        return s.into();
+    }
+    let ellipsis = cluster_width("…", ambiguous);
+    if max < ellipsis {
+        return "".into();
+    }
+    let budget = max - ellipsis;
+    let mut used = 0;
+    let mut end = 0;
+    for (i, g) in s.grapheme_indices(true) {
+        let w = cluster_width(g, ambiguous);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        end = i + g.len();
+    }
+    format!("{}…", &s[..end]).into()
+}
+
+/// Pads `s` with spaces on the right to exactly `width` cells (truncating first if needed).
+pub fn fit(s: &str, width: usize, ambiguous: Ambiguous) -> String {
+    let t = truncate(s, width, ambiguous);
+    let w = str_width(&t, ambiguous);
+    let mut out = String::with_capacity(t.len() + width.saturating_sub(w));
+    out.push_str(&t);
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_never_splits_a_cluster() {
+        let flag = "🇨🇳🇰🇷";
+        assert_eq!(truncate(flag, 3, Ambiguous::Narrow), "🇨🇳…");
+        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2, Ambiguous::Narrow), "e\u{301}…");
+    }
+
+    #[test]
+    fn wide_ellipsis_takes_two_cells() {
+        assert_eq!(truncate("abcdef", 4, Ambiguous::Wide), "ab…");
+        assert_eq!(truncate("abcdef", 1, Ambiguous::Wide), "");
+    }
+
+    #[test]
+    fn fit_pads_by_display_width() {
+        assert_eq!(fit("报", 4, Ambiguous::Narrow), "报  ");
+        assert_eq!(str_width(&fit("嘉兴日报社", 5, Ambiguous::Narrow), Ambiguous::Narrow), 5);
+    }
+}
