@@ -208,6 +208,20 @@ pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     (line, offset - line_start + 1)
 }
 
+/// A serde_json error as a user should read it: what kind of problem, then
+/// serde's words without their " at line L column C" suffix (the position is
+/// reported separately).
+pub(crate) fn json_message(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let bare = bare_message(e);
+    match e.classify() {
+        Category::Syntax => format!("invalid JSON: {bare}"),
+        Category::Eof => format!("invalid JSON: unexpected end of file ({bare})"),
+        Category::Data => format!("not an article: {bare}"),
+        Category::Io => bare,
+    }
+}
+
 /// serde_json's message without its " at line L column C" suffix.
 pub(crate) fn bare_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
@@ -234,7 +248,7 @@ impl Article {
         let fields = serde_json::from_str::<RawFields>(text).map_err(|e| ArticleError {
             line: e.line().max(1),
             column: e.column().max(1),
-            message: bare_message(&e),
+            message: json_message(&e),
         })?;
         let base = text.as_ptr() as usize;
         let at = |raw: &RawValue, message: String| {
@@ -247,7 +261,7 @@ impl Article {
         let mut tz = None;
         let mut id = None;
         for (key, raw) in fields.0 {
-            let v: Value = serde_json::from_str(raw.get()).map_err(|e| at(raw, bare_message(&e)))?;
+            let v: Value = serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
             let k = key.as_str();
             let result: Result<(), String> = (|| {
                 match k {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
 
-use crate::article::{Article, ArticleError, Origin, bare_message, line_column as position};
+use crate::article::{Article, ArticleError, Origin, json_message, line_column as position};
 
 include!(concat!(env!("OUT_DIR"), "/sample.rs"));
 
@@ -181,7 +181,7 @@ impl Library {
             Some('{') => match Article::from_json(text) {
                 Ok(a) => self.push(a, path, line0, col0),
                 // Many datasets name JSON Lines files `.json`.
-                Err(e) if e.message.starts_with("trailing characters") => self.load_jsonl(path, text.as_bytes()),
+                Err(e) if e.message.starts_with("invalid JSON: trailing characters") => self.load_jsonl(path, text.as_bytes()),
                 Err(e) => self.article_error(path, &e, 1, 1),
             },
             _ => self.problem(path, line0, col0, "not an article file: expected a JSON object or an array of them"),
@@ -209,7 +209,7 @@ impl Library {
 
     /// Records a serde_json error in text that starts at `line:col` of the file.
     fn json_error(&mut self, path: &str, e: &serde_json::Error, line: usize, col: usize) {
-        let err = ArticleError { line: e.line().max(1), column: e.column().max(1), message: bare_message(e) };
+        let err = ArticleError { line: e.line().max(1), column: e.column().max(1), message: json_message(e) };
         self.article_error(path, &err, line, col);
     }
 

@@ -115,9 +115,10 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         }
         let mut x = area.x + 1;
         let mut left = w.saturating_sub(2);
+        // A column of `cols` cells: the text fitted to all but the last, which stays blank.
         let mut cell = |text: &str, cols: usize, style: Style, x: &mut u16, left: &mut usize| {
             let cols = cols.min(*left);
-            put_str(buf, *x, y, cols as u16, &fit(text, cols, amb), base.patch(style), amb);
+            put_str(buf, *x, y, cols as u16, &fit(text, cols.saturating_sub(1), amb), base.patch(style), amb);
             *x += cols as u16;
             *left -= cols;
         };
@@ -128,10 +129,10 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         let source = article.source.as_deref().unwrap_or("");
         if w >= 60 {
             cell(&date, 11, theme.date(), &mut x, &mut left);
-            cell(source, 13, theme.source(), &mut x, &mut left);
+            cell(source, 14, theme.source(), &mut x, &mut left);
         } else if w >= 36 {
             cell(month_day, 6, theme.date(), &mut x, &mut left);
-            cell(source, 9, theme.source(), &mut x, &mut left);
+            cell(source, 10, theme.source(), &mut x, &mut left);
         } else if w >= 24 {
             cell(month_day, 6, theme.date(), &mut x, &mut left);
         }

@@ -1,0 +1,95 @@
+//! Whole-screen snapshots of the real app on a test backend, at the sizes
+//! users run it at, with the Chinese sample article. Review every snapshot.
+
+use kanbao::app::App;
+use kanbao::library::Library;
+use kanbao::snapshot::{replay, to_text};
+use kanbao::typeset::TypesetOptions;
+use kanbao::ui::Theme;
+use kanbao::width::{Ambiguous, str_width};
+
+fn screen(width: u16, height: u16, keys: &str, ambiguous: Ambiguous) -> String {
+    let mut app = App::new(Library::sample(), TypesetOptions { ambiguous }, width, height);
+    let buf = replay(&mut app, keys, &Theme::default()).expect("valid keys");
+    to_text(&buf)
+}
+
+/// Checks the grid: exactly `height` lines, none wider than `width` cells.
+fn assert_on_grid(text: &str, width: u16, height: u16, ambiguous: Ambiguous) {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), usize::from(height), "{text}");
+    for line in lines {
+        assert!(str_width(line, ambiguous) <= usize::from(width), "{line:?} is wider than {width}");
+    }
+}
+
+fn snap(name: &str, width: u16, height: u16, keys: &str) {
+    let text = screen(width, height, keys, Ambiguous::Narrow);
+    assert_on_grid(&text, width, height, Ambiguous::Narrow);
+    insta::assert_snapshot!(name, text);
+}
+
+#[test]
+fn list_at_80x24_shows_dates_sources_and_titles() {
+    snap("list_80x24", 80, 24, "");
+}
+
+#[test]
+fn seed_article_opens_full_screen_at_80x24() {
+    snap("reader_80x24", 80, 24, "G<Enter>");
+}
+
+#[test]
+fn seed_article_pages_down_at_80x24() {
+    snap("reader_80x24_page2", 80, 24, "G<Enter><Space>");
+}
+
+#[test]
+fn list_at_40x15() {
+    snap("list_40x15", 40, 15, "");
+}
+
+#[test]
+fn seed_article_at_40x15() {
+    snap("reader_40x15", 40, 15, "G<Enter>");
+}
+
+#[test]
+fn two_panes_at_120x36_with_the_seed_article() {
+    snap("two_pane_120x36", 120, 36, "G");
+}
+
+#[test]
+fn help_overlay_at_80x24() {
+    snap("help_80x24", 80, 24, "?");
+}
+
+#[test]
+fn long_chinese_article_scrolled_to_its_end_at_40x15() {
+    // 在终端里排中文… is the long typesetting-notes article.
+    let text = screen(40, 15, "", Ambiguous::Narrow);
+    let row = text.lines().position(|l| l.contains("在终端里排中文")).expect("long article listed");
+    let keys = format!("{}<Enter>G", "j".repeat(row));
+    let end = screen(40, 15, &keys, Ambiguous::Narrow);
+    assert_on_grid(&end, 40, 15, Ambiguous::Narrow);
+    assert!(end.lines().last().unwrap().contains("Bot"), "{end}");
+}
+
+#[test]
+fn every_screen_holds_the_grid_at_many_sizes() {
+    for (w, h) in [(1, 1), (2, 2), (10, 3), (20, 5), (39, 12), (60, 20), (89, 30), (90, 30), (200, 60)] {
+        for keys in ["", "G<Enter>", "?", "jjj<Tab>G", "G<Enter><C-d><C-d>"] {
+            for amb in [Ambiguous::Narrow, Ambiguous::Wide] {
+                assert_on_grid(&screen(w, h, keys, amb), w, h, amb);
+            }
+        }
+    }
+}
+
+#[test]
+fn wide_ambiguous_mode_keeps_borders_and_text_inside_the_screen() {
+    let text = screen(120, 36, "G", Ambiguous::Wide);
+    assert_on_grid(&text, 120, 36, Ambiguous::Wide);
+    // The separator is ASCII there: box drawing is ambiguous-width too.
+    assert!(text.lines().next().unwrap().contains('|'), "{text}");
+}
