@@ -28,11 +28,22 @@ fn main() {
     let mut files = Vec::new();
     collect(&data, &mut files);
     files.sort();
-    let mut code = String::from("/// (name, contents) of every file of the sample library.\npub static SAMPLE_FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// (name, contents) of every file of the sample library.\npub static SAMPLE_FILES: &[(&str, &str)] = &[\n",
+    );
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
-        let name = file.strip_prefix(&data).unwrap().to_string_lossy().replace('\\', "/");
-        writeln!(code, "    ({name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+        let name = file
+            .strip_prefix(&data)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("sample.rs");

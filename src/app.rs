@@ -103,11 +103,23 @@ impl Layout {
             let list = Rect::new(0, 0, list_w, body_h);
             let separator = Rect::new(list_w, 0, 1, body_h);
             let reader = Rect::new(list_w + 2, 0, width - list_w - 3, body_h);
-            Layout { two_pane, list, separator, reader, status }
+            Layout {
+                two_pane,
+                list,
+                separator,
+                reader,
+                status,
+            }
         } else {
             let pad = u16::from(width >= 8);
             let reader = Rect::new(pad, 0, width.saturating_sub(2 * pad), body_h);
-            Layout { two_pane, list: Rect::new(0, 0, width, body_h), separator: Rect::default(), reader, status }
+            Layout {
+                two_pane,
+                list: Rect::new(0, 0, width, body_h),
+                separator: Rect::default(),
+                reader,
+                status,
+            }
         }
     }
 }
@@ -183,7 +195,13 @@ impl App {
         let (library, options) = (&self.library, &self.options);
         self.cache
             .entry((index, width))
-            .or_insert_with(|| Rc::new(typeset(&library.articles[index], usize::from(width), options)))
+            .or_insert_with(|| {
+                Rc::new(typeset(
+                    &library.articles[index],
+                    usize::from(width),
+                    options,
+                ))
+            })
             .clone()
     }
 
@@ -206,7 +224,9 @@ impl App {
             return;
         }
         let list_page = usize::from(self.layout().list.height).max(1);
-        let reader_page = usize::from(self.layout().reader.height).saturating_sub(1).max(1);
+        let reader_page = usize::from(self.layout().reader.height)
+            .saturating_sub(1)
+            .max(1);
         let in_list = self.focus == Focus::List;
         match action {
             Action::Up if in_list => self.select_by(-1),
@@ -269,7 +289,10 @@ impl App {
     }
 
     fn scroll_by(&mut self, delta: isize) {
-        self.scroll = self.scroll.saturating_add_signed(delta).min(self.max_scroll());
+        self.scroll = self
+            .scroll
+            .saturating_add_signed(delta)
+            .min(self.max_scroll());
     }
 
     /// Scrolls the list just enough to show the selected row.

@@ -59,7 +59,11 @@ pub struct Article {
 impl Article {
     /// An article with just a title and body paragraphs (for tests and examples).
     pub fn new(title: &str, body: Vec<String>) -> Article {
-        let mut a = Article { title: sanitize_line(title), body, ..Article::default() };
+        let mut a = Article {
+            title: sanitize_line(title),
+            body,
+            ..Article::default()
+        };
         a.id = a.derived_id();
         a
     }
@@ -81,7 +85,10 @@ impl Article {
             parts.push(s.clone());
         }
         if !self.authors.is_empty() {
-            let cjk = self.lang.as_deref().is_some_and(|l| l.starts_with("zh") || l.starts_with("ja"));
+            let cjk = self
+                .lang
+                .as_deref()
+                .is_some_and(|l| l.starts_with("zh") || l.starts_with("ja"));
             parts.push(self.authors.join(if cjk { "、" } else { ", " }));
         }
         parts.join(" · ")
@@ -204,7 +211,10 @@ impl<'de> Deserialize<'de> for RawFields<'de> {
 pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     (line, offset - line_start + 1)
 }
 
@@ -253,7 +263,11 @@ impl Article {
         let base = text.as_ptr() as usize;
         let at = |raw: &RawValue, message: String| {
             let (line, column) = line_column(text.as_bytes(), raw.get().as_ptr() as usize - base);
-            ArticleError { line, column, message }
+            ArticleError {
+                line,
+                column,
+                message,
+            }
         };
         let mut a = Article::default();
         let mut title = None;
@@ -261,7 +275,8 @@ impl Article {
         let mut tz = None;
         let mut id = None;
         for (key, raw) in fields.0 {
-            let v: Value = serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
+            let v: Value =
+                serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
             let k = key.as_str();
             let result: Result<(), String> = (|| {
                 match k {
@@ -273,7 +288,10 @@ impl Article {
                     "published" | "time" | "date" | "pubDate" => match v {
                         Value::Null => {}
                         Value::String(s) => {
-                            let name = ["published", "time", "date", "pubDate"].into_iter().find(|n| *n == k).unwrap_or("published");
+                            let name = ["published", "time", "date", "pubDate"]
+                                .into_iter()
+                                .find(|n| *n == k)
+                                .unwrap_or("published");
                             published = Some((name, s, raw));
                         }
                         other => return Err(wrong(k, "an RFC 3339 date string", &other)),
@@ -306,11 +324,17 @@ impl Article {
             message: "missing field `title`: every article needs a title".into(),
         })?;
         if a.title.trim().is_empty() {
-            return Err(ArticleError { line, column, message: "field `title`: the title is empty".into() });
+            return Err(ArticleError {
+                line,
+                column,
+                message: "field `title`: the title is empty".into(),
+            });
         }
         if let Some((field, text, raw)) = published {
-            a.published =
-                Some(Published::parse(&text, tz.as_deref()).map_err(|e| at(raw, format!("field `{field}`: {e}")))?);
+            a.published = Some(
+                Published::parse(&text, tz.as_deref())
+                    .map_err(|e| at(raw, format!("field `{field}`: {e}")))?,
+            );
         }
         a.id = match id {
             Some(id) if !id.is_empty() => id,
@@ -411,7 +435,10 @@ mod tests {
         .unwrap();
         assert_eq!(a.body, ["第一段", "第二段"]);
         assert_eq!(a.source.as_deref(), Some("嘉兴日报"));
-        assert_eq!(a.published.unwrap().to_rfc3339(), "2023-01-06T09:18:16+08:00");
+        assert_eq!(
+            a.published.unwrap().to_rfc3339(),
+            "2023-01-06T09:18:16+08:00"
+        );
     }
 
     #[test]
@@ -424,7 +451,10 @@ mod tests {
     #[test]
     fn wrong_types_name_the_field_and_position() {
         let e = Article::from_json("{\n  \"title\": 5\n}").unwrap_err();
-        assert!(e.message.contains("field `title`") && e.message.contains("a number"), "{e}");
+        assert!(
+            e.message.contains("field `title`") && e.message.contains("a number"),
+            "{e}"
+        );
         assert_eq!((e.line, e.column), (2, 12));
         let e = Article::from_json(r#"{"title":"t","body":["a",3]}"#).unwrap_err();
         assert!(e.to_string().contains("field `body[1]`"), "{e}");
@@ -449,8 +479,10 @@ mod tests {
 
     #[test]
     fn hostile_text_is_sanitized_on_load() {
-        let a =
-            Article::from_json(r#"{"title":"正常标题\u001b]0;x\u0007看这里","body":"a\u001b[2Jb"}"#).unwrap();
+        let a = Article::from_json(
+            r#"{"title":"正常标题\u001b]0;x\u0007看这里","body":"a\u001b[2Jb"}"#,
+        )
+        .unwrap();
         assert_eq!(a.title, "正常标题看这里");
         assert_eq!(a.body, ["ab"]);
     }

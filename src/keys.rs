@@ -85,7 +85,10 @@ pub fn parse_keys(notation: &str) -> Result<Vec<KeyEvent>, KeyNotationError> {
         let position = notation.len() - rest.len();
         if c == '<' {
             let Some(end) = rest.find('>') else {
-                return Err(KeyNotationError { message: "unclosed `<`".into(), position });
+                return Err(KeyNotationError {
+                    message: "unclosed `<`".into(),
+                    position,
+                });
             };
             let name = &rest[1..end];
             keys.push(named_key(name).ok_or_else(|| KeyNotationError {

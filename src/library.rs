@@ -30,7 +30,11 @@ impl fmt::Display for Problem {
         if self.line == 0 {
             write!(f, "{}: {}", self.path, self.message)
         } else {
-            write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path, self.line, self.column, self.message
+            )
         }
     }
 }
@@ -63,7 +67,11 @@ impl Library {
         let mut lib = Library::default();
         for (name, text) in SAMPLE_FILES {
             lib.files += 1;
-            lib.load_text(&format!("<sample>/{name}"), text.as_bytes(), Format::from_name(name));
+            lib.load_text(
+                &format!("<sample>/{name}"),
+                text.as_bytes(),
+                Format::from_name(name),
+            );
         }
         lib.check_duplicate_ids();
         lib
@@ -94,7 +102,12 @@ impl Library {
     }
 
     fn problem(&mut self, path: &str, line: usize, column: usize, message: impl Into<String>) {
-        self.problems.push(Problem { path: path.to_owned(), line, column, message: message.into() });
+        self.problems.push(Problem {
+            path: path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        });
     }
 
     fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
@@ -114,7 +127,10 @@ impl Library {
             };
             entries.sort();
             for entry in entries {
-                let hidden = entry.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                let hidden = entry
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
                 if hidden {
                     continue;
                 }
@@ -148,7 +164,12 @@ impl Library {
                     Ok(t) => t,
                     Err(e) => {
                         let (line, col) = position(bytes, e.valid_up_to());
-                        return self.problem(path, line, col, "invalid UTF-8: article files must be UTF-8");
+                        return self.problem(
+                            path,
+                            line,
+                            col,
+                            "invalid UTF-8: article files must be UTF-8",
+                        );
                     }
                 };
                 self.load_json(path, text);
@@ -157,7 +178,11 @@ impl Library {
     }
 
     fn push(&mut self, mut article: Article, path: &str, line: usize, column: usize) {
-        article.origin = Origin { path: path.to_owned(), line, column };
+        article.origin = Origin {
+            path: path.to_owned(),
+            line,
+            column,
+        };
         self.articles.push(article);
     }
 
@@ -181,10 +206,17 @@ impl Library {
             Some('{') => match Article::from_json(text) {
                 Ok(a) => self.push(a, path, line0, col0),
                 // Many datasets name JSON Lines files `.json`.
-                Err(e) if e.message.starts_with("invalid JSON: trailing characters") => self.load_jsonl(path, text.as_bytes()),
+                Err(e) if e.message.starts_with("invalid JSON: trailing characters") => {
+                    self.load_jsonl(path, text.as_bytes())
+                }
                 Err(e) => self.article_error(path, &e, 1, 1),
             },
-            _ => self.problem(path, line0, col0, "not an article file: expected a JSON object or an array of them"),
+            _ => self.problem(
+                path,
+                line0,
+                col0,
+                "not an article file: expected a JSON object or an array of them",
+            ),
         }
     }
 
@@ -196,7 +228,12 @@ impl Library {
             let text = match std::str::from_utf8(line) {
                 Ok(t) => t,
                 Err(e) => {
-                    self.problem(path, i + 1, e.valid_up_to() + 1, "invalid UTF-8: article files must be UTF-8");
+                    self.problem(
+                        path,
+                        i + 1,
+                        e.valid_up_to() + 1,
+                        "invalid UTF-8: article files must be UTF-8",
+                    );
                     continue;
                 }
             };
@@ -209,13 +246,21 @@ impl Library {
 
     /// Records a serde_json error in text that starts at `line:col` of the file.
     fn json_error(&mut self, path: &str, e: &serde_json::Error, line: usize, col: usize) {
-        let err = ArticleError { line: e.line().max(1), column: e.column().max(1), message: json_message(e) };
+        let err = ArticleError {
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: json_message(e),
+        };
         self.article_error(path, &err, line, col);
     }
 
     /// Records an article error in text that starts at `line:col` of the file.
     fn article_error(&mut self, path: &str, e: &ArticleError, line: usize, col: usize) {
-        let (l, c) = if e.line <= 1 { (line, col + e.column - 1) } else { (line + e.line - 1, e.column) };
+        let (l, c) = if e.line <= 1 {
+            (line, col + e.column - 1)
+        } else {
+            (line + e.line - 1, e.column)
+        };
         self.problem(path, l, c, e.message.clone());
     }
 
@@ -228,7 +273,10 @@ impl Library {
                     path: a.origin.path.clone(),
                     line: a.origin.line,
                     column: a.origin.column,
-                    message: format!("field `id`: duplicate id {:?}, first used at {}:{}", a.id, o.path, o.line),
+                    message: format!(
+                        "field `id`: duplicate id {:?}, first used at {}:{}",
+                        a.id, o.path, o.line
+                    ),
                 });
             } else {
                 first.insert(&a.id, &a.origin);
@@ -250,11 +298,18 @@ pub enum Format {
 impl Format {
     /// `.jsonl` and `.ndjson` are JSON Lines; everything else is read as JSON.
     pub fn from_name(name: &str) -> Format {
-        if name.ends_with(".jsonl") || name.ends_with(".ndjson") { Format::JsonLines } else { Format::Json }
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            Format::JsonLines
+        } else {
+            Format::Json
+        }
     }
 
     fn is_article_file(path: &Path) -> bool {
-        matches!(path.extension().and_then(|e| e.to_str()), Some("json" | "jsonl" | "ndjson"))
+        matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json" | "jsonl" | "ndjson")
+        )
     }
 }
 
@@ -279,7 +334,10 @@ mod tests {
 
     #[test]
     fn one_bad_element_of_an_array_leaves_the_others() {
-        let lib = load("a.json", "[\n  {\"title\": \"一\"},\n  {\"title\": 7},\n  {\"title\": \"三\"}\n]");
+        let lib = load(
+            "a.json",
+            "[\n  {\"title\": \"一\"},\n  {\"title\": 7},\n  {\"title\": \"三\"}\n]",
+        );
         assert_eq!(lib.articles.len(), 2);
         assert_eq!(lib.problems.len(), 1);
         let p = &lib.problems[0];
@@ -290,7 +348,10 @@ mod tests {
 
     #[test]
     fn jsonl_bad_line_is_reported_by_line() {
-        let lib = load("a.jsonl", "{\"title\":\"一\"}\n{\"title\":\n{\"title\":\"三\"}\n");
+        let lib = load(
+            "a.jsonl",
+            "{\"title\":\"一\"}\n{\"title\":\n{\"title\":\"三\"}\n",
+        );
         assert_eq!(lib.articles.len(), 2);
         assert_eq!(lib.problems[0].line, 2);
     }
@@ -306,8 +367,16 @@ mod tests {
     #[test]
     fn empty_and_non_article_files_are_problems() {
         assert!(load("e.json", "  \n").problems[0].message.contains("empty"));
-        assert!(load("n.json", "42").problems[0].message.contains("not an article file"));
-        assert!(load("o.json", "{\"foo\":1}").problems[0].message.contains("missing field `title`"));
+        assert!(
+            load("n.json", "42").problems[0]
+                .message
+                .contains("not an article file")
+        );
+        assert!(
+            load("o.json", "{\"foo\":1}").problems[0]
+                .message
+                .contains("missing field `title`")
+        );
     }
 
     #[test]
@@ -330,13 +399,20 @@ mod tests {
             "a.jsonl",
             "{\"title\":\"u1\"}\n{\"title\":\"old\",\"published\":\"2020-01-01T00:00:00Z\"}\n{\"title\":\"u2\"}\n{\"title\":\"new\",\"published\":\"2024-01-01T00:00:00+08:00\"}\n",
         );
-        let titles: Vec<_> = lib.newest_first().iter().map(|&i| lib.articles[i].title.clone()).collect();
+        let titles: Vec<_> = lib
+            .newest_first()
+            .iter()
+            .map(|&i| lib.articles[i].title.clone())
+            .collect();
         assert_eq!(titles, ["new", "old", "u1", "u2"]);
     }
 
     #[test]
     fn duplicate_ids_are_reported() {
-        let mut lib = load("a.jsonl", "{\"title\":\"a\",\"id\":\"x\"}\n{\"title\":\"b\",\"id\":\"x\"}\n");
+        let mut lib = load(
+            "a.jsonl",
+            "{\"title\":\"a\",\"id\":\"x\"}\n{\"title\":\"b\",\"id\":\"x\"}\n",
+        );
         lib.check_duplicate_ids();
         assert!(lib.problems[0].message.contains("duplicate id"));
     }

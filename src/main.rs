@@ -48,7 +48,9 @@ enum ColorChoice {
 
 impl Common {
     fn options(&self) -> TypesetOptions {
-        TypesetOptions { ambiguous: self.ambiguous }
+        TypesetOptions {
+            ambiguous: self.ambiguous,
+        }
     }
 
     fn color_for(&self, is_terminal: bool) -> bool {
@@ -108,14 +110,26 @@ enum Command {
 }
 
 fn parse_size(s: &str) -> Result<(u16, u16), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or("expected WIDTHxHEIGHT, e.g. 80x24")?;
-    let w = w.trim().parse().map_err(|_| format!("bad width {w:?} in {s:?}"))?;
-    let h = h.trim().parse().map_err(|_| format!("bad height {h:?} in {s:?}"))?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("expected WIDTHxHEIGHT, e.g. 80x24")?;
+    let w = w
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad width {w:?} in {s:?}"))?;
+    let h = h
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad height {h:?} in {s:?}"))?;
     Ok((w, h))
 }
 
 fn load(paths: &[PathBuf]) -> Library {
-    if paths.is_empty() { Library::sample() } else { Library::load(paths) }
+    if paths.is_empty() {
+        Library::sample()
+    } else {
+        Library::load(paths)
+    }
 }
 
 fn warn_problems(lib: &Library) {
@@ -140,12 +154,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let common = cli.common;
     match cli.command {
         None => browse(&cli.paths, common),
-        Some(Command::Read { width, index, id, paths }) => read(&paths, width, index, id, common),
-        Some(Command::Snapshot { size, keys, format, paths }) => {
+        Some(Command::Read {
+            width,
+            index,
+            id,
+            paths,
+        }) => read(&paths, width, index, id, common),
+        Some(Command::Snapshot {
+            size,
+            keys,
+            format,
+            paths,
+        }) => {
             let lib = load(&paths);
             warn_problems(&lib);
             let mut app = App::new(lib, common.options(), size.0, size.1);
-            let theme = Theme { color: common.color != ColorChoice::Never };
+            let theme = Theme {
+                color: common.color != ColorChoice::Never,
+            };
             let buf = snapshot::replay(&mut app, &keys, &theme)?;
             print!("{}", snapshot::format(&buf, format));
             Ok(0)
@@ -159,10 +185,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             let n = lib.problems.len();
             if n == 0 {
-                writeln!(out, "{} articles in {} files: no problems", lib.articles.len(), lib.files)?;
+                writeln!(
+                    out,
+                    "{} articles in {} files: no problems",
+                    lib.articles.len(),
+                    lib.files
+                )?;
                 Ok(0)
             } else {
-                writeln!(out, "{} articles in {} files: {n} problem{}", lib.articles.len(), lib.files, if n == 1 { "" } else { "s" })?;
+                writeln!(
+                    out,
+                    "{} articles in {} files: {n} problem{}",
+                    lib.articles.len(),
+                    lib.files,
+                    if n == 1 { "" } else { "s" }
+                )?;
                 Ok(1)
             }
         }
@@ -173,11 +210,17 @@ fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal; use `kanbao list` or `kanbao read` to print articles");
     }
-    let lib = if paths.is_empty() { Library::default_library() } else { Library::load(paths) };
+    let lib = if paths.is_empty() {
+        Library::default_library()
+    } else {
+        Library::load(paths)
+    };
     let problems = lib.problems.clone();
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     let app = App::new(lib, common.options(), w, h);
-    let theme = Theme { color: common.color_for(true) };
+    let theme = Theme {
+        color: common.color_for(true),
+    };
     let code = kanbao::tui::run(app, theme)?;
     for p in &problems {
         eprintln!("kanbao: warning: {p}");
@@ -185,23 +228,41 @@ fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     Ok(code.clamp(0, 255) as u8)
 }
 
-fn read(paths: &[PathBuf], width: Option<usize>, index: Option<usize>, id: Option<String>, common: Common) -> anyhow::Result<u8> {
+fn read(
+    paths: &[PathBuf],
+    width: Option<usize>,
+    index: Option<usize>,
+    id: Option<String>,
+    common: Common,
+) -> anyhow::Result<u8> {
     let lib = load(paths);
     warn_problems(&lib);
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();
     let width = width.unwrap_or_else(|| {
-        if tty { crossterm::terminal::size().map(|(w, _)| usize::from(w)).unwrap_or(80) } else { 80 }
+        if tty {
+            crossterm::terminal::size()
+                .map(|(w, _)| usize::from(w))
+                .unwrap_or(80)
+        } else {
+            80
+        }
     });
     let selected: Vec<usize> = match (index, id) {
         (Some(i), _) => {
             if i >= lib.articles.len() {
-                bail!("--index {i} is out of range: there are {} articles (0–{})", lib.articles.len(), lib.articles.len().saturating_sub(1));
+                bail!(
+                    "--index {i} is out of range: there are {} articles (0–{})",
+                    lib.articles.len(),
+                    lib.articles.len().saturating_sub(1)
+                );
             }
             vec![i]
         }
         (None, Some(id)) => {
-            let found: Vec<usize> = (0..lib.articles.len()).filter(|&i| lib.articles[i].id == id).collect();
+            let found: Vec<usize> = (0..lib.articles.len())
+                .filter(|&i| lib.articles[i].id == id)
+                .collect();
             if found.is_empty() {
                 bail!("no article with id {id:?}; `kanbao list --json` shows the ids");
             }
@@ -214,8 +275,16 @@ fn read(paths: &[PathBuf], width: Option<usize>, index: Option<usize>, id: Optio
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (n, &i) in selected.iter().enumerate() {
         if n > 0 {
-            let rule = if common.ambiguous == Ambiguous::Wide { "-" } else { "─" };
-            writeln!(out, "\n{}\n", rule.repeat(width.max(2) / str_width(rule, common.ambiguous)))?;
+            let rule = if common.ambiguous == Ambiguous::Wide {
+                "-"
+            } else {
+                "─"
+            };
+            writeln!(
+                out,
+                "\n{}\n",
+                rule.repeat(width.max(2) / str_width(rule, common.ambiguous))
+            )?;
         }
         for line in typeset(&lib.articles[i], width, &options) {
             match (color, line.kind) {
@@ -254,13 +323,22 @@ fn list(paths: &[PathBuf], json: bool, common: Common) -> anyhow::Result<u8> {
         let amb = common.ambiguous;
         let source_w = order
             .iter()
-            .map(|&i| lib.articles[i].source.as_deref().map_or(0, |s| str_width(s, amb)))
+            .map(|&i| {
+                lib.articles[i]
+                    .source
+                    .as_deref()
+                    .map_or(0, |s| str_width(s, amb))
+            })
             .max()
             .unwrap_or(0)
             .min(16);
         for &i in &order {
             let a = &lib.articles[i];
-            let date = a.published.as_ref().map(|p| p.display()).unwrap_or_default();
+            let date = a
+                .published
+                .as_ref()
+                .map(|p| p.display())
+                .unwrap_or_default();
             let source = fit(a.source.as_deref().unwrap_or(""), source_w, amb);
             writeln!(out, "{date:<16}  {source}  {}", a.title)?;
         }

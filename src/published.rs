@@ -30,9 +30,7 @@ impl Published {
     pub fn parse(text: &str, tz: Option<&str>) -> Result<Published, String> {
         let text = text.trim();
         let mut published = parse_any(text).ok_or_else(|| {
-            format!(
-                "cannot read date {text:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\""
-            )
+            format!("cannot read date {text:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")
         })?;
         if published.offset.is_none()
             && let Some(tz) = tz
@@ -46,7 +44,10 @@ impl Published {
     /// taken as UTC.
     pub fn sort_key(&self) -> i64 {
         let offset = self.offset.unwrap_or(Offset::UTC);
-        offset.to_timestamp(self.datetime).map(|t| t.as_second()).unwrap_or(0)
+        offset
+            .to_timestamp(self.datetime)
+            .map(|t| t.as_second())
+            .unwrap_or(0)
     }
 
     /// `2023-01-06T09:18:16+08:00`, or without the offset when none is known.
@@ -79,10 +80,16 @@ fn parse_any(text: &str) -> Option<Published> {
     if let Ok(p) = Pieces::parse(text) {
         let offset = p.offset().map(|o| o.to_numeric_offset());
         let time = p.time().unwrap_or(Time::midnight());
-        return Some(Published { datetime: p.date().to_datetime(time), offset });
+        return Some(Published {
+            datetime: p.date().to_datetime(time),
+            offset,
+        });
     }
     if let Ok(z) = jiff::fmt::rfc2822::parse(text) {
-        return Some(Published { datetime: z.datetime(), offset: Some(z.offset()) });
+        return Some(Published {
+            datetime: z.datetime(),
+            offset: Some(z.offset()),
+        });
     }
     parse_chinese(text)
 }
@@ -92,7 +99,12 @@ fn parse_chinese(text: &str) -> Option<Published> {
     let (year, rest) = text.split_once('年')?;
     let (month, rest) = rest.split_once('月')?;
     let (day, rest) = rest.split_once(['日', '号'])?;
-    let date = Date::new(year.trim().parse().ok()?, month.trim().parse().ok()?, day.trim().parse().ok()?).ok()?;
+    let date = Date::new(
+        year.trim().parse().ok()?,
+        month.trim().parse().ok()?,
+        day.trim().parse().ok()?,
+    )
+    .ok()?;
     let rest = rest.trim();
     let time = if rest.is_empty() {
         Time::midnight()
@@ -103,7 +115,10 @@ fn parse_chinese(text: &str) -> Option<Published> {
         let s = parts.next().map_or(Some(0), |s| s.trim().parse().ok())?;
         Time::new(h, m, s, 0).ok()?
     };
-    Some(Published { datetime: date.to_datetime(time), offset: None })
+    Some(Published {
+        datetime: date.to_datetime(time),
+        offset: None,
+    })
 }
 
 fn resolve_tz(tz: &str, datetime: DateTime) -> Result<Offset, String> {

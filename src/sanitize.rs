@@ -63,7 +63,12 @@ pub fn sanitize_line(text: &str) -> String {
     if !clean.contains('\n') {
         return clean;
     }
-    clean.split('\n').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+    clean
+        .split('\n')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn needs_work(c: char) -> bool {

@@ -7,8 +7,8 @@ use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::style::{Color, Modifier};
 
 use crate::app::App;
-use crate::keys::{action_for, parse_keys, KeyNotationError};
-use crate::ui::{render, Theme};
+use crate::keys::{KeyNotationError, action_for, parse_keys};
+use crate::ui::{Theme, render};
 
 /// Output format of a snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -163,7 +163,10 @@ fn hex(color: Color, default: &str) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// The screen as an SVG picture. Every cell sits at x = column × cell width;
@@ -192,7 +195,11 @@ pub fn to_svg(buf: &Buffer) -> String {
                 std::mem::swap(&mut fg, &mut bg);
             }
             if bg != BG {
-                let _ = writeln!(out, r#"<rect x="{px}" y="{py}" width="{}" height="{CELL_H}" fill="{bg}"/>"#, cells * CELL_W);
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{px}" y="{py}" width="{}" height="{CELL_H}" fill="{bg}"/>"#,
+                    cells * CELL_W
+                );
             }
             let symbol = cell.symbol();
             if symbol.trim().is_empty() {

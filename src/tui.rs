@@ -34,7 +34,11 @@ fn enter_terminal() -> io::Result<()> {
 pub fn run(mut app: App, theme: Theme) -> anyhow::Result<i32> {
     // Signals that end the session: restore the terminal in the main loop.
     let signal = Arc::new(AtomicUsize::new(0));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP, signal_hook::consts::SIGINT] {
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
         signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)?;
     }
     let previous_hook = std::panic::take_hook();
@@ -51,7 +55,10 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<i32> {
 }
 
 fn new_terminal() -> io::Result<Term> {
-    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout())))
+    Terminal::new(CrosstermBackend::new(BufWriter::with_capacity(
+        1 << 16,
+        io::stdout(),
+    )))
 }
 
 fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Result<i32> {

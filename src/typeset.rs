@@ -71,7 +71,11 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
     let mut lines = Vec::new();
     let push = |kind: LineKind, text: &str, lines: &mut Vec<Line>| {
         for (text, w) in wrap_measured(text, width, amb) {
-            lines.push(Line { kind, text, width: w });
+            lines.push(Line {
+                kind,
+                text,
+                width: w,
+            });
         }
     };
     push(LineKind::Title, &article.title, &mut lines);
@@ -80,7 +84,11 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
         push(LineKind::Meta, &meta, &mut lines);
     }
     for paragraph in &article.body {
-        lines.push(Line { kind: LineKind::Blank, text: String::new(), width: 0 });
+        lines.push(Line {
+            kind: LineKind::Blank,
+            text: String::new(),
+            width: 0,
+        });
         push(LineKind::Body, paragraph, &mut lines);
     }
     lines
@@ -100,7 +108,10 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
 /// assert_eq!(wrap("功率达670W，好", 8, Ambiguous::Narrow), ["功率达", "670W，好"]);
 /// ```
 pub fn wrap(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<String> {
-    wrap_measured(text, width, ambiguous).into_iter().map(|(s, _)| s).collect()
+    wrap_measured(text, width, ambiguous)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
 }
 
 /// [`wrap`], returning each line with its display width.
@@ -151,14 +162,25 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
         let end = word_end + word.whitespace.len();
         let mut start = word_start;
         for cut in quote_breaks(word.word).chain(std::iter::once(word.word.len())) {
-            let (piece_end, ws_end) = if cut == word.word.len() { (word_end, end) } else { (word_start + cut, word_start + cut) };
+            let (piece_end, ws_end) = if cut == word.word.len() {
+                (word_end, end)
+            } else {
+                (word_start + cut, word_start + cut)
+            };
             // 2. Kinsoku: glue this piece to the previous one where a break is forbidden.
             match tokens.last_mut() {
-                Some(prev) if !glue_breakable(&seg[prev.start..prev.word_end], &seg[start..piece_end]) => {
+                Some(prev)
+                    if !glue_breakable(&seg[prev.start..prev.word_end], &seg[start..piece_end]) =>
+                {
                     prev.word_end = piece_end;
                     prev.end = ws_end;
                 }
-                _ => tokens.push(Piece { start, word_end: piece_end, end: ws_end, width: 0 }),
+                _ => tokens.push(Piece {
+                    start,
+                    word_end: piece_end,
+                    end: ws_end,
+                    width: 0,
+                }),
             }
             start = piece_end;
         }
@@ -181,7 +203,10 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
             let first = line[0];
             let last = line[line.len() - 1];
             let w = line.iter().map(|p| p.width).sum::<usize>()
-                + line[..line.len() - 1].iter().map(|p| p.end - p.word_end).sum::<usize>();
+                + line[..line.len() - 1]
+                    .iter()
+                    .map(|p| p.end - p.word_end)
+                    .sum::<usize>();
             (first.start..last.word_end, w)
         })
         .collect()
@@ -198,7 +223,12 @@ fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Pie
     while i < clusters.len() {
         let rest: usize = clusters[i..].iter().map(|c| c.2).sum();
         if rest <= width {
-            out.push(Piece { start: clusters[i].0, word_end: t.word_end, end: t.end, width: rest });
+            out.push(Piece {
+                start: clusters[i].0,
+                word_end: t.word_end,
+                end: t.end,
+                width: rest,
+            });
             return;
         }
         // Longest run from i that fits, then the last allowed cut within it.
@@ -215,10 +245,18 @@ fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Pie
         let strict = |j: usize| glue_breakable(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
         let relaxed = |j: usize| !splits_pair(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
         let candidates = || (i + 1..=k).rev().filter(|&j| j < clusters.len());
-        let cut = candidates().find(|&j| strict(j)).or_else(|| candidates().find(|&j| relaxed(j))).unwrap_or(k);
+        let cut = candidates()
+            .find(|&j| strict(j))
+            .or_else(|| candidates().find(|&j| relaxed(j)))
+            .unwrap_or(k);
         let w = clusters[i..cut].iter().map(|c| c.2).sum();
         let end = clusters.get(cut).map_or(t.word_end, |c| c.0);
-        out.push(Piece { start: clusters[i].0, word_end: end, end, width: w });
+        out.push(Piece {
+            start: clusters[i].0,
+            word_end: end,
+            end,
+            width: w,
+        });
         i = cut;
     }
 }
@@ -264,12 +302,73 @@ fn splits_pair(before: &str, after: &str) -> bool {
 pub fn is_no_start(c: char) -> bool {
     matches!(
         c,
-        '，' | '。' | '、' | '；' | '：' | '？' | '！' | '）' | '》' | '」' | '』' | '”' | '’' | '…' | '⋯'
-            | '〉' | '】' | '〕' | '〗' | '〙' | '〛' | '｝' | '］' | '〞' | '・' | '‥' | '．' | '％'
-            | 'ー' | '々' | 'ゝ' | 'ゞ' | 'ヽ' | 'ヾ' | '゛' | '゜'
-            | 'ぁ' | 'ぃ' | 'ぅ' | 'ぇ' | 'ぉ' | 'っ' | 'ゃ' | 'ゅ' | 'ょ' | 'ゎ'
-            | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ッ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ' | 'ヵ' | 'ヶ'
-            | ',' | '.' | ';' | ':' | '?' | '!' | ')' | ']' | '}' | '%'
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '》'
+            | '」'
+            | '』'
+            | '”'
+            | '’'
+            | '…'
+            | '⋯'
+            | '〉'
+            | '】'
+            | '〕'
+            | '〗'
+            | '〙'
+            | '〛'
+            | '｝'
+            | '］'
+            | '〞'
+            | '・'
+            | '‥'
+            | '．'
+            | '％'
+            | 'ー'
+            | '々'
+            | 'ゝ'
+            | 'ゞ'
+            | 'ヽ'
+            | 'ヾ'
+            | '゛'
+            | '゜'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ゎ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ヮ'
+            | 'ヵ'
+            | 'ヶ'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ')'
+            | ']'
+            | '}'
+            | '%'
     )
 }
 
@@ -277,8 +376,23 @@ pub fn is_no_start(c: char) -> bool {
 pub fn is_no_end(c: char) -> bool {
     matches!(
         c,
-        '（' | '《' | '「' | '『' | '“' | '‘' | '〈' | '【' | '〔' | '〖' | '〘' | '〚' | '｛' | '［' | '〝'
-            | '(' | '[' | '{'
+        '（' | '《'
+            | '「'
+            | '『'
+            | '“'
+            | '‘'
+            | '〈'
+            | '【'
+            | '〔'
+            | '〖'
+            | '〘'
+            | '〚'
+            | '｛'
+            | '［'
+            | '〝'
+            | '('
+            | '['
+            | '{'
     )
 }
 
@@ -294,7 +408,10 @@ mod tests {
 
     #[test]
     fn cjk_breaks_between_ideographs_and_fills_lines() {
-        assert_eq!(wrap("制造业是立市之本强市之基", 10, N), ["制造业是立", "市之本强市", "之基"]);
+        assert_eq!(
+            wrap("制造业是立市之本强市之基", 10, N),
+            ["制造业是立", "市之本强市", "之基"]
+        );
     }
 
     #[test]
@@ -304,7 +421,10 @@ mod tests {
         for width in 4..40 {
             let lines = wrap(text, width, N);
             for (i, c) in starts(&lines).into_iter().enumerate().skip(1) {
-                assert!(!is_no_start(c), "width {width}: line {i} starts with {c}: {lines:?}");
+                assert!(
+                    !is_no_start(c),
+                    "width {width}: line {i} starts with {c}: {lines:?}"
+                );
             }
         }
     }
@@ -327,7 +447,10 @@ mod tests {
         for width in 8..20 {
             let lines = wrap(text, width, N);
             for l in &lines[1..] {
-                assert!(!is_no_start(l.chars().next().unwrap()), "width {width}: {lines:?}");
+                assert!(
+                    !is_no_start(l.chars().next().unwrap()),
+                    "width {width}: {lines:?}"
+                );
             }
         }
     }
@@ -337,7 +460,10 @@ mod tests {
         let text = "他说——我们走吧……然后沉默了——很久很久……";
         for width in 2..30 {
             for pair in wrap(text, width, N).windows(2) {
-                let (a, b) = (pair[0].chars().last().unwrap(), pair[1].chars().next().unwrap());
+                let (a, b) = (
+                    pair[0].chars().last().unwrap(),
+                    pair[1].chars().next().unwrap(),
+                );
                 assert!(!(a == '—' && b == '—'), "width {width}: {pair:?}");
                 assert!(!(a == '…' && b == '…'), "width {width}: {pair:?}");
             }
@@ -349,7 +475,10 @@ mod tests {
         let text = "生产阿特斯最新210HiKu7产品，功率高达670W。日期2023-01-06发布";
         let lines = wrap(text, 12, N);
         let joined = lines.join("|");
-        assert!(!joined.contains("210|") && !joined.contains("|HiKu7"), "{lines:?}");
+        assert!(
+            !joined.contains("210|") && !joined.contains("|HiKu7"),
+            "{lines:?}"
+        );
         assert!(lines.iter().any(|l| l.contains("210HiKu7")), "{lines:?}");
         assert!(lines.iter().any(|l| l.contains("2023-01-06")), "{lines:?}");
     }
@@ -387,12 +516,18 @@ mod tests {
     #[test]
     fn lines_may_break_before_an_opening_quote_after_chinese() {
         // UAX #14 alone glues `落。“新` together; Chinese rules allow `落。|“新`.
-        assert_eq!(wrap("企业群落。“新星”产业", 10, N), ["企业群落。", "“新星”产业"]);
+        assert_eq!(
+            wrap("企业群落。“新星”产业", 10, N),
+            ["企业群落。", "“新星”产业"]
+        );
     }
 
     #[test]
     fn english_breaks_at_spaces_and_drops_them() {
-        assert_eq!(wrap("the quick brown fox", 10, N), ["the quick", "brown fox"]);
+        assert_eq!(
+            wrap("the quick brown fox", 10, N),
+            ["the quick", "brown fox"]
+        );
     }
 
     #[test]
@@ -406,8 +541,14 @@ mod tests {
         let narrow = wrap(text, 8, N);
         let wide = wrap(text, 8, Ambiguous::Wide);
         // Set narrow, some line would overflow a terminal that draws quotes wide.
-        assert!(narrow.iter().any(|l| str_width(l, Ambiguous::Wide) > 8), "{narrow:?}");
-        assert!(wide.iter().all(|l| str_width(l, Ambiguous::Wide) <= 8), "{wide:?}");
+        assert!(
+            narrow.iter().any(|l| str_width(l, Ambiguous::Wide) > 8),
+            "{narrow:?}"
+        );
+        assert!(
+            wide.iter().all(|l| str_width(l, Ambiguous::Wide) <= 8),
+            "{wide:?}"
+        );
         assert_eq!(wide.concat(), text);
     }
 }

@@ -98,18 +98,32 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
 fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
     let amb = app.options.ambiguous;
     if app.order.is_empty() {
-        put_str(buf, area.x + 1, area.y, area.width.saturating_sub(1), "No articles.", theme.dim(), amb);
+        put_str(
+            buf,
+            area.x + 1,
+            area.y,
+            area.width.saturating_sub(1),
+            "No articles.",
+            theme.dim(),
+            amb,
+        );
         return;
     }
     let w = usize::from(area.width);
     let focused = app.focus == Focus::List;
     for row in 0..area.height {
         let pos = app.list_offset + usize::from(row);
-        let Some(&index) = app.order.get(pos) else { break };
+        let Some(&index) = app.order.get(pos) else {
+            break;
+        };
         let article = &app.library.articles[index];
         let y = area.y + row;
         let selected = pos == app.selected;
-        let base = if selected { theme.selected(focused) } else { Style::new() };
+        let base = if selected {
+            theme.selected(focused)
+        } else {
+            Style::new()
+        };
         if selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
@@ -118,13 +132,25 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         // A column of `cols` cells: the text fitted to all but the last, which stays blank.
         let mut cell = |text: &str, cols: usize, style: Style, x: &mut u16, left: &mut usize| {
             let cols = cols.min(*left);
-            put_str(buf, *x, y, cols as u16, &fit(text, cols.saturating_sub(1), amb), base.patch(style), amb);
+            put_str(
+                buf,
+                *x,
+                y,
+                cols as u16,
+                &fit(text, cols.saturating_sub(1), amb),
+                base.patch(style),
+                amb,
+            );
             *x += cols as u16;
             *left -= cols;
         };
         // Columns by pane width: full date and source, short date and
         // source, short date, or the title alone.
-        let date = article.published.as_ref().map(|p| p.date_string()).unwrap_or_default();
+        let date = article
+            .published
+            .as_ref()
+            .map(|p| p.date_string())
+            .unwrap_or_default();
         let month_day = date.get(5..).unwrap_or("");
         let source = article.source.as_deref().unwrap_or("");
         if w >= 60 {
@@ -147,13 +173,26 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         return;
     }
     let lines = app.reader_lines();
-    for (row, line) in lines.iter().skip(app.scroll).take(usize::from(area.height)).enumerate() {
+    for (row, line) in lines
+        .iter()
+        .skip(app.scroll)
+        .take(usize::from(area.height))
+        .enumerate()
+    {
         let style = match line.kind {
             LineKind::Title => theme.title(),
             LineKind::Meta => theme.meta(),
             LineKind::Blank | LineKind::Body => Style::new(),
         };
-        put_str(buf, area.x, area.y + row as u16, area.width, &line.text, style, amb);
+        put_str(
+            buf,
+            area.x,
+            area.y + row as u16,
+            area.width,
+            &line.text,
+            style,
+            amb,
+        );
     }
 }
 
@@ -163,25 +202,49 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
     }
     let amb = app.options.ambiguous;
     let total = app.order.len();
-    let mut left = if total == 0 { " 0/0".to_string() } else { format!(" {}/{}", app.selected + 1, total) };
+    let mut left = if total == 0 {
+        " 0/0".to_string()
+    } else {
+        format!(" {}/{}", app.selected + 1, total)
+    };
     if app.reader_visible() && total > 0 {
         left.push_str("  ");
         left.push_str(&app.scroll_indicator());
     }
     let narrow_reader = !app.layout().two_pane && app.focus == Focus::Reader;
-    let hint = if narrow_reader { "Esc back  ? help " } else { "? help  q quit " };
+    let hint = if narrow_reader {
+        "Esc back  ? help "
+    } else {
+        "? help  q quit "
+    };
     let width = usize::from(area.width);
     let used = put_str(buf, area.x, area.y, area.width, &left, Style::new(), amb);
     let hint_w = str_width(hint, amb);
     if usize::from(used) + 1 + hint_w <= width {
-        put_str(buf, area.x + (width - hint_w) as u16, area.y, hint_w as u16, hint, theme.dim(), amb);
+        put_str(
+            buf,
+            area.x + (width - hint_w) as u16,
+            area.y,
+            hint_w as u16,
+            hint,
+            theme.dim(),
+            amb,
+        );
     }
 }
 
 fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
     let amb = app.options.ambiguous;
-    let keys_w = HELP.iter().map(|(k, _)| str_width(k, amb)).max().unwrap_or(0);
-    let desc_w = HELP.iter().map(|(_, d)| str_width(d, amb)).max().unwrap_or(0);
+    let keys_w = HELP
+        .iter()
+        .map(|(k, _)| str_width(k, amb))
+        .max()
+        .unwrap_or(0);
+    let desc_w = HELP
+        .iter()
+        .map(|(_, d)| str_width(d, amb))
+        .max()
+        .unwrap_or(0);
     let amb_note = match amb {
         Ambiguous::Narrow => "“ ” … count 1 cell (--ambiguous wide: 2)",
         Ambiguous::Wide => "“ ” … count 2 cells (--ambiguous narrow: 1)",
@@ -192,10 +255,18 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
     if w < 3 || h < 3 {
         return;
     }
-    let rect = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
     clear(buf, rect);
-    let (tl, tr, bl, br, hz, vt) =
-        if amb == Ambiguous::Wide { ("+", "+", "+", "+", "-", "|") } else { ("┌", "┐", "└", "┘", "─", "│") };
+    let (tl, tr, bl, br, hz, vt) = if amb == Ambiguous::Wide {
+        ("+", "+", "+", "+", "-", "|")
+    } else {
+        ("┌", "┐", "└", "┘", "─", "│")
+    };
     let border = theme.dim();
     for x in rect.left()..rect.right() {
         put_str(buf, x, rect.top(), 1, hz, border, amb);
@@ -209,7 +280,15 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
     put_str(buf, rect.right() - 1, rect.top(), 1, tr, border, amb);
     put_str(buf, rect.left(), rect.bottom() - 1, 1, bl, border, amb);
     put_str(buf, rect.right() - 1, rect.bottom() - 1, 1, br, border, amb);
-    put_str(buf, rect.left() + 2, rect.top(), w.saturating_sub(4), " keys ", theme.title(), amb);
+    put_str(
+        buf,
+        rect.left() + 2,
+        rect.top(),
+        w.saturating_sub(4),
+        " keys ",
+        theme.title(),
+        amb,
+    );
     let inner = w.saturating_sub(4);
     let mut y = rect.top() + 1;
     for (keys, desc) in HELP {
@@ -218,11 +297,27 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         }
         let used = put_str(buf, rect.left() + 2, y, inner, keys, theme.title(), amb);
         let x = rect.left() + 2 + (keys_w as u16 + 2).max(used + 1);
-        put_str(buf, x, y, (rect.right() - 2).saturating_sub(x), desc, Style::new(), amb);
+        put_str(
+            buf,
+            x,
+            y,
+            (rect.right() - 2).saturating_sub(x),
+            desc,
+            Style::new(),
+            amb,
+        );
         y += 1;
     }
     if y + 1 < rect.bottom() - 1 {
-        put_str(buf, rect.left() + 2, y + 1, inner, amb_note, theme.dim(), amb);
+        put_str(
+            buf,
+            rect.left() + 2,
+            y + 1,
+            inner,
+            amb_note,
+            theme.dim(),
+            amb,
+        );
     }
 }
 
@@ -246,7 +341,15 @@ fn clear(buf: &mut Buffer, rect: Rect) {
 /// does not fit ends the text. Where kanbao's width for a cluster differs from
 /// ratatui's (ambiguous characters in wide mode), the cell carries a forced
 /// width so the terminal diff stays on the grid.
-pub fn put_str(buf: &mut Buffer, x: u16, y: u16, max: u16, text: &str, style: Style, amb: Ambiguous) -> u16 {
+pub fn put_str(
+    buf: &mut Buffer,
+    x: u16,
+    y: u16,
+    max: u16,
+    text: &str,
+    style: Style,
+    amb: Ambiguous,
+) -> u16 {
     let area = buf.area;
     if y < area.top() || y >= area.bottom() || x >= area.right() {
         return 0;

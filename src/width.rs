@@ -51,9 +51,7 @@ pub fn str_width(s: &str, ambiguous: Ambiguous) -> usize {
     if s.is_ascii() {
         return s.bytes().filter(|b| !b.is_ascii_control()).count();
     }
-    s.graphemes(true)
-        .map(|g| cluster_width(g, ambiguous))
-        .sum()
+    s.graphemes(true).map(|g| cluster_width(g, ambiguous)).sum()
 }
 
 /// Cuts `s` to at most `max` cells, ending with `…` when anything was cut.
@@ -106,7 +104,10 @@ mod tests {
     fn truncation_never_splits_a_cluster() {
         let flag = "🇨🇳🇰🇷";
         assert_eq!(truncate(flag, 3, Ambiguous::Narrow), "🇨🇳…");
-        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2, Ambiguous::Narrow), "e\u{301}…");
+        assert_eq!(
+            truncate("e\u{301}e\u{301}e\u{301}", 2, Ambiguous::Narrow),
+            "e\u{301}…"
+        );
     }
 
     #[test]
@@ -118,6 +119,9 @@ mod tests {
     #[test]
     fn fit_pads_by_display_width() {
         assert_eq!(fit("报", 4, Ambiguous::Narrow), "报  ");
-        assert_eq!(str_width(&fit("嘉兴日报社", 5, Ambiguous::Narrow), Ambiguous::Narrow), 5);
+        assert_eq!(
+            str_width(&fit("嘉兴日报社", 5, Ambiguous::Narrow), Ambiguous::Narrow),
+            5
+        );
     }
 }

@@ -24,8 +24,11 @@ struct TempDir(PathBuf);
 impl TempDir {
     fn new() -> TempDir {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir()
-            .join(format!("kanbao-cli-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let dir = std::env::temp_dir().join(format!(
+            "kanbao-cli-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         std::fs::create_dir_all(&dir).unwrap();
         TempDir(dir)
     }
@@ -51,24 +54,46 @@ fn read_prints_title_meta_blank_then_paragraphs_within_the_width() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "嘉兴制造业向高质量迈进");
-    assert!(lines[1].starts_with("2023-01-06 09:18 · 嘉兴日报"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("2023-01-06 09:18 · 嘉兴日报"),
+        "{}",
+        lines[1]
+    );
     let blank = lines.iter().position(|l| l.is_empty()).unwrap();
-    assert!(lines[blank + 1].starts_with("　　制造业是立市之本"), "{}", lines[blank + 1]);
+    assert!(
+        lines[blank + 1].starts_with("　　制造业是立市之本"),
+        "{}",
+        lines[blank + 1]
+    );
     let joined = text.replace('\n', "");
     assert!(joined.contains("均提前完成年度目标任务"));
     assert!(joined.contains("原文标题"));
     for nav in ["新闻投稿", "新闻热线", "您的位置", "发布时间"] {
-        assert!(!text.contains(nav), "site chrome {nav:?} leaked into the article");
+        assert!(
+            !text.contains(nav),
+            "site chrome {nav:?} leaked into the article"
+        );
     }
     for line in &lines {
         assert!(str_width(line, Ambiguous::Narrow) <= 40, "{line:?}");
     }
-    assert!(!text.contains('\u{1b}'), "no escape codes when stdout is not a terminal");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape codes when stdout is not a terminal"
+    );
 }
 
 #[test]
 fn read_in_wide_mode_fits_terminals_that_draw_quotes_wide() {
-    let out = kanbao(&["read", "--width", "30", "--ambiguous", "wide", "--id", SEED_ID]);
+    let out = kanbao(&[
+        "read",
+        "--width",
+        "30",
+        "--ambiguous",
+        "wide",
+        "--id",
+        SEED_ID,
+    ]);
     for line in stdout(&out).lines() {
         assert!(str_width(line, Ambiguous::Wide) <= 30, "{line:?}");
     }
@@ -77,7 +102,10 @@ fn read_in_wide_mode_fits_terminals_that_draw_quotes_wide() {
 #[test]
 fn read_by_index_and_errors_for_unknown_ids() {
     let dir = TempDir::new();
-    let path = dir.write("a.json", r#"[{"title":"一"},{"title":"二","body":"正文"}]"#.as_bytes());
+    let path = dir.write(
+        "a.json",
+        r#"[{"title":"一"},{"title":"二","body":"正文"}]"#.as_bytes(),
+    );
     let out = kanbao(&["read", &path, "--index", "1", "--width", "20"]);
     assert_eq!(stdout(&out), "二\n\n正文\n");
     let out = kanbao(&["read", &path, "--index", "5"]);
@@ -91,21 +119,39 @@ fn read_by_index_and_errors_for_unknown_ids() {
 fn list_is_newest_first_and_json_has_the_contract_fields() {
     let out = kanbao(&["list", "--json"]);
     assert!(out.status.success());
-    let records: Vec<serde_json::Value> =
-        stdout(&out).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
-    assert!(records.len() >= 12, "sample library has at least 12 articles");
+    let records: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert!(
+        records.len() >= 12,
+        "sample library has at least 12 articles"
+    );
     for r in &records {
         for field in ["id", "title", "published", "source", "url", "lang", "path"] {
             assert!(r.get(field).is_some(), "missing {field} in {r}");
         }
     }
-    let seed = records.iter().find(|r| r["id"] == SEED_ID).expect("seed listed");
+    let seed = records
+        .iter()
+        .find(|r| r["id"] == SEED_ID)
+        .expect("seed listed");
     assert_eq!(seed["published"], "2023-01-06T09:18:16+08:00");
-    assert_eq!(records.last().unwrap()["id"], SEED_ID, "the 2023 article is the oldest");
+    assert_eq!(
+        records.last().unwrap()["id"],
+        SEED_ID,
+        "the 2023 article is the oldest"
+    );
 
     let plain = stdout(&kanbao(&["list"]));
     assert_eq!(plain.lines().count(), records.len());
-    assert!(plain.lines().last().unwrap().contains("嘉兴制造业向高质量迈进"));
+    assert!(
+        plain
+            .lines()
+            .last()
+            .unwrap()
+            .contains("嘉兴制造业向高质量迈进")
+    );
 }
 
 #[test]
@@ -117,7 +163,10 @@ fn list_puts_undated_articles_last_in_file_order() {
             .as_bytes(),
     );
     let text = stdout(&kanbao(&["list", &path]));
-    let titles: Vec<&str> = text.lines().map(|l| l.split_whitespace().last().unwrap()).collect();
+    let titles: Vec<&str> = text
+        .lines()
+        .map(|l| l.split_whitespace().last().unwrap())
+        .collect();
     assert_eq!(titles, ["新", "旧", "无日期一", "无日期二"]);
 }
 
@@ -125,13 +174,21 @@ fn list_puts_undated_articles_last_in_file_order() {
 fn check_names_file_line_column_and_field_and_exits_1() {
     let dir = TempDir::new();
     dir.write("good.json", r#"{"title":"好"}"#.as_bytes());
-    dir.write("bad.json", b"[\n  {\"title\": \"ok\"},\n  {\"title\": [1]}\n]\n");
+    dir.write(
+        "bad.json",
+        b"[\n  {\"title\": \"ok\"},\n  {\"title\": [1]}\n]\n",
+    );
     dir.write("broken.jsonl", b"{\"title\":\"a\"}\n{\"title\":\"b\",}\n");
     let out = kanbao(&["check", &dir.0.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     let bad = dir.0.join("bad.json").display().to_string();
-    assert!(text.contains(&format!("{bad}:3:13: field `title`: expected a string, found an array")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{bad}:3:13: field `title`: expected a string, found an array"
+        )),
+        "{text}"
+    );
     let broken = dir.0.join("broken.jsonl").display().to_string();
     assert!(text.contains(&format!("{broken}:2:")), "{text}");
     assert!(text.contains("3 articles in 3 files: 2 problems"), "{text}");
@@ -148,11 +205,16 @@ fn check_passes_the_sample_library() {
 #[test]
 fn good_articles_load_beside_bad_ones_with_a_warning() {
     let dir = TempDir::new();
-    dir.write("a.jsonl", b"{\"title\":\"good one\"}\nnot json\n{\"title\":\"good two\"}\n");
+    dir.write(
+        "a.jsonl",
+        b"{\"title\":\"good one\"}\nnot json\n{\"title\":\"good two\"}\n",
+    );
     let out = kanbao(&["list", &dir.0.display().to_string()]);
     assert!(out.status.success());
     assert_eq!(stdout(&out).lines().count(), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("a.jsonl:2:2: invalid JSON: expected ident"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("a.jsonl:2:2: invalid JSON: expected ident")
+    );
 }
 
 #[test]
@@ -164,13 +226,20 @@ fn snapshot_prints_exactly_the_screen() {
     assert!(text.lines().all(|l| str_width(l, Ambiguous::Narrow) <= 80));
     assert!(text.contains("嘉兴制造业向高质量迈进"));
 
-    let ansi = stdout(&kanbao(&["snapshot", "--size", "80x24", "--format", "ansi"]));
+    let ansi = stdout(&kanbao(&[
+        "snapshot", "--size", "80x24", "--format", "ansi",
+    ]));
     assert!(ansi.contains("\u{1b}[") && ansi.lines().count() == 24);
 
-    let svg = stdout(&kanbao(&["snapshot", "--size", "40x15", "--format", "svg", "--keys", "G<Enter>"]));
+    let svg = stdout(&kanbao(&[
+        "snapshot", "--size", "40x15", "--format", "svg", "--keys", "G<Enter>",
+    ]));
     assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
     // A wide character spans exactly two 10-pixel cells.
-    assert!(svg.contains(r#"textLength="20" lengthAdjust="spacingAndGlyphs">嘉</text>"#), "{svg}");
+    assert!(
+        svg.contains(r#"textLength="20" lengthAdjust="spacingAndGlyphs">嘉</text>"#),
+        "{svg}"
+    );
 }
 
 #[test]
@@ -192,19 +261,34 @@ fn escape_sequences_in_articles_never_reach_the_output() {
         vec!["read", path.as_str(), "--width", "40"],
         vec!["list", path.as_str()],
         vec!["list", "--json", path.as_str()],
-        vec!["snapshot", "--size", "80x24", "--format", "ansi", "--keys", "<Enter>", path.as_str()],
+        vec![
+            "snapshot",
+            "--size",
+            "80x24",
+            "--format",
+            "ansi",
+            "--keys",
+            "<Enter>",
+            path.as_str(),
+        ],
     ] {
         let out = kanbao(&args);
         let text = stdout(&out);
         let visible: String = if args[0] == "snapshot" {
             // Only kanbao's own SGR codes may appear.
-            text.replace("\u{1b}[", "").chars().filter(|c| c.is_ascii_digit() || *c != 'm').collect()
+            text.replace("\u{1b}[", "")
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c != 'm')
+                .collect()
         } else {
             text.clone()
         };
         for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
             if args[0] == "snapshot" && bad == '\u{1b}' {
-                assert!(!text.contains("\u{1b}]") && !text.contains("\u{1b}c"), "{args:?}: {text:?}");
+                assert!(
+                    !text.contains("\u{1b}]") && !text.contains("\u{1b}c"),
+                    "{args:?}: {text:?}"
+                );
             } else {
                 assert!(!visible.contains(bad), "{args:?} leaked {bad:?}: {text:?}");
             }

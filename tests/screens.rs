@@ -9,7 +9,12 @@ use kanbao::ui::Theme;
 use kanbao::width::{Ambiguous, str_width};
 
 fn screen(width: u16, height: u16, keys: &str, ambiguous: Ambiguous) -> String {
-    let mut app = App::new(Library::sample(), TypesetOptions { ambiguous }, width, height);
+    let mut app = App::new(
+        Library::sample(),
+        TypesetOptions { ambiguous },
+        width,
+        height,
+    );
     let buf = replay(&mut app, keys, &Theme::default()).expect("valid keys");
     to_text(&buf)
 }
@@ -19,7 +24,10 @@ fn assert_on_grid(text: &str, width: u16, height: u16, ambiguous: Ambiguous) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), usize::from(height), "{text}");
     for line in lines {
-        assert!(str_width(line, ambiguous) <= usize::from(width), "{line:?} is wider than {width}");
+        assert!(
+            str_width(line, ambiguous) <= usize::from(width),
+            "{line:?} is wider than {width}"
+        );
     }
 }
 
@@ -68,7 +76,10 @@ fn help_overlay_at_80x24() {
 fn long_chinese_article_scrolled_to_its_end_at_40x15() {
     // 在终端里排中文… is the long typesetting-notes article.
     let text = screen(40, 15, "", Ambiguous::Narrow);
-    let row = text.lines().position(|l| l.contains("在终端里排中文")).expect("long article listed");
+    let row = text
+        .lines()
+        .position(|l| l.contains("在终端里排中文"))
+        .expect("long article listed");
     let keys = format!("{}<Enter>G", "j".repeat(row));
     let end = screen(40, 15, &keys, Ambiguous::Narrow);
     assert_on_grid(&end, 40, 15, Ambiguous::Narrow);
@@ -77,7 +88,17 @@ fn long_chinese_article_scrolled_to_its_end_at_40x15() {
 
 #[test]
 fn every_screen_holds_the_grid_at_many_sizes() {
-    for (w, h) in [(1, 1), (2, 2), (10, 3), (20, 5), (39, 12), (60, 20), (89, 30), (90, 30), (200, 60)] {
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (20, 5),
+        (39, 12),
+        (60, 20),
+        (89, 30),
+        (90, 30),
+        (200, 60),
+    ] {
         for keys in ["", "G<Enter>", "?", "jjj<Tab>G", "G<Enter><C-d><C-d>"] {
             for amb in [Ambiguous::Narrow, Ambiguous::Wide] {
                 assert_on_grid(&screen(w, h, keys, amb), w, h, amb);

@@ -42,8 +42,17 @@ fn emoji() -> impl Strategy<Value = String> {
 }
 
 fn opening() -> impl Strategy<Value = String> {
-    prop_oneof![Just(""), Just("“"), Just("（"), Just("《"), Just("「"), Just("『"), Just("‘"), Just("(")]
-        .prop_map(str::to_string)
+    prop_oneof![
+        Just(""),
+        Just("“"),
+        Just("（"),
+        Just("《"),
+        Just("「"),
+        Just("『"),
+        Just("‘"),
+        Just("(")
+    ]
+    .prop_map(str::to_string)
 }
 
 fn closing() -> impl Strategy<Value = String> {
@@ -74,7 +83,11 @@ fn closing() -> impl Strategy<Value = String> {
 
 /// A unit: optional opening punctuation, a core, optional closing run.
 fn unit() -> impl Strategy<Value = String> {
-    (opening(), prop_oneof![4 => cjk(), 3 => latin(), 1 => emoji()], closing())
+    (
+        opening(),
+        prop_oneof![4 => cjk(), 3 => latin(), 1 => emoji()],
+        closing(),
+    )
         .prop_map(|(o, c, p)| format!("{o}{c}{p}"))
 }
 
@@ -84,16 +97,24 @@ fn separator() -> impl Strategy<Value = String> {
 
 /// A paragraph: units joined by separators, sometimes with a full-width indent.
 fn paragraph() -> impl Strategy<Value = String> {
-    (any::<bool>(), proptest::collection::vec((unit(), separator()), 1..30)).prop_map(|(indent, parts)| {
-        let mut s = if indent { "　　".to_string() } else { String::new() };
-        for (i, (u, sep)) in parts.iter().enumerate() {
-            if i > 0 {
-                s.push_str(sep);
+    (
+        any::<bool>(),
+        proptest::collection::vec((unit(), separator()), 1..30),
+    )
+        .prop_map(|(indent, parts)| {
+            let mut s = if indent {
+                "　　".to_string()
+            } else {
+                String::new()
+            };
+            for (i, (u, sep)) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(sep);
+                }
+                s.push_str(u);
             }
-            s.push_str(u);
-        }
-        s
-    })
+            s
+        })
 }
 
 fn ambiguous() -> impl Strategy<Value = Ambiguous> {
