@@ -146,6 +146,8 @@ pub struct App {
     pub size: (u16, u16),
     /// How articles are typeset.
     pub options: TypesetOptions,
+    /// Display width of the widest source name (at most 12), for the list's source column.
+    pub source_width: usize,
     cache: HashMap<(usize, u16), Rc<Vec<Line>>>,
 }
 
@@ -153,6 +155,14 @@ impl App {
     /// A browser over `library`, sized `width`×`height`.
     pub fn new(library: Library, options: TypesetOptions, width: u16, height: u16) -> App {
         let order = library.newest_first();
+        let source_width = library
+            .articles
+            .iter()
+            .filter_map(|a| a.source.as_deref())
+            .map(|s| crate::width::str_width(s, options.ambiguous))
+            .max()
+            .unwrap_or(0)
+            .min(12);
         App {
             library,
             order,
@@ -164,6 +174,7 @@ impl App {
             exit: None,
             size: (width, height),
             options,
+            source_width,
             cache: HashMap::new(),
         }
     }
@@ -218,7 +229,7 @@ impl App {
             match action {
                 Action::Resize(w, h) => self.resize(w, h),
                 Action::Interrupt => self.exit = Some(Exit::Interrupt),
-                Action::Redraw | Action::Suspend | Action::None => {}
+                Action::Redraw | Action::Suspend => {}
                 _ => self.help = false,
             }
             return;

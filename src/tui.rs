@@ -63,6 +63,9 @@ fn new_terminal() -> io::Result<Term> {
 
 fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Result<i32> {
     let mut term = new_terminal()?;
+    // crossterm starts watching for SIGWINCH on the first poll: poll once
+    // before reading the size, so a resize right after start is not lost.
+    event::poll(Duration::ZERO)?;
     let size = term.size()?;
     app.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;

@@ -51,6 +51,13 @@ impl Theme {
     fn source(&self) -> Style {
         self.fg(Style::new(), Color::Green)
     }
+    fn status(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::White).bg(Color::Blue)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
     fn selected(&self, focused: bool) -> Style {
         if focused {
             Style::new().add_modifier(Modifier::REVERSED)
@@ -132,15 +139,10 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         // A column of `cols` cells: the text fitted to all but the last, which stays blank.
         let mut cell = |text: &str, cols: usize, style: Style, x: &mut u16, left: &mut usize| {
             let cols = cols.min(*left);
-            put_str(
-                buf,
-                *x,
-                y,
-                cols as u16,
-                &fit(text, cols.saturating_sub(1), amb),
-                base.patch(style),
-                amb,
-            );
+            // The selected row is one uniform bar; other rows colour their columns.
+            let style = if selected { base } else { style };
+            let text = fit(text, cols.saturating_sub(1), amb);
+            put_str(buf, *x, y, cols as u16, &text, style, amb);
             *x += cols as u16;
             *left -= cols;
         };
@@ -155,10 +157,22 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         let source = article.source.as_deref().unwrap_or("");
         if w >= 60 {
             cell(&date, 11, theme.date(), &mut x, &mut left);
-            cell(source, 14, theme.source(), &mut x, &mut left);
+            cell(
+                source,
+                app.source_width + 2,
+                theme.source(),
+                &mut x,
+                &mut left,
+            );
         } else if w >= 36 {
             cell(month_day, 6, theme.date(), &mut x, &mut left);
-            cell(source, 10, theme.source(), &mut x, &mut left);
+            cell(
+                source,
+                app.source_width.min(8) + 2,
+                theme.source(),
+                &mut x,
+                &mut left,
+            );
         } else if w >= 24 {
             cell(month_day, 6, theme.date(), &mut x, &mut left);
         }
@@ -218,7 +232,9 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         "? help  q quit "
     };
     let width = usize::from(area.width);
-    let used = put_str(buf, area.x, area.y, area.width, &left, Style::new(), amb);
+    let bar = theme.status();
+    buf.set_style(area, bar);
+    let used = put_str(buf, area.x, area.y, area.width, &left, bar, amb);
     let hint_w = str_width(hint, amb);
     if usize::from(used) + 1 + hint_w <= width {
         put_str(
@@ -227,7 +243,7 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
             area.y,
             hint_w as u16,
             hint,
-            theme.dim(),
+            bar,
             amb,
         );
     }
