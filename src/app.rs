@@ -281,7 +281,16 @@ impl App {
     }
 
     fn resize(&mut self, width: u16, height: u16) {
+        // Keep the reader's place: the line at the top before the resize
+        // stays at the top after it, whatever the new width does to the lines.
+        let anchor = self.reader_lines().get(self.scroll).map(|l| l.offset);
         self.size = (width, height);
+        if let Some(anchor) = anchor {
+            let lines = self.reader_lines();
+            self.scroll = lines
+                .partition_point(|l| l.offset <= anchor)
+                .saturating_sub(1);
+        }
         self.scroll = self.scroll.min(self.max_scroll());
         self.keep_selection_visible();
     }
@@ -330,5 +339,125 @@ impl App {
         } else {
             format!("{}%", self.scroll * 100 / max)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(width: u16, height: u16) -> App {
+        App::new(Library::sample(), TypesetOptions::default(), width, height)
+    }
+
+    fn apply_all(app: &mut App, actions: &[Action]) {
+        for &a in actions {
+            app.apply(a);
+        }
+    }
+
+    #[test]
+    fn selection_stays_within_the_list() {
+        let mut app = sample(80, 24);
+        app.apply(Action::Up);
+        assert_eq!(app.selected, 0);
+        apply_all(&mut app, &[Action::Bottom, Action::Down, Action::Down]);
+        assert_eq!(app.selected, app.order.len() - 1);
+        apply_all(&mut app, &[Action::PageUp, Action::PageUp]);
+        assert_eq!(app.selected, 0);
+    }
+
+    #[test]
+    fn list_scrolls_to_keep_the_selection_visible() {
+        let mut app = sample(80, 6); // 5 list rows
+        apply_all(&mut app, &[Action::Down; 7]);
+        assert_eq!(app.selected, 7);
+        assert_eq!(app.list_offset, 3);
+        apply_all(&mut app, &[Action::Top]);
+        assert_eq!(app.list_offset, 0);
+    }
+
+    #[test]
+    fn enter_opens_and_esc_returns_on_a_narrow_terminal() {
+        let mut app = sample(60, 20);
+        assert!(!app.reader_visible());
+        app.apply(Action::Open);
+        assert!(app.reader_visible());
+        app.apply(Action::Down);
+        assert_eq!(
+            (app.selected, app.scroll),
+            (0, 1),
+            "in the reader, j scrolls"
+        );
+        app.apply(Action::Back);
+        assert_eq!(app.focus, Focus::List);
+    }
+
+    #[test]
+    fn choosing_another_article_starts_it_at_the_top() {
+        let mut app = sample(120, 30);
+        apply_all(
+            &mut app,
+            &[Action::Bottom, Action::NextPane, Action::PageDown],
+        );
+        assert!(app.scroll > 0);
+        apply_all(&mut app, &[Action::PrevPane, Action::Up]);
+        assert_eq!(app.scroll, 0);
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_end_of_the_article() {
+        let mut app = sample(80, 24);
+        apply_all(&mut app, &[Action::Bottom, Action::Open, Action::Bottom]);
+        let end = app.scroll;
+        assert_eq!(end, app.max_scroll());
+        apply_all(
+            &mut app,
+            &[Action::Down, Action::PageDown, Action::HalfPageDown],
+        );
+        assert_eq!(app.scroll, end);
+        assert_eq!(app.scroll_indicator(), "Bot");
+    }
+
+    #[test]
+    fn resizing_keeps_the_reading_position() {
+        let mut app = sample(80, 24);
+        apply_all(&mut app, &[Action::Bottom, Action::Open]);
+        apply_all(&mut app, &[Action::Down; 20]);
+        let before = app.reader_lines()[app.scroll].clone();
+        app.apply(Action::Resize(40, 15));
+        let lines = app.reader_lines();
+        let after = &lines[app.scroll];
+        let next = lines.get(app.scroll + 1).map_or(usize::MAX, |l| l.offset);
+        assert!(
+            after.offset <= before.offset && before.offset < next,
+            "{before:?} → {after:?}"
+        );
+    }
+
+    #[test]
+    fn help_swallows_the_key_that_closes_it() {
+        let mut app = sample(80, 24);
+        apply_all(&mut app, &[Action::Help, Action::Down]);
+        assert!(!app.help);
+        assert_eq!(app.selected, 0);
+        apply_all(&mut app, &[Action::Help, Action::Quit]);
+        assert_eq!(app.exit, None, "q closes the help first");
+    }
+
+    #[test]
+    fn an_empty_library_is_harmless() {
+        let mut app = App::new(Library::default(), TypesetOptions::default(), 80, 24);
+        apply_all(
+            &mut app,
+            &[
+                Action::Down,
+                Action::Open,
+                Action::Bottom,
+                Action::PageDown,
+                Action::Resize(1, 1),
+            ],
+        );
+        assert_eq!(app.focus, Focus::List);
     }
 }

@@ -49,6 +49,10 @@ pub struct Line {
     pub text: String,
     /// Its display width in cells.
     pub width: usize,
+    /// Where the line starts in the article's text (title, metadata and
+    /// paragraphs counted one after another, in bytes): the same text keeps
+    /// the same offset at every width, so a reader can keep its place.
+    pub offset: usize,
 }
 
 /// Narrowest width kanbao typesets for: one wide character must fit.
@@ -69,14 +73,18 @@ pub const MIN_WIDTH: usize = 2;
 pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec<Line> {
     let amb = options.ambiguous;
     let mut lines = Vec::new();
-    let push = |kind: LineKind, text: &str, lines: &mut Vec<Line>| {
-        for (text, w) in wrap_measured(text, width, amb) {
+    let mut base = 0;
+    let mut push = |kind: LineKind, text: &str, lines: &mut Vec<Line>| {
+        for (range, width) in wrap_ranges(text, width, amb) {
+            let offset = base + range.start;
             lines.push(Line {
                 kind,
-                text,
-                width: w,
+                text: text[range].to_owned(),
+                width,
+                offset,
             });
         }
+        base += text.len() + 1;
     };
     push(LineKind::Title, &article.title, &mut lines);
     let meta = article.meta_line();
@@ -84,10 +92,12 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
         push(LineKind::Meta, &meta, &mut lines);
     }
     for paragraph in &article.body {
+        let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
         lines.push(Line {
             kind: LineKind::Blank,
             text: String::new(),
             width: 0,
+            offset,
         });
         push(LineKind::Body, paragraph, &mut lines);
     }
@@ -116,16 +126,26 @@ pub fn wrap(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<String> {
 
 /// [`wrap`], returning each line with its display width.
 pub fn wrap_measured(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(String, usize)> {
+    wrap_ranges(text, width, ambiguous)
+        .into_iter()
+        .map(|(range, w)| (text[range].to_owned(), w))
+        .collect()
+}
+
+/// [`wrap`], returning each line as a byte range of `text` with its width.
+pub fn wrap_ranges(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(Range<usize>, usize)> {
     let width = width.max(MIN_WIDTH);
     let mut out = Vec::new();
+    let mut start = 0;
     for segment in text.split('\n') {
         if segment.is_empty() {
-            out.push((String::new(), 0));
-            continue;
+            out.push((start..start, 0));
+        } else {
+            for (range, w) in wrap_segment(segment, width, ambiguous) {
+                out.push((start + range.start..start + range.end, w));
+            }
         }
-        for (range, w) in wrap_segment(segment, width, ambiguous) {
-            out.push((segment[range].to_owned(), w));
-        }
+        start += segment.len() + 1;
     }
     out
 }
