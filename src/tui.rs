@@ -87,7 +87,10 @@ fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Res
             continue;
         }
         let action = match event::read()? {
-            Event::Key(key) if key.kind != KeyEventKind::Release => action_for(key),
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                debug_panic_on(key);
+                action_for(key)
+            }
             Event::Resize(w, h) => Action::Resize(w, h),
             Event::FocusGained => Action::Redraw,
             _ => continue,
@@ -111,4 +114,16 @@ fn suspend() -> io::Result<()> {
     restore_terminal();
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
     enter_terminal()
+}
+
+/// Debug builds only: panics on the key named by `KANBAO_PANIC_ON_KEY`, so the
+/// end-to-end tests can check that a panic restores the terminal.
+fn debug_panic_on(key: crossterm::event::KeyEvent) {
+    if cfg!(debug_assertions)
+        && let Some(want) = std::env::var_os("KANBAO_PANIC_ON_KEY")
+        && crossterm::event::KeyCode::Char(want.to_string_lossy().chars().next().unwrap_or('\0'))
+            == key.code
+    {
+        panic!("panic requested by KANBAO_PANIC_ON_KEY");
+    }
 }

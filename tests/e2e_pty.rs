@@ -158,6 +158,11 @@ struct Session {
 impl Session {
     /// Starts `kanbao` with no arguments on a `cols`×`rows` terminal.
     fn start(cols: u16, rows: u16) -> Session {
+        Session::start_with_env(cols, rows, &[])
+    }
+
+    /// [`Session::start`] with extra environment variables.
+    fn start_with_env(cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
         let dir = unique_temp_dir();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -178,6 +183,9 @@ impl Session {
         cmd.env("XDG_DATA_HOME", dir.join("data"));
         for var in ["COLUMNS", "LINES", "NO_COLOR", "RUST_BACKTRACE"] {
             cmd.env_remove(var);
+        }
+        for (k, v) in env {
+            cmd.env(k, v);
         }
         let child = pair
             .slave
@@ -581,4 +589,20 @@ fn harness_answers_queries_split_across_reads() {
     let (answers, next) = answer_queries(&raw, next);
     assert_eq!(answers, [&b"\x1b[1;1R"[..], &b"\x1b[?62;c"[..]]);
     assert_eq!(next, raw.len());
+}
+
+/// A panic (forced in debug builds with KANBAO_PANIC_ON_KEY) still leaves the
+/// terminal usable, and the panic message is printed on the normal screen.
+#[test]
+fn a_panic_restores_the_terminal_before_reporting() {
+    let mut s = Session::start_with_env(80, 24, &[("KANBAO_PANIC_ON_KEY", "!")]);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    s.send("!");
+    assert_eq!(s.wait_exit(), 101, "a panic exits with Rust's panic code");
+    s.assert_terminal_restored();
+    let screen = s.screen_text();
+    assert!(
+        screen.contains("KANBAO_PANIC_ON_KEY"),
+        "panic message not shown:\n{screen}"
+    );
 }
