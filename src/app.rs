@@ -74,6 +74,14 @@ pub enum Exit {
     Interrupt,
 }
 
+/// The help overlay's line about ambiguous characters when the width was chosen.
+pub fn ambiguous_note(ambiguous: crate::width::Ambiguous) -> String {
+    match ambiguous {
+        crate::width::Ambiguous::Narrow => "“ ” … count 1 cell (--ambiguous wide: 2)".into(),
+        crate::width::Ambiguous::Wide => "“ ” … count 2 cells (--ambiguous narrow: 1)".into(),
+    }
+}
+
 /// Terminals narrower than this show one pane at a time.
 pub const TWO_PANE_MIN_WIDTH: u16 = 90;
 
@@ -146,6 +154,8 @@ pub struct App {
     pub size: (u16, u16),
     /// How articles are typeset.
     pub options: TypesetOptions,
+    /// What the help overlay says about ambiguous-width characters.
+    pub ambiguous_note: String,
     /// Display width of the widest source name (at most 12), for the list's source column.
     pub source_width: usize,
     cache: HashMap<(usize, u16), Rc<Vec<Line>>>,
@@ -175,6 +185,7 @@ impl App {
             size: (width, height),
             options,
             source_width,
+            ambiguous_note: ambiguous_note(options.ambiguous),
             cache: HashMap::new(),
         }
     }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod article;
 pub mod keys;
 pub mod library;
+pub mod probe;
 pub mod published;
 pub mod sanitize;
 pub mod snapshot;

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use kanbao::app::App;
+use kanbao::app::{App, ambiguous_note};
 use kanbao::library::Library;
+use kanbao::probe::{self, Detected};
 use kanbao::snapshot;
 use kanbao::typeset::{LineKind, TypesetOptions, typeset};
 use kanbao::ui::Theme;
@@ -31,12 +32,20 @@ struct Cli {
 
 #[derive(Args, Clone, Copy)]
 struct Common {
-    /// How East Asian Ambiguous characters (“ ” … — ·) are counted: narrow = 1 cell, wide = 2.
-    #[arg(long, value_enum, default_value_t = Ambiguous::Narrow, global = true)]
-    ambiguous: Ambiguous,
+    /// How East Asian Ambiguous characters (“ ” … — ·) are counted: narrow = 1 cell, wide = 2,
+    /// auto = ask the terminal (no answer within 100 ms means narrow).
+    #[arg(long, value_enum, default_value_t = AmbiguousChoice::Narrow, global = true)]
+    ambiguous: AmbiguousChoice,
     /// When to use colours; NO_COLOR in the environment means never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AmbiguousChoice {
+    Narrow,
+    Wide,
+    Auto,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,9 +56,36 @@ enum ColorChoice {
 }
 
 impl Common {
-    fn options(&self) -> TypesetOptions {
+    /// The ambiguous width to use, and a line for the help overlay saying
+    /// where it came from. `auto` asks the terminal only when there is one.
+    fn ambiguous(&self, terminal: bool) -> (Ambiguous, String) {
+        match self.ambiguous {
+            AmbiguousChoice::Narrow => (Ambiguous::Narrow, ambiguous_note(Ambiguous::Narrow)),
+            AmbiguousChoice::Wide => (Ambiguous::Wide, ambiguous_note(Ambiguous::Wide)),
+            AmbiguousChoice::Auto if terminal => match probe::probe_ambiguous(probe::TIMEOUT) {
+                Detected::Answered(Ambiguous::Wide) => (
+                    Ambiguous::Wide,
+                    "“ ” … count 2 cells: your terminal draws them wide".into(),
+                ),
+                Detected::Answered(Ambiguous::Narrow) => (
+                    Ambiguous::Narrow,
+                    "“ ” … count 1 cell: your terminal draws them narrow".into(),
+                ),
+                Detected::NoAnswer => (
+                    Ambiguous::Narrow,
+                    "“ ” … count 1 cell: no answer from the terminal (try --ambiguous wide)".into(),
+                ),
+            },
+            AmbiguousChoice::Auto => (
+                Ambiguous::Narrow,
+                "“ ” … count 1 cell (no terminal to ask)".into(),
+            ),
+        }
+    }
+
+    fn options(&self, terminal: bool) -> TypesetOptions {
         TypesetOptions {
-            ambiguous: self.ambiguous,
+            ambiguous: self.ambiguous(terminal).0,
         }
     }
 
@@ -168,7 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }) => {
             let lib = load(&paths);
             warn_problems(&lib);
-            let mut app = App::new(lib, common.options(), size.0, size.1);
+            let mut app = App::new(lib, common.options(false), size.0, size.1);
             let theme = Theme {
                 color: common.color != ColorChoice::Never,
             };
@@ -217,7 +253,9 @@ fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     };
     let problems = lib.problems.clone();
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
-    let app = App::new(lib, common.options(), w, h);
+    let (ambiguous, note) = common.ambiguous(true);
+    let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
+    app.ambiguous_note = note;
     let theme = Theme {
         color: common.color_for(true),
     };
@@ -271,11 +309,11 @@ fn read(
         (None, None) => (0..lib.articles.len()).collect(),
     };
     let color = common.color_for(tty);
-    let options = common.options();
+    let options = common.options(tty);
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (n, &i) in selected.iter().enumerate() {
         if n > 0 {
-            let rule = if common.ambiguous == Ambiguous::Wide {
+            let rule = if options.ambiguous == Ambiguous::Wide {
                 "-"
             } else {
                 "─"
@@ -283,7 +321,7 @@ fn read(
             writeln!(
                 out,
                 "\n{}\n",
-                rule.repeat(width.max(2) / str_width(rule, common.ambiguous))
+                rule.repeat(width.max(2) / str_width(rule, options.ambiguous))
             )?;
         }
         for line in typeset(&lib.articles[i], width, &options) {
@@ -320,7 +358,7 @@ fn list(paths: &[PathBuf], json: bool, common: Common) -> anyhow::Result<u8> {
             writeln!(out, "{record}")?;
         }
     } else {
-        let amb = common.ambiguous;
+        let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
         let source_w = order
             .iter()
             .map(|&i| {

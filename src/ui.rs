@@ -261,10 +261,7 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         .map(|(_, d)| str_width(d, amb))
         .max()
         .unwrap_or(0);
-    let amb_note = match amb {
-        Ambiguous::Narrow => "“ ” … count 1 cell (--ambiguous wide: 2)",
-        Ambiguous::Wide => "“ ” … count 2 cells (--ambiguous narrow: 1)",
-    };
+    let amb_note = app.ambiguous_note.as_str();
     let inner_w = (keys_w + 2 + desc_w).max(str_width(amb_note, amb));
     let w = (inner_w as u16 + 4).min(area.width);
     let h = (HELP.len() as u16 + 4).min(area.height);
