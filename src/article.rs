@@ -94,6 +94,25 @@ impl Article {
         parts.join(" · ")
     }
 
+    /// The article's URL when it is a web or mail link (`http`, `https` or
+    /// `mailto` that parses); anything else is shown only as plain text and
+    /// never opened.
+    ///
+    /// ```
+    /// use kanbao::article::Article;
+    /// let mut a = Article::new("t", vec![]);
+    /// a.url = Some("https://example.org/a".into());
+    /// assert_eq!(a.link(), Some("https://example.org/a"));
+    /// a.url = Some("javascript:alert(1)".into());
+    /// assert_eq!(a.link(), None);
+    /// ```
+    pub fn link(&self) -> Option<&str> {
+        let text = self.url.as_deref()?;
+        let url = url::Url::parse(text).ok()?;
+        let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
+        (web || url.scheme() == "mailto").then_some(text)
+    }
+
     /// Total size of the article's text in bytes (title and body).
     pub fn text_len(&self) -> usize {
         self.title.len() + self.body.iter().map(String::len).sum::<usize>()

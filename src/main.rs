@@ -328,6 +328,7 @@ fn read(
             match (color, line.kind) {
                 (true, LineKind::Title) => writeln!(out, "\u{1b}[1m{}\u{1b}[0m", line.text)?,
                 (true, LineKind::Meta) => writeln!(out, "\u{1b}[2m{}\u{1b}[0m", line.text)?,
+                (true, LineKind::Link) => writeln!(out, "\u{1b}[4m{}\u{1b}[0m", line.text)?,
                 _ => writeln!(out, "{}", line.text)?,
             }
         }

@@ -38,6 +38,10 @@ pub enum LineKind {
     Blank,
     /// A line of a body paragraph.
     Body,
+    /// The article's URL, when it is a web or mail link.
+    Link,
+    /// The article's `url` field when it is not a web link: shown, never opened.
+    NotALink,
 }
 
 /// One line of typeset text, never wider than the width it was set for.
@@ -59,7 +63,7 @@ pub struct Line {
 pub const MIN_WIDTH: usize = 2;
 
 /// Typesets a whole article: title, a metadata line, a blank line, then the
-/// body paragraphs separated by blank lines.
+/// body paragraphs separated by blank lines, and last the URL (if any).
 ///
 /// ```
 /// use kanbao::article::Article;
@@ -100,6 +104,23 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
             offset,
         });
         push(LineKind::Body, paragraph, &mut lines);
+    }
+    if let Some(url) = &article.url {
+        let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
+        lines.push(Line {
+            kind: LineKind::Blank,
+            text: String::new(),
+            width: 0,
+            offset,
+        });
+        match article.link() {
+            Some(link) => push(LineKind::Link, link, &mut lines),
+            None => push(
+                LineKind::NotALink,
+                &format!("{url} (not a web link)"),
+                &mut lines,
+            ),
+        }
     }
     lines
 }
@@ -540,6 +561,21 @@ mod tests {
             wrap("企业群落。“新星”产业", 10, N),
             ["企业群落。", "“新星”产业"]
         );
+    }
+
+    #[test]
+    fn the_url_comes_last_and_only_web_links_count_as_links() {
+        let mut a = Article::new("t", vec!["p".into()]);
+        a.url = Some("https://example.org/x".into());
+        let last = typeset(&a, 40, &TypesetOptions::default()).pop().unwrap();
+        assert_eq!(
+            (last.kind, last.text.as_str()),
+            (LineKind::Link, "https://example.org/x")
+        );
+        a.url = Some("javascript:alert(1)".into());
+        let last = typeset(&a, 40, &TypesetOptions::default()).pop().unwrap();
+        assert_eq!(last.kind, LineKind::NotALink);
+        assert!(last.text.contains("(not a web link)"));
     }
 
     #[test]

@@ -51,6 +51,9 @@ impl Theme {
     fn source(&self) -> Style {
         self.fg(Style::new(), Color::Green)
     }
+    fn link(&self) -> Style {
+        self.fg(Style::new().add_modifier(Modifier::UNDERLINED), Color::Blue)
+    }
     fn status(&self) -> Style {
         if self.color {
             Style::new().fg(Color::White).bg(Color::Blue)
@@ -196,6 +199,8 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         let style = match line.kind {
             LineKind::Title => theme.title(),
             LineKind::Meta => theme.meta(),
+            LineKind::Link => theme.link(),
+            LineKind::NotALink => theme.dim(),
             LineKind::Blank | LineKind::Body => Style::new(),
         };
         put_str(
