@@ -2,7 +2,7 @@
 //! digits, punctuation, spaces, emoji and combining marks.
 
 use kanbao::typeset::{is_no_end, is_no_start, wrap};
-use kanbao::width::{Ambiguous, str_width};
+use kanbao::width::{Ambiguous, str_width, truncate};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -35,10 +35,35 @@ fn emoji() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("👍🏽".to_string()),
         Just("👩\u{200d}👩\u{200d}👧".to_string()),
+        Just("🧑🏿\u{200d}💻".to_string()),
         Just("🇨🇳".to_string()),
+        Just("🇰🇷🇯🇵".to_string()),
         Just("1\u{fe0f}\u{20e3}".to_string()),
+        Just("#\u{fe0f}\u{20e3}".to_string()),
+        Just("☺\u{fe0f}".to_string()),
+        Just("❤\u{fe0e}".to_string()),
         Just("📰".to_string()),
     ]
+}
+
+/// Clusters of several code points that must never be split.
+fn clusters() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            emoji(),
+            // Vietnamese, decomposed: base letters with stacked marks.
+            Just("Tie\u{302}\u{301}ng Vie\u{323}\u{302}t".to_string()),
+            Just("cafe\u{301}".to_string()),
+            // Hangul as conjoining jamo, and as syllables.
+            Just("\u{1100}\u{1161}\u{11a8}\u{1102}\u{1165}".to_string()),
+            Just("한국어".to_string()),
+            // Half-width katakana with voiced marks, full-width Latin.
+            Just("ｶﾞｷﾞｸﾞ".to_string()),
+            Just("ＡＢＣ１２３".to_string()),
+        ],
+        1..4,
+    )
+    .prop_map(|v| v.concat())
 }
 
 fn opening() -> impl Strategy<Value = String> {
@@ -156,6 +181,19 @@ proptest! {
     fn spaces_inside_a_line_are_kept(text in paragraph(), width in 2usize..200) {
         for line in wrap(&text, width, Ambiguous::Narrow) {
             prop_assert!(text.contains(line.as_str()), "{line:?} is not a slice of the text");
+        }
+    }
+
+    #[test]
+    fn truncation_fits_and_keeps_whole_clusters(text in paragraph(), width in 0usize..60, amb in ambiguous()) {
+        let cut = truncate(&text, width, amb);
+        prop_assert!(str_width(&cut, amb) <= width, "{cut:?} wider than {width}");
+        if cut != text {
+            let kept = cut.strip_suffix('…').unwrap_or(&cut);
+            prop_assert!(text.starts_with(kept));
+            // The cut falls on a cluster boundary of the original text.
+            let boundaries: Vec<usize> = text.grapheme_indices(true).map(|(i, _)| i).collect();
+            prop_assert!(kept.is_empty() || boundaries.contains(&kept.len()), "{kept:?} splits a cluster");
         }
     }
 
