@@ -50,6 +50,8 @@ pub struct Article {
     pub url: Option<String>,
     /// BCP 47 language tag, e.g. `zh-CN`.
     pub lang: Option<String>,
+    /// Links found in the body (numbered `[1]`, `[2]`… in the text), in order.
+    pub links: Vec<String>,
     /// Fields kanbao does not know, kept as they were.
     pub extra: Map<String, Value>,
     /// Where it was loaded from.
@@ -118,22 +120,63 @@ impl Article {
         self.title.len() + self.body.iter().map(String::len).sum::<usize>()
     }
 
-    fn derived_id(&self) -> String {
-        match &self.url {
-            Some(url) => format!("{:016x}", fnv1a(url.as_bytes())),
-            None => {
-                let mut h = Fnv::new();
-                h.write(self.title.as_bytes());
-                if let Some(p) = &self.published {
-                    h.write(p.to_rfc3339().as_bytes());
+    /// Makes an article built by an importer safe and complete: every text
+    /// field sanitized (see [`crate::sanitize`]), empty paragraphs dropped,
+    /// and an id derived if it has none. Every importer ends with this.
+    pub fn finish(mut self) -> Article {
+        let line = |s: &mut String| *s = sanitize_line(s);
+        let opt = |s: &mut Option<String>| {
+            if let Some(v) = s {
+                *v = sanitize_line(v);
+                if v.trim().is_empty() {
+                    *s = None;
                 }
+            }
+        };
+        line(&mut self.title);
+        opt(&mut self.source);
+        opt(&mut self.editor);
+        opt(&mut self.url);
+        opt(&mut self.lang);
+        for list in [&mut self.authors, &mut self.section, &mut self.links] {
+            list.iter_mut().for_each(|s| *s = sanitize_line(s));
+            list.retain(|s| !s.trim().is_empty());
+        }
+        let mut body = Vec::new();
+        for p in &self.body {
+            paragraphs(p, &mut body);
+        }
+        self.body = body;
+        line(&mut self.id);
+        if self.id.trim().is_empty() {
+            self.id = self.derived_id();
+        }
+        self
+    }
+
+    /// An id for an article without one: from its URL; else from title,
+    /// date and source when it is dated (so a corrected body replaces the
+    /// older version on re-import); else from title and body.
+    fn derived_id(&self) -> String {
+        let mut h = Fnv::new();
+        match (&self.url, &self.published) {
+            (Some(url), _) => h.write(url.as_bytes()),
+            (None, Some(p)) => {
+                h.write(self.title.as_bytes());
+                h.write(b"\n");
+                h.write(p.to_rfc3339().as_bytes());
+                h.write(b"\n");
+                h.write(self.source.as_deref().unwrap_or("").as_bytes());
+            }
+            (None, None) => {
+                h.write(self.title.as_bytes());
                 for p in &self.body {
                     h.write(b"\n");
                     h.write(p.as_bytes());
                 }
-                format!("{:016x}", h.0)
             }
         }
+        format!("{:016x}", h.0)
     }
 
     /// The article as a JSON object in kanbao's own field names.
@@ -159,6 +202,9 @@ impl Article {
         }
         opt(&mut m, "url", &self.url);
         opt(&mut m, "lang", &self.lang);
+        if !self.links.is_empty() {
+            m.insert("links".into(), self.links.clone().into());
+        }
         m.insert("body".into(), self.body.clone().into());
         for (k, v) in &self.extra {
             m.entry(k.clone()).or_insert_with(|| v.clone());
@@ -181,12 +227,6 @@ impl Fnv {
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
         }
     }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h = Fnv::new();
-    h.write(bytes);
-    h.0
 }
 
 /// Why an article's JSON was rejected, and where (1-based line and byte
@@ -322,6 +362,7 @@ impl Article {
                     "section" => a.section = string_list(k, v)?,
                     "url" => a.url = opt_string(k, v)?,
                     "lang" => a.lang = opt_string(k, v)?,
+                    "links" => a.links = string_list(k, v)?,
                     "id" => match v {
                         Value::String(s) => id = Some(sanitize_line(&s)),
                         Value::Number(n) => id = Some(n.to_string()),
