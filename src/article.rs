@@ -267,7 +267,7 @@ impl<'de> Deserialize<'de> for RawFields<'de> {
 }
 
 /// 1-based line and byte column of a byte offset in `text`.
-pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
@@ -280,7 +280,7 @@ pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
 /// A serde_json error as a user should read it: what kind of problem, then
 /// serde's words without their " at line L column C" suffix (the position is
 /// reported separately).
-pub(crate) fn json_message(e: &serde_json::Error) -> String {
+pub fn json_message(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let bare = bare_message(e);
     match e.classify() {
@@ -292,7 +292,7 @@ pub(crate) fn json_message(e: &serde_json::Error) -> String {
 }
 
 /// serde_json's message without its " at line L column C" suffix.
-pub(crate) fn bare_message(e: &serde_json::Error) -> String {
+pub fn bare_message(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_owned(),

@@ -15,6 +15,8 @@ pub mod probe;
 pub mod published;
 pub mod sanitize;
 pub mod snapshot;
+pub mod store;
+pub mod subscriptions;
 pub mod tui;
 pub mod typeset;
 pub mod ui;
