@@ -50,6 +50,8 @@ pub enum Action {
     Suspend,
     /// Repaint the whole screen; handled by the event loop.
     Redraw,
+    /// Fetch the subscriptions in the background (`r`); handled by the event loop.
+    Update,
     /// The terminal changed size.
     Resize(u16, u16),
     /// Nothing.
@@ -154,6 +156,8 @@ pub struct App {
     pub size: (u16, u16),
     /// How articles are typeset.
     pub options: TypesetOptions,
+    /// A message for the status line (an update's progress or result).
+    pub notice: Option<String>,
     /// What the help overlay says about ambiguous-width characters.
     pub ambiguous_note: String,
     /// Display width of the widest source name (at most 12), for the list's source column.
@@ -186,8 +190,34 @@ impl App {
             options,
             source_width,
             ambiguous_note: ambiguous_note(options.ambiguous),
+            notice: None,
             cache: HashMap::new(),
         }
+    }
+
+    /// Replaces the library (after an update), keeping the selected article
+    /// selected when it is still there.
+    pub fn replace_library(&mut self, library: Library) {
+        let selected_id = self
+            .selected_article()
+            .map(|i| self.library.articles[i].id.clone());
+        let (w, h) = self.size;
+        let mut fresh = App::new(library, self.options, w, h);
+        fresh.focus = self.focus;
+        fresh.ambiguous_note = std::mem::take(&mut self.ambiguous_note);
+        fresh.notice = self.notice.take();
+        if let Some(id) = selected_id
+            && let Some(pos) = fresh
+                .order
+                .iter()
+                .position(|&i| fresh.library.articles[i].id == id)
+        {
+            fresh.selected = pos;
+            fresh.scroll = self.scroll;
+        }
+        *self = fresh;
+        self.resize(w, h);
+        self.fix_focus();
     }
 
     /// The current screen layout.
@@ -281,7 +311,7 @@ impl App {
             Action::Quit => self.exit = Some(Exit::Quit),
             Action::Interrupt => self.exit = Some(Exit::Interrupt),
             Action::Resize(w, h) => self.resize(w, h),
-            Action::Suspend | Action::Redraw | Action::None => {}
+            Action::Suspend | Action::Redraw | Action::Update | Action::None => {}
         }
     }
 
@@ -454,6 +484,25 @@ mod tests {
         assert_eq!(app.selected, 0);
         apply_all(&mut app, &[Action::Help, Action::Quit]);
         assert_eq!(app.exit, None, "q closes the help first");
+    }
+
+    #[test]
+    fn a_reloaded_library_keeps_the_selected_article() {
+        let mut app = sample(120, 30);
+        apply_all(
+            &mut app,
+            &[Action::Down, Action::Down, Action::Open, Action::Down],
+        );
+        let id = app.library.articles[app.selected_article().unwrap()]
+            .id
+            .clone();
+        let mut lib = Library::sample();
+        lib.articles.remove(app.order[0]); // the newest article goes away: positions shift
+        let before = app.selected;
+        app.replace_library(lib);
+        assert_eq!(app.selected, before - 1);
+        assert_eq!(app.library.articles[app.selected_article().unwrap()].id, id);
+        assert_eq!((app.focus, app.scroll), (Focus::Reader, 1));
     }
 
     #[test]

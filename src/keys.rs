@@ -33,6 +33,7 @@ pub fn action_for(key: KeyEvent) -> Action {
         KeyCode::Enter => Action::Open,
         KeyCode::Esc => Action::Back,
         KeyCode::Char('?') | KeyCode::F(1) => Action::Help,
+        KeyCode::Char('r') => Action::Update,
         _ => Action::None,
     }
 }
@@ -50,6 +51,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Ctrl-l", "redraw the screen"),
     ("Ctrl-z", "suspend (fg to resume)"),
     ("?", "show / hide this help"),
+    ("r", "update subscriptions (in the background)"),
     ("q Ctrl-c", "quit"),
 ];
 

@@ -259,7 +259,7 @@ fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     let theme = Theme {
         color: common.color_for(true),
     };
-    let code = kanbao::tui::run(app, theme)?;
+    let code = kanbao::tui::run(app, theme, None)?;
     for p in &problems {
         eprintln!("kanbao: warning: {p}");
     }

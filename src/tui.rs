@@ -13,6 +13,7 @@ use ratatui::backend::CrosstermBackend;
 
 use crate::app::{Action, App, Exit};
 use crate::keys::action_for;
+use crate::library::Library;
 use crate::ui::{Theme, draw};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
@@ -30,8 +31,12 @@ fn enter_terminal() -> io::Result<()> {
     execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)
 }
 
+/// The browser's background update (`r`): fetches the subscriptions and
+/// returns a one-line report and the reloaded library.
+pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
+
 /// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
-pub fn run(mut app: App, theme: Theme) -> anyhow::Result<i32> {
+pub fn run(mut app: App, theme: Theme, updater: Option<Updater>) -> anyhow::Result<i32> {
     // Signals that end the session: restore the terminal in the main loop.
     let signal = Arc::new(AtomicUsize::new(0));
     for sig in [
@@ -48,7 +53,7 @@ pub fn run(mut app: App, theme: Theme) -> anyhow::Result<i32> {
     }));
 
     enter_terminal()?;
-    let result = event_loop(&mut app, &theme, &signal);
+    let result = event_loop(&mut app, &theme, &signal, updater);
     restore_terminal();
     let code = result?;
     Ok(code)
@@ -61,7 +66,14 @@ fn new_terminal() -> io::Result<Term> {
     )))
 }
 
-fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Result<i32> {
+fn event_loop(
+    app: &mut App,
+    theme: &Theme,
+    signal: &AtomicUsize,
+    updater: Option<Updater>,
+) -> anyhow::Result<i32> {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Option<Library>)>();
+    let mut updating = false;
     let mut term = new_terminal()?;
     // crossterm starts watching for SIGWINCH on the first poll: poll once
     // before reading the size, so a resize right after start is not lost.
@@ -83,6 +95,14 @@ fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Res
         if sig != 0 {
             return Ok(128 + sig as i32);
         }
+        if let Ok((report, library)) = done_rx.try_recv() {
+            updating = false;
+            if let Some(library) = library {
+                app.replace_library(library);
+            }
+            app.notice = Some(report);
+            dirty = true;
+        }
         if !event::poll(Duration::from_millis(200))? {
             continue;
         }
@@ -102,6 +122,18 @@ fn event_loop(app: &mut App, theme: &Theme, signal: &AtomicUsize) -> anyhow::Res
                 term.clear()?;
             }
             Action::Redraw => term.clear()?,
+            Action::Update => match &updater {
+                _ if updating => app.notice = Some("an update is already running…".into()),
+                Some(job) => {
+                    updating = true;
+                    app.notice = Some("updating subscriptions…".into());
+                    let (job, tx) = (Arc::clone(job), done_tx.clone());
+                    std::thread::spawn(move || {
+                        let _ = tx.send(job());
+                    });
+                }
+                None => app.notice = Some("nothing to update here".into()),
+            },
             _ => {}
         }
         app.apply(action);

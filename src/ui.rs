@@ -230,6 +230,10 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         left.push_str("  ");
         left.push_str(&app.scroll_indicator());
     }
+    if let Some(notice) = &app.notice {
+        left.push_str("  ");
+        left.push_str(notice);
+    }
     let narrow_reader = !app.layout().two_pane && app.focus == Focus::Reader;
     let hint = if narrow_reader {
         "Esc back  ? help "
@@ -239,6 +243,7 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
     let width = usize::from(area.width);
     let bar = theme.status();
     buf.set_style(area, bar);
+    let left = truncate(&left, width, amb);
     let used = put_str(buf, area.x, area.y, area.width, &left, bar, amb);
     let hint_w = str_width(hint, amb);
     if usize::from(used) + 1 + hint_w <= width {
