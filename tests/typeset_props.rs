@@ -110,7 +110,7 @@ fn closing() -> impl Strategy<Value = String> {
 fn unit() -> impl Strategy<Value = String> {
     (
         opening(),
-        prop_oneof![4 => cjk(), 3 => latin(), 1 => emoji()],
+        prop_oneof![4 => cjk(), 3 => latin(), 1 => emoji(), 1 => clusters()],
         closing(),
     )
         .prop_map(|(o, c, p)| format!("{o}{c}{p}"))
