@@ -51,7 +51,38 @@ pub fn str_width(s: &str, ambiguous: Ambiguous) -> usize {
     if s.is_ascii() {
         return s.bytes().filter(|b| !b.is_ascii_control()).count();
     }
+    // Fast path: text made only of characters that never join a cluster
+    // (most CJK news text) is measured character by character.
+    if s.chars().all(stands_alone) {
+        return s.chars().map(|c| char_width(c, ambiguous)).sum();
+    }
     s.graphemes(true).map(|g| cluster_width(g, ambiguous)).sum()
+}
+
+/// Characters that always form a grapheme cluster of their own with the
+/// characters around them: printable ASCII, CJK ideographs and punctuation,
+/// kana (without the combining voiced marks), Hangul syllables, full-width
+/// forms and general punctuation.
+fn stands_alone(c: char) -> bool {
+    matches!(c,
+        ' '..='~'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205e}'
+        | '\u{3000}'..='\u{303f}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{309b}'..='\u{30ff}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{ac00}'..='\u{d7a3}'
+        | '\u{ff01}'..='\u{ff60}')
+}
+
+fn char_width(c: char, ambiguous: Ambiguous) -> usize {
+    use unicode_width::UnicodeWidthChar;
+    let w = match ambiguous {
+        Ambiguous::Narrow => c.width(),
+        Ambiguous::Wide => c.width_cjk(),
+    };
+    w.unwrap_or(0)
 }
 
 /// Cuts `s` to at most `max` cells, ending with `…` when anything was cut.
@@ -114,6 +145,16 @@ mod tests {
     fn wide_ellipsis_takes_two_cells() {
         assert_eq!(truncate("abcdef", 4, Ambiguous::Wide), "ab…");
         assert_eq!(truncate("abcdef", 1, Ambiguous::Wide), "");
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_cluster_counting() {
+        for s in ["制造业“新星”产业群，", "ひらがな・カタカナ", "한국어 뉴스", "ＡＢＣ！", "——……", "a“b”c"] {
+            for amb in [Ambiguous::Narrow, Ambiguous::Wide] {
+                let by_cluster: usize = s.graphemes(true).map(|g| cluster_width(g, amb)).sum();
+                assert_eq!(str_width(s, amb), by_cluster, "{s}");
+            }
+        }
     }
 
     #[test]
