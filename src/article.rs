@@ -61,13 +61,12 @@ pub struct Article {
 impl Article {
     /// An article with just a title and body paragraphs (for tests and examples).
     pub fn new(title: &str, body: Vec<String>) -> Article {
-        let mut a = Article {
-            title: sanitize_line(title),
+        Article {
+            title: title.to_owned(),
             body,
             ..Article::default()
-        };
-        a.id = a.derived_id();
-        a
+        }
+        .finish()
     }
 
     /// The metadata line shown under the title: date · source · authors.
@@ -147,6 +146,10 @@ impl Article {
             paragraphs(p, &mut body);
         }
         self.body = body;
+        self.extra = std::mem::take(&mut self.extra)
+            .into_iter()
+            .map(|(k, v)| (sanitize_line(&k), sanitize_value(v)))
+            .collect();
         line(&mut self.id);
         if self.id.trim().is_empty() {
             self.id = self.derived_id();
@@ -314,10 +317,26 @@ impl Article {
     /// assert_eq!(e.message, "field `title`: expected a string, found a number");
     /// ```
     pub fn from_json(text: &str) -> Result<Article, ArticleError> {
-        let fields = serde_json::from_str::<RawFields>(text).map_err(|e| ArticleError {
-            line: e.line().max(1),
-            column: e.column().max(1),
-            message: json_message(&e),
+        let fields = serde_json::from_str::<RawFields>(text).map_err(|e| {
+            // serde would quote the value; say only what kind it was, so no
+            // text from the file (or an escape sequence in it) is echoed.
+            let message = if e.classify() == serde_json::error::Category::Data {
+                let found = match text.trim_start().chars().next() {
+                    Some('"') => "a string",
+                    Some('[') => "an array",
+                    Some('t' | 'f') => "a boolean",
+                    Some('n') => "null",
+                    _ => "a number",
+                };
+                format!("not an article: expected a JSON object with a \"title\", found {found}")
+            } else {
+                json_message(&e)
+            };
+            ArticleError {
+                line: e.line().max(1),
+                column: e.column().max(1),
+                message,
+            }
         })?;
         let base = text.as_ptr() as usize;
         let at = |raw: &RawValue, message: String| {
@@ -351,7 +370,7 @@ impl Article {
                                 .into_iter()
                                 .find(|n| *n == k)
                                 .unwrap_or("published");
-                            published = Some((name, s, raw));
+                            published = Some((name, sanitize_line(&s), raw));
                         }
                         other => return Err(wrong(k, "an RFC 3339 date string", &other)),
                     },
@@ -369,7 +388,7 @@ impl Article {
                         other => return Err(wrong(k, "a string", &other)),
                     },
                     _ => {
-                        a.extra.insert(key.clone(), v);
+                        a.extra.insert(sanitize_line(&key), sanitize_value(v));
                     }
                 }
                 Ok(())
@@ -401,6 +420,21 @@ impl Article {
             _ => a.derived_id(),
         };
         Ok(a)
+    }
+}
+
+/// Sanitizes every string (and key) inside a JSON value: unknown fields are
+/// kept, and kept clean.
+fn sanitize_value(v: Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(sanitize(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(sanitize_value).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (sanitize_line(&k), sanitize_value(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 

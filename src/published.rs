@@ -30,7 +30,8 @@ impl Published {
     pub fn parse(text: &str, tz: Option<&str>) -> Result<Published, String> {
         let text = text.trim();
         let mut published = parse_any(text).ok_or_else(|| {
-            format!("cannot read date {text:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")
+            let shown = crate::sanitize::sanitize_line(text);
+            format!("cannot read date {shown:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")
         })?;
         if published.offset.is_none()
             && let Some(tz) = tz

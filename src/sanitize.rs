@@ -25,11 +25,8 @@ pub fn sanitize(text: &str) -> String {
     let mut column = 0usize; // cells since the last newline, for tab stops
     while let Some(c) = chars.next() {
         match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            // C1 introducers that act like ESC-prefixed ones on some terminals.
-            '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' => skip_string(&mut chars, true),
-            '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars, false),
+            // ESC, and the C1 introducers that act like ESC-prefixed ones on some terminals.
+            c if is_introducer(c) => skip_sequence(c, &mut chars),
             '\n' => {
                 out.push('\n');
                 column = 0;
@@ -86,14 +83,46 @@ fn is_bidi_control(c: char) -> bool {
 
 type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
 
+/// Skips a sequence whose introducer (ESC or a C1 character) was just read.
+/// A sequence broken off by a new ESC or C1 introducer gives way to it, as a
+/// terminal would, so nothing of either sequence is left as text.
+fn skip_sequence(introducer: char, chars: &mut Chars<'_>) {
+    match introducer {
+        '\u{1b}' => skip_escape(chars),
+        '\u{9b}' => skip_csi(chars),
+        '\u{9d}' => skip_string(chars, true),
+        '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(chars, false),
+        _ => {}
+    }
+}
+
+/// ESC and the C1 characters that start a sequence.
+fn is_introducer(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1b}' | '\u{90}' | '\u{98}' | '\u{9b}' | '\u{9d}' | '\u{9e}' | '\u{9f}'
+    )
+}
+
 /// Skips the rest of a sequence that started with ESC.
 fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
-        Some('[') => skip_csi(chars),
-        Some(']') => skip_string(chars, true),
-        Some('P' | 'X' | '^' | '_') => skip_string(chars, false),
+    let Some(&c) = chars.peek() else { return };
+    match c {
+        '[' | ']' | 'P' | 'X' | '^' | '_' => {
+            chars.next();
+            match c {
+                '[' => skip_csi(chars),
+                ']' => skip_string(chars, true),
+                _ => skip_string(chars, false),
+            }
+        }
+        // ESC ESC …, ESC CSI …: the first ESC is abandoned, the second sequence counts.
+        c if is_introducer(c) => {
+            chars.next();
+            skip_sequence(c, chars);
+        }
         // nF sequences: intermediates 0x20–0x2F, then one final byte.
-        Some(c) if ('\u{20}'..='\u{2f}').contains(&c) => {
+        '\u{20}'..='\u{2f}' => {
             while let Some(&n) = chars.peek() {
                 chars.next();
                 if !('\u{20}'..='\u{2f}').contains(&n) {
@@ -101,26 +130,42 @@ fn skip_escape(chars: &mut Chars<'_>) {
                 }
             }
         }
-        // Any other two-byte sequence (ESC c, ESC 7, ESC =, …): the byte is consumed.
+        // Two-byte sequences (ESC c, ESC 7, ESC =, …): the final byte goes too.
+        '\u{30}'..='\u{7e}' => {
+            chars.next();
+        }
+        // ESC before anything else (a newline, a CJK character) is dropped alone.
         _ => {}
     }
 }
 
-/// Skips CSI parameters and intermediates up to and including the final byte.
+/// Skips CSI parameters and intermediates up to and including the final
+/// byte. C0 controls inside are dropped and the sequence goes on, as
+/// terminals do; a new introducer abandons it for its own sequence.
 fn skip_csi(chars: &mut Chars<'_>) {
     while let Some(&c) = chars.peek() {
-        if ('\u{20}'..='\u{3f}').contains(&c) {
-            chars.next();
-        } else {
-            if ('\u{40}'..='\u{7e}').contains(&c) {
+        match c {
+            '\u{20}'..='\u{3f}' => {
                 chars.next();
             }
-            return;
+            '\u{40}'..='\u{7e}' => {
+                chars.next();
+                return;
+            }
+            c if is_introducer(c) => {
+                chars.next();
+                return skip_sequence(c, chars);
+            }
+            '\u{0}'..='\u{1f}' | '\u{7f}' => {
+                chars.next();
+            }
+            _ => return,
         }
     }
 }
 
-/// Skips a control string up to ST (`ESC \` or U+009C), or BEL for OSC.
+/// Skips a control string up to ST (`ESC \` or U+009C), or BEL for OSC. An
+/// ESC that is not ST ends the string and starts a sequence of its own.
 fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
     while let Some(c) = chars.next() {
         match c {
@@ -129,8 +174,9 @@ fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
             '\u{1b}' => {
                 if chars.peek() == Some(&'\\') {
                     chars.next();
+                    return;
                 }
-                return;
+                return skip_escape(chars);
             }
             _ => {}
         }
@@ -165,6 +211,23 @@ mod tests {
     #[test]
     fn text_around_sequences_is_kept() {
         assert_eq!(sanitize("正常标题\u{1b}]0;x\u{7}看这里"), "正常标题看这里");
+    }
+
+    #[test]
+    fn broken_off_sequences_give_way_to_the_next_one() {
+        let cases = [
+            "甲\u{1b}\u{1b}]0;PWNED\u{7}乙",
+            "甲\u{1b}\u{1b}[2J乙",
+            "甲\u{1b}\u{9d}0;PWNED\u{9c}乙",
+            "甲\u{1b}\u{9b}31m乙",
+            "甲\u{1b}]0;PWNED\u{1b}[31m乙",
+            "甲\u{1b}PPWNED\u{1b}]0;PWNED\u{7}乙",
+            "甲\u{1b}[31\u{7}m乙",
+            "甲\u{1b}[3\u{7f}1m乙",
+        ];
+        for input in cases {
+            assert_eq!(sanitize(input), "甲乙", "input {input:?}");
+        }
     }
 
     #[test]

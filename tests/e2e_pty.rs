@@ -163,6 +163,15 @@ impl Session {
 
     /// [`Session::start`] with extra environment variables.
     fn start_with_env(cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
+        Session::spawn(cols, rows, &[], env)
+    }
+
+    /// [`Session::start`] with command-line arguments (e.g. article files).
+    fn start_with_args(cols: u16, rows: u16, args: &[&str]) -> Session {
+        Session::spawn(cols, rows, args, &[])
+    }
+
+    fn spawn(cols: u16, rows: u16, args: &[&str], env: &[(&str, &str)]) -> Session {
         let dir = unique_temp_dir();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -177,6 +186,7 @@ impl Session {
             Box::new(move |master| Some(master.get_termios()? == *initial.as_ref()?));
 
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
+        cmd.args(args);
         cmd.cwd(&dir);
         cmd.env("TERM", "xterm-256color");
         cmd.env("HOME", dir.join("home"));
@@ -605,4 +615,264 @@ fn a_panic_restores_the_terminal_before_reporting() {
         screen.contains("KANBAO_PANIC_ON_KEY"),
         "panic message not shown:\n{screen}"
     );
+}
+
+// --- hostile articles in the real browser --------------------------------
+
+/// The hostile fixtures (see tests/fixtures/hostile/README.md).
+fn hostile_fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/hostile/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// The clean titles the fixture articles must show (their `expect.title`).
+fn hostile_titles(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(hostile_fixture(name)).unwrap();
+    let articles: Vec<serde_json::Value> = if name.ends_with(".jsonl") {
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    } else {
+        serde_json::from_str(&text).unwrap()
+    };
+    articles
+        .iter()
+        .map(|a| a["expect"]["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Everything a terminal does on request besides drawing, as `vt100`
+/// reports it: window title and icon name, clipboard, bells, OSCs it does
+/// not know, stray C1 characters and control bytes, resize requests.
+#[derive(Debug, Default)]
+struct SideEffects {
+    titles: Vec<String>,
+    icon_names: Vec<String>,
+    clipboard: Vec<String>,
+    bells: usize,
+    other: Vec<String>,
+}
+
+impl vt100::Callbacks for SideEffects {
+    fn audible_bell(&mut self, _: &mut vt100::Screen) {
+        self.bells += 1;
+    }
+    fn visual_bell(&mut self, _: &mut vt100::Screen) {
+        self.bells += 1;
+    }
+    fn resize(&mut self, _: &mut vt100::Screen, request: (u16, u16)) {
+        self.other.push(format!("resize request {request:?}"));
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.icon_names
+            .push(String::from_utf8_lossy(name).into_owned());
+    }
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.titles
+            .push(String::from_utf8_lossy(title).into_owned());
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, ty: &[u8], data: &[u8]) {
+        let (ty, data) = (String::from_utf8_lossy(ty), String::from_utf8_lossy(data));
+        self.clipboard.push(format!("copy {ty}: {data}"));
+    }
+    fn paste_from_clipboard(&mut self, _: &mut vt100::Screen, ty: &[u8]) {
+        self.clipboard
+            .push(format!("paste {}", String::from_utf8_lossy(ty)));
+    }
+    fn unhandled_char(&mut self, _: &mut vt100::Screen, c: char) {
+        self.other.push(format!("character {c:?}"));
+    }
+    fn unhandled_control(&mut self, _: &mut vt100::Screen, b: u8) {
+        self.other.push(format!("control byte {b:#04x}"));
+    }
+    fn unhandled_escape(&mut self, _: &mut vt100::Screen, i1: Option<u8>, i2: Option<u8>, b: u8) {
+        self.other
+            .push(format!("escape {i1:?} {i2:?} {:?}", char::from(b)));
+    }
+    fn unhandled_osc(&mut self, _: &mut vt100::Screen, params: &[&[u8]]) {
+        let params: Vec<_> = params.iter().map(|p| String::from_utf8_lossy(p)).collect();
+        self.other.push(format!("OSC {params:?}"));
+    }
+}
+
+/// The reader pane of a two-pane screen (right of the `│`), as one string
+/// without whitespace.
+fn reader_pane(screen: &vt100::Screen) -> String {
+    rows(screen)
+        .iter()
+        .filter_map(|row| row.split_once('│').map(|(_, right)| right.to_owned()))
+        .collect::<String>()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// The title (from `titles`) the reader pane starts with, if any.
+fn title_in_reader(screen: &vt100::Screen, titles: &[String]) -> Option<String> {
+    let pane = reader_pane(screen);
+    titles
+        .iter()
+        .find(|t| {
+            let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+            pane.starts_with(&t)
+        })
+        .cloned()
+}
+
+/// Fails if anything in `raw` (the app's output) came from an article's
+/// escape sequences: only CSI sequences, no OSC, DCS, SOS, PM, APC or other
+/// `ESC x`, no C1, bidi or other control characters but LF and CR, no payload,
+/// and nothing a terminal would do besides drawing (window title, icon name,
+/// clipboard, bell, unknown OSC, stray control).
+fn assert_nothing_leaked(raw: &[u8], cols: u16, rows: u16) {
+    let text = std::str::from_utf8(raw).unwrap_or_else(|e| {
+        panic!("the output is not UTF-8 (8-bit C1 bytes?): {e}");
+    });
+    let around = |at: usize| {
+        let mut from = at.saturating_sub(40);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (at + 40).min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        text[from..to].escape_debug().to_string()
+    };
+    // Every ESC the app writes starts a CSI: no OSC (ESC ]), DCS (ESC P),
+    // SOS (ESC X), PM (ESC ^), APC (ESC _), reset (ESC c), charset (ESC ( 0)…
+    for (at, _) in text.match_indices('\u{1b}') {
+        let next = text[at + 1..].chars().next();
+        assert_eq!(
+            next,
+            Some('['),
+            "ESC {next:?} reached the terminal: …{}…",
+            around(at)
+        );
+    }
+    for (at, c) in text.char_indices() {
+        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        let control = c.is_control() && !matches!(c, '\u{1b}' | '\n' | '\r');
+        assert!(
+            !(bidi || control),
+            "{c:?} reached the terminal: …{}…",
+            around(at)
+        );
+    }
+    for payload in ["PWNED", "UFdORUQ", "evil.example"] {
+        if let Some(at) = text.find(payload) {
+            panic!("{payload:?} reached the terminal: …{}…", around(at));
+        }
+    }
+    // CSI sequences from the articles that kanbao itself never sends.
+    for csi in [
+        "\u{1b}[21t",
+        "\u{1b}[8;100;200t",
+        "\u{1b}[?1000h",
+        "\u{1b}[?2004h",
+        "\u{1b}[2 q",
+        "\u{1b}[1;1r",
+        "\u{1b}[>0c",
+    ] {
+        if let Some(at) = text.find(csi) {
+            panic!("{csi:?} reached the terminal: …{}…", around(at));
+        }
+    }
+    // What a terminal would have done besides drawing.
+    let mut parser =
+        vt100::Parser::new_with_callbacks(nz(rows), nz(cols), 0, SideEffects::default());
+    parser.process(raw);
+    let effects = parser.callbacks();
+    assert!(effects.titles.is_empty(), "window title set: {effects:?}");
+    assert!(effects.icon_names.is_empty(), "icon name set: {effects:?}");
+    assert!(effects.clipboard.is_empty(), "clipboard used: {effects:?}");
+    assert_eq!(effects.bells, 0, "bell rung: {effects:?}");
+    assert!(effects.other.is_empty(), "{effects:?}");
+}
+
+/// Walks through every article in two panes (open, scroll, half a page, a
+/// page, the end, back), then opens one in a single pane; returns the titles
+/// the reader showed.
+fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
+    let n = titles.len();
+    s.wait_for_status(&format!(" 1/{n}"), "? help  q quit");
+    s.assert_raw_mode();
+    let mut shown = Vec::new();
+    for i in 1..=n {
+        if i > 1 {
+            s.send("j");
+        }
+        let position = format!(" {i}/{n} ");
+        s.wait_for(
+            &format!("article {i}/{n} at the top of the reader"),
+            |screen| {
+                status(screen).starts_with(&position) && title_in_reader(screen, titles).is_some()
+            },
+        );
+        shown.push(s.screen_state(|screen| title_in_reader(screen, titles).unwrap()));
+        for key in ["\r", "jjj", "\x04", " "] {
+            s.send(key);
+            s.wait_for(&format!("a redraw after {key:?} in article {i}"), |_| true);
+        }
+        s.send("G");
+        s.wait_for(&format!("the end of article {i}"), |screen| {
+            let line = status(screen);
+            line.starts_with(&position) && (line.contains("Bot") || line.contains("All"))
+        });
+        s.send("\x1b");
+        s.wait_for(&format!("a redraw after Esc in article {i}"), |_| true);
+    }
+
+    // One pane: the reader alone.
+    s.sync();
+    s.resize(70, 20);
+    s.wait_for("a redraw at 70x20", |_| true);
+    for key in ["g", "j"] {
+        s.send(key);
+        s.wait_for(&format!("a redraw after {key:?} at 70x20"), |_| true);
+    }
+    s.send("\r");
+    s.wait_for_status(&format!(" 2/{n}"), "Esc back  ? help");
+    s.send("\x04");
+    s.wait_for("half a page down at 70x20", |_| true);
+    s.send("\x1b");
+    s.wait_for_status(&format!(" 2/{n}"), "? help  q quit");
+    shown
+}
+
+/// Opens every hostile article in the real browser and checks that no
+/// sequence from an article reached the terminal, that the text around the
+/// sequences is what the reader shows, and that `q` restores the terminal.
+#[test]
+fn hostile_articles_never_reach_the_terminal() {
+    let files = [
+        hostile_fixture("articles.json"),
+        hostile_fixture("articles.jsonl"),
+    ];
+    let titles: Vec<String> = ["articles.json", "articles.jsonl"]
+        .into_iter()
+        .flat_map(hostile_titles)
+        .collect();
+    let (cols, rows) = (100, 30);
+    let mut s = Session::start_with_args(cols, rows, &[&files[0], &files[1]]);
+    let browsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        browse_every_article(&mut s, &titles)
+    }));
+    // A leak explains a failed step better than the step's timeout does.
+    assert_nothing_leaked(&s.raw_output(), cols, rows);
+    let mut shown = browsed.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let mut all = titles.clone();
+    all.sort();
+    shown.sort();
+    assert_eq!(
+        shown, all,
+        "every article shows its clean title in the reader"
+    );
+
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0, "q should exit with 0");
+    s.assert_terminal_restored();
+    assert_nothing_leaked(&s.raw_output(), cols, rows);
 }
