@@ -10,6 +10,7 @@ pub mod app;
 pub mod article;
 pub mod fetch;
 pub mod import;
+pub mod importer;
 pub mod keys;
 pub mod library;
 pub mod probe;

@@ -48,12 +48,22 @@ pub struct Library {
     pub problems: Vec<Problem>,
     /// How many files were read.
     pub files: usize,
+    /// Time zone for text dumps whose dates state none (`--tz`).
+    pub tz: Option<String>,
 }
 
 impl Library {
     /// Loads files and directories (recursively: `.json`, `.jsonl`, `.ndjson`).
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Library {
-        let mut lib = Library::default();
+        Library::load_with_tz(paths, None)
+    }
+
+    /// [`Library::load`], reading dates of text dumps in the zone `tz`.
+    pub fn load_with_tz<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
+        let mut lib = Library {
+            tz: tz.map(str::to_owned),
+            ..Library::default()
+        };
         let mut seen_dirs = HashSet::new();
         for p in paths {
             lib.load_path(p.as_ref(), true, &mut seen_dirs);
@@ -112,6 +122,9 @@ impl Library {
 
     fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
         let shown = path.display().to_string();
+        if is_url(&shown) {
+            return self.load_url(&shown);
+        }
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
             Err(e) => return self.problem(&shown, 0, 0, format!("cannot read: {e}")),
@@ -146,19 +159,88 @@ impl Library {
         match std::fs::read(path) {
             Ok(bytes) => {
                 self.files += 1;
-                self.load_text(&shown, &bytes, Format::from_name(&shown));
+                self.load_text(&shown, &bytes, Format::detect(&shown, &bytes));
             }
             Err(e) => self.problem(&shown, 0, 0, format!("cannot read: {e}")),
         }
     }
 
+    /// Fetches a feed or page over HTTP (read-only: nothing is stored).
+    fn load_url(&mut self, url: &str) {
+        let fetcher = crate::fetch::Fetcher::new();
+        match fetcher.get(url, &crate::fetch::Validators::default()) {
+            Ok(crate::fetch::Fetched::Body {
+                bytes, final_url, ..
+            }) => {
+                self.files += 1;
+                let base = url::Url::parse(&final_url).ok();
+                let format = Format::detect(url, &bytes);
+                self.load_with_base(url, &bytes, format, base.as_ref());
+            }
+            Ok(crate::fetch::Fetched::NotModified) => self.problem(
+                url,
+                0,
+                0,
+                "server answered 304 Not Modified to an unconditional request",
+            ),
+            Err(e) => self.problem(url, 0, 0, e.to_string()),
+        }
+    }
     /// Loads articles from the contents of one file.
     pub fn load_text(&mut self, path: &str, bytes: &[u8], format: Format) {
+        self.load_with_base(path, bytes, format, None);
+    }
+
+    /// Loads articles from one source; `base` resolves relative links.
+    pub fn load_with_base(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        format: Format,
+        base: Option<&url::Url>,
+    ) {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return self.problem(path, 0, 0, "empty file: no articles in it");
         }
+        let imported = match format {
+            Format::Feed => crate::import::feed::parse(bytes, base),
+            Format::Html => crate::import::page::parse(bytes, base),
+            Format::TextDump => match std::str::from_utf8(bytes) {
+                Ok(text) => crate::import::textdump::parse_with(text, self.tz.as_deref()),
+                Err(e) => {
+                    let (line, col) = position(bytes, e.valid_up_to());
+                    return self.problem(
+                        path,
+                        line,
+                        col,
+                        "invalid UTF-8: text dumps must be UTF-8",
+                    );
+                }
+            },
+            Format::Opml => {
+                return self.problem(
+                    path,
+                    0,
+                    0,
+                    "this is a subscription list (OPML): add it with `kanbao import`, then `kanbao update`",
+                );
+            }
+            Format::Json | Format::JsonLines => Ok(Vec::new()),
+        };
+        match imported {
+            Ok(articles) => {
+                if format != Format::Json && format != Format::JsonLines {
+                    for a in articles {
+                        self.push(a, path, 1, 1);
+                    }
+                    return;
+                }
+            }
+            Err(e) => return self.problem(path, e.line, e.column, e.message),
+        }
         match format {
             Format::JsonLines => self.load_jsonl(path, bytes),
+            Format::Feed | Format::Html | Format::TextDump | Format::Opml => {}
             Format::Json => {
                 let text = match std::str::from_utf8(bytes) {
                     Ok(t) => t,
@@ -286,13 +368,22 @@ impl Library {
     }
 }
 
-/// How a file's articles are laid out.
+/// What a source holds, recognised from its content (the file name only
+/// breaks ties between JSON and JSON Lines).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// One article object, or an array of them.
     Json,
     /// One article object per line.
     JsonLines,
+    /// An RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
+    Feed,
+    /// A web page.
+    Html,
+    /// A subscription list (OPML): for `kanbao import`, not for reading.
+    Opml,
+    /// Plain text saved from a news page (the seed's format).
+    TextDump,
 }
 
 impl Format {
@@ -305,12 +396,56 @@ impl Format {
         }
     }
 
+    /// Recognises a source by its first bytes.
+    ///
+    /// ```
+    /// use kanbao::library::Format;
+    /// assert_eq!(Format::detect("x", b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), Format::Feed);
+    /// assert_eq!(Format::detect("x", b"<!DOCTYPE html><html>"), Format::Html);
+    /// assert_eq!(Format::detect("x", br#"{"version":"https://jsonfeed.org/version/1.1","items":[]}"#), Format::Feed);
+    /// assert_eq!(Format::detect("a.jsonl", b"{\"title\":\"t\"}"), Format::JsonLines);
+    /// assert_eq!(Format::detect("x.txt", "嘉兴制造业\n发布时间".as_bytes()), Format::TextDump);
+    /// ```
+    pub fn detect(name: &str, bytes: &[u8]) -> Format {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let head = &bytes[..bytes.len().min(4096)];
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+        match head.get(start) {
+            Some(b'{') if lower.contains("jsonfeed.org/version") => Format::Feed,
+            Some(b'{' | b'[') => Format::from_name(name),
+            Some(b'<') => {
+                if lower.contains("<opml") {
+                    Format::Opml
+                } else if lower.contains("<rss")
+                    || lower.contains("<feed")
+                    || lower.contains("<rdf:rdf")
+                {
+                    Format::Feed
+                } else {
+                    Format::Html
+                }
+            }
+            _ => Format::TextDump,
+        }
+    }
+
+    /// Files a directory walk picks up.
     fn is_article_file(path: &Path) -> bool {
         matches!(
             path.extension().and_then(|e| e.to_str()),
-            Some("json" | "jsonl" | "ndjson")
+            Some("json" | "jsonl" | "ndjson" | "xml" | "rss" | "atom" | "rdf" | "html" | "htm")
         )
     }
+}
+
+/// Whether a library path is a web address rather than a file.
+pub fn is_url(path: &str) -> bool {
+    let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`).

@@ -8,9 +8,11 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kanbao::app::{App, ambiguous_note};
+use kanbao::importer;
 use kanbao::library::Library;
 use kanbao::probe::{self, Detected};
 use kanbao::snapshot;
+use kanbao::subscriptions::{Subscription, Subscriptions};
 use kanbao::typeset::{LineKind, TypesetOptions, typeset};
 use kanbao::ui::Theme;
 use kanbao::width::{Ambiguous, fit, str_width};
@@ -137,6 +139,44 @@ enum Command {
         /// Article files or directories (default: the sample library).
         paths: Vec<PathBuf>,
     },
+    /// Import feeds, web pages, text dumps or article files into your library
+    /// (an OPML file adds its feeds to your subscriptions).
+    Import {
+        /// Files, directories or http(s) URLs.
+        #[arg(required = true)]
+        sources: Vec<String>,
+        /// Library directory to write to (default: $XDG_DATA_HOME/kanbao/library).
+        #[arg(long)]
+        into: Option<PathBuf>,
+        /// Time zone of dates that state none, e.g. Asia/Shanghai or +08:00.
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Follow a feed (an http(s) URL or a local feed file).
+    Subscribe {
+        /// The feed's address.
+        url: String,
+        /// A title to show for it.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Stop following a feed.
+    Unsubscribe {
+        /// The feed's address, as `kanbao export --opml` shows it.
+        url: String,
+    },
+    /// Fetch every subscription (4 at a time, conditional GET) and import what changed.
+    Update {
+        /// Library directory to write to (default: $XDG_DATA_HOME/kanbao/library).
+        #[arg(long)]
+        into: Option<PathBuf>,
+    },
+    /// Print your subscriptions for other readers.
+    Export {
+        /// As OPML 2.0 (the only format).
+        #[arg(long, required = true)]
+        opml: bool,
+    },
     /// Validate article files; print every problem as path:line:col: message; exit 1 if any.
     Check {
         /// Article files or directories.
@@ -213,6 +253,66 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::List { json, paths }) => list(&paths, json, common),
+        Some(Command::Import { sources, into, tz }) => {
+            let into = match into {
+                Some(dir) => dir,
+                None => importer::default_library()?,
+            };
+            let report =
+                importer::import_sources(&sources, &into, tz.as_deref(), &subscriptions_path()?)?;
+            for p in &report.problems {
+                eprintln!("kanbao: {p}");
+            }
+            if report.subscribed > 0 {
+                println!(
+                    "added {} feeds to your subscriptions; `kanbao update` fetches them",
+                    report.subscribed
+                );
+            }
+            println!("{}: {}", into.display(), report.summary);
+            Ok(u8::from(report.summary.failed > 0))
+        }
+        Some(Command::Subscribe { url, title }) => {
+            let url = feed_address(&url)?;
+            let path = subscriptions_path()?;
+            let mut subs = Subscriptions::load(&path)?;
+            if subs.add(Subscription {
+                url: url.clone(),
+                title,
+                ..Default::default()
+            }) {
+                subs.save(&path)?;
+                println!("subscribed to {url}; `kanbao update` fetches it");
+            } else {
+                println!("already subscribed to {url}");
+            }
+            Ok(0)
+        }
+        Some(Command::Unsubscribe { url }) => {
+            let path = subscriptions_path()?;
+            let mut subs = Subscriptions::load(&path)?;
+            let before = subs.feeds.len();
+            let wanted = feed_address(&url).unwrap_or(url.clone());
+            subs.feeds.retain(|f| f.url != url && f.url != wanted);
+            if subs.feeds.len() == before {
+                bail!("not subscribed to {url}; `kanbao export --opml` lists your subscriptions");
+            }
+            subs.save(&path)?;
+            println!("unsubscribed from {url} (its articles stay in your library)");
+            Ok(0)
+        }
+        Some(Command::Update { into }) => {
+            let into = match into {
+                Some(dir) => dir,
+                None => importer::default_library()?,
+            };
+            update(&into)
+        }
+        Some(Command::Export { opml: _ }) => {
+            let subs = Subscriptions::load(&subscriptions_path()?)?;
+            print!("{}", subs.to_opml());
+            Ok(0)
+        }
         Some(Command::Check { paths }) => {
             let lib = Library::load(&paths);
             let mut out = std::io::stdout().lock();
@@ -242,6 +342,71 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
+fn subscriptions_path() -> anyhow::Result<PathBuf> {
+    Subscriptions::default_path().ok_or_else(|| {
+        anyhow::anyhow!("cannot find the config directory: set XDG_CONFIG_HOME or HOME")
+    })
+}
+
+/// A feed address to store: http(s) URLs as given, local files as file:// URLs.
+fn feed_address(arg: &str) -> anyhow::Result<String> {
+    if kanbao::library::is_url(arg) {
+        let url = url::Url::parse(arg).with_context(|| format!("{arg} is not a valid address"))?;
+        return Ok(url.to_string());
+    }
+    if arg.starts_with("file://") {
+        return Ok(arg.to_owned());
+    }
+    let path = std::fs::canonicalize(arg)
+        .with_context(|| format!("{arg} is neither an http(s) address nor a file that exists"))?;
+    url::Url::from_file_path(&path)
+        .map(|u| u.to_string())
+        .map_err(|_| anyhow::anyhow!("cannot turn {} into a file:// address", path.display()))
+}
+
+/// `kanbao update`: every subscription, with a progress bar on a terminal.
+fn update(into: &std::path::Path) -> anyhow::Result<u8> {
+    let path = subscriptions_path()?;
+    let mut subs = Subscriptions::load(&path)?;
+    if subs.feeds.is_empty() {
+        println!("no subscriptions yet: `kanbao subscribe URL` or `kanbao import feeds.opml`");
+        return Ok(0);
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(subs.feeds.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let fetcher = kanbao::fetch::Fetcher::new();
+    let results = importer::update_all(&mut subs, into, &fetcher, 4, &|r| {
+        bar.set_message(r.url.clone());
+        bar.inc(1);
+    });
+    bar.finish_and_clear();
+    subs.save(&path)?;
+    let mut total = importer::Summary::default();
+    for r in &results {
+        match &r.outcome {
+            Ok(importer::FeedOutcome::NotModified) => println!("unchanged  {}", r.url),
+            Ok(importer::FeedOutcome::Stored(s)) => {
+                println!("updated    {}: {s}", r.url);
+                total.add(*s);
+            }
+            Err(e) => {
+                eprintln!("kanbao: {e}");
+                total.failed += 1;
+            }
+        }
+    }
+    println!("{} feeds into {}: {total}", results.len(), into.display());
+    Ok(u8::from(total.failed > 0))
+}
+
 fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal; use `kanbao list` or `kanbao read` to print articles");
@@ -259,11 +424,53 @@ fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
     let theme = Theme {
         color: common.color_for(true),
     };
-    let code = kanbao::tui::run(app, theme, None)?;
+    let updater = browser_updater(paths.to_vec());
+    let code = kanbao::tui::run(app, theme, updater)?;
     for p in &problems {
         eprintln!("kanbao: warning: {p}");
     }
     Ok(code.clamp(0, 255) as u8)
+}
+
+/// The browser's `r`: update the subscriptions into the user's library, then
+/// reload what the browser shows.
+fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::tui::Updater> {
+    let subs_path = Subscriptions::default_path()?;
+    let into = importer::default_library().ok()?;
+    Some(std::sync::Arc::new(move || {
+        let mut subs = match Subscriptions::load(&subs_path) {
+            Ok(s) if s.feeds.is_empty() => {
+                return ("no subscriptions: kanbao subscribe URL".into(), None);
+            }
+            Ok(s) => s,
+            Err(e) => return (format!("{e:#}"), None),
+        };
+        let fetcher = kanbao::fetch::Fetcher::new();
+        let results = importer::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
+        let _ = subs.save(&subs_path);
+        let mut total = importer::Summary::default();
+        for r in &results {
+            match &r.outcome {
+                Ok(importer::FeedOutcome::Stored(s)) => total.add(*s),
+                Ok(importer::FeedOutcome::NotModified) => {}
+                Err(_) => total.failed += 1,
+            }
+        }
+        let lib = if paths.is_empty() {
+            Library::default_library()
+        } else {
+            Library::load(&paths)
+        };
+        (
+            format!(
+                "updated {} feeds: {} new, {} failed",
+                results.len(),
+                total.new,
+                total.failed
+            ),
+            Some(lib),
+        )
+    }))
 }
 
 fn read(

@@ -149,7 +149,14 @@ mod tests {
 
     #[test]
     fn the_fast_path_agrees_with_cluster_counting() {
-        for s in ["制造业“新星”产业群，", "ひらがな・カタカナ", "한국어 뉴스", "ＡＢＣ！", "——……", "a“b”c"] {
+        for s in [
+            "制造业“新星”产业群，",
+            "ひらがな・カタカナ",
+            "한국어 뉴스",
+            "ＡＢＣ！",
+            "——……",
+            "a“b”c",
+        ] {
             for amb in [Ambiguous::Narrow, Ambiguous::Wide] {
                 let by_cluster: usize = s.graphemes(true).map(|g| cluster_width(g, amb)).sum();
                 assert_eq!(str_width(s, amb), by_cluster, "{s}");
