@@ -200,9 +200,10 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
     Ok((w, h))
 }
 
+/// The articles a command works on: PATHs, else the user's library, else the sample.
 fn load(paths: &[PathBuf]) -> Library {
     if paths.is_empty() {
-        Library::sample()
+        Library::default_library()
     } else {
         Library::load(paths)
     }

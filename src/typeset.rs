@@ -63,7 +63,8 @@ pub struct Line {
 pub const MIN_WIDTH: usize = 2;
 
 /// Typesets a whole article: title, a metadata line, a blank line, then the
-/// body paragraphs separated by blank lines, and last the URL (if any).
+/// body paragraphs separated by blank lines, then the numbered links found in
+/// the body and last the article's URL (if any).
 ///
 /// ```
 /// use kanbao::article::Article;
@@ -104,6 +105,26 @@ pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec
             offset,
         });
         push(LineKind::Body, paragraph, &mut lines);
+    }
+    // Links numbered in the text ([1], [2]…), listed like newsboat does.
+    for (i, link) in article.links.iter().enumerate() {
+        if i == 0 {
+            let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
+            lines.push(Line {
+                kind: LineKind::Blank,
+                text: String::new(),
+                width: 0,
+                offset,
+            });
+        }
+        let web =
+            url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+        let kind = if web {
+            LineKind::Link
+        } else {
+            LineKind::NotALink
+        };
+        push(kind, &format!("[{}] {link}", i + 1), &mut lines);
     }
     if let Some(url) = &article.url {
         let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());

@@ -42,6 +42,8 @@ fn kanbao(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kanbao"))
         .args(args)
         .env_remove("NO_COLOR")
+        // Never the developer's own library: without PATHs, the sample.
+        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
         .output()
         .expect("binary runs")
 }

@@ -38,6 +38,7 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
         cmd.arg(arg);
     }
     cmd.env("TERM", "xterm-256color");
+    cmd.env("XDG_DATA_HOME", "/nonexistent/kanbao-test");
     let started = Instant::now();
     let mut child = pair.slave.spawn_command(cmd).expect("spawn");
     drop(pair.slave);
@@ -90,6 +91,7 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
 
 fn read_with(ambiguous: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kanbao"))
+        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
         .args([
             "read",
             "--ambiguous",

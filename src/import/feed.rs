@@ -692,12 +692,13 @@ fn article(
     published: Option<Published>,
     base: Option<&Url>,
 ) -> Article {
-    let url = entry_url(entry, base);
     let home = feed
         .links
         .iter()
         .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
         .and_then(|l| Url::parse(&resolve(&l.href, base)).ok());
+    // A relative entry link resolves against the feed's address, else its home page.
+    let url = entry_url(entry, base.or(home.as_ref()));
     let url_base = url.as_deref().and_then(|u| Url::parse(u).ok());
     let content_base = base.or(url_base.as_ref()).or(home.as_ref());
     let (body, links) = body(feed, entry, scopes, content_base);
