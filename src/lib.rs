@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod article;
+pub mod config;
 pub mod fetch;
 pub mod import;
 pub mod importer;
