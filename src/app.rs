@@ -52,6 +52,26 @@ pub enum Action {
     Redraw,
     /// Fetch the subscriptions in the background (`r`); handled by the event loop.
     Update,
+    /// Open the search prompt.
+    Search,
+    /// Jump to the next search match in the article.
+    NextMatch,
+    /// Jump to the previous search match.
+    PrevMatch,
+    /// Mark the selected article unread (or read again).
+    ToggleRead,
+    /// Star or unstar the selected article.
+    ToggleStar,
+    /// Mark every listed article read.
+    MarkAllRead,
+    /// Sort by date, then source, then title.
+    CycleSort,
+    /// Open the article's URL in a browser; handled by the event loop.
+    OpenLink,
+    /// Copy the article's URL to the clipboard; handled by the event loop.
+    CopyLink,
+    /// Show the article's links.
+    ListLinks,
     /// The terminal changed size.
     Resize(u16, u16),
     /// Nothing.
@@ -158,6 +178,10 @@ pub struct App {
     pub options: TypesetOptions,
     /// A message for the status line (an update's progress or result).
     pub notice: Option<String>,
+    /// Which keys do what (defaults plus the config file's `[keys]`).
+    pub keymap: crate::keys::Keymap,
+    /// First visible row of the help overlay.
+    pub help_scroll: usize,
     /// What the help overlay says about ambiguous-width characters.
     pub ambiguous_note: String,
     /// Display width of the widest source name (at most 12), for the list's source column.
@@ -191,6 +215,8 @@ impl App {
             source_width,
             ambiguous_note: ambiguous_note(options.ambiguous),
             notice: None,
+            keymap: crate::keys::Keymap::default(),
+            help_scroll: 0,
             cache: HashMap::new(),
         }
     }
@@ -266,13 +292,23 @@ impl App {
     /// Changes state for one action.
     pub fn apply(&mut self, action: Action) {
         if self.help {
-            // Any key closes the help; it does nothing else.
+            // Movement keys scroll the help; any other key closes it and does nothing else.
+            let page = usize::from(self.size.1.saturating_sub(3)).max(1);
             match action {
                 Action::Resize(w, h) => self.resize(w, h),
                 Action::Interrupt => self.exit = Some(Exit::Interrupt),
                 Action::Redraw | Action::Suspend => {}
+                Action::Down => self.help_scroll += 1,
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::PageDown | Action::HalfPageDown => self.help_scroll += page,
+                Action::PageUp | Action::HalfPageUp => {
+                    self.help_scroll = self.help_scroll.saturating_sub(page)
+                }
                 _ => self.help = false,
             }
+            let rows = self.keymap.help().len() + 2;
+            let visible = usize::from(self.size.1.saturating_sub(3));
+            self.help_scroll = self.help_scroll.min(rows.saturating_sub(visible));
             return;
         }
         let list_page = usize::from(self.layout().list.height).max(1);
@@ -307,11 +343,24 @@ impl App {
                 self.fix_focus();
             }
             Action::Back => self.focus = Focus::List,
-            Action::Help => self.help = true,
+            Action::Help => {
+                self.help = true;
+                self.help_scroll = 0;
+            }
             Action::Quit => self.exit = Some(Exit::Quit),
             Action::Interrupt => self.exit = Some(Exit::Interrupt),
             Action::Resize(w, h) => self.resize(w, h),
             Action::Suspend | Action::Redraw | Action::Update | Action::None => {}
+            Action::Search
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::ToggleRead
+            | Action::ToggleStar
+            | Action::MarkAllRead
+            | Action::CycleSort
+            | Action::OpenLink
+            | Action::CopyLink
+            | Action::ListLinks => {}
         }
     }
 
@@ -480,8 +529,15 @@ mod tests {
     fn help_swallows_the_key_that_closes_it() {
         let mut app = sample(80, 24);
         apply_all(&mut app, &[Action::Help, Action::Down]);
+        assert!(app.help, "j scrolls the help");
+        assert_eq!(app.help_scroll, 1);
+        apply_all(&mut app, &[Action::Open]);
         assert!(!app.help);
-        assert_eq!(app.selected, 0);
+        assert_eq!(
+            (app.selected, app.focus),
+            (0, Focus::List),
+            "the closing key does nothing else"
+        );
         apply_all(&mut app, &[Action::Help, Action::Quit]);
         assert_eq!(app.exit, None, "q closes the help first");
     }

@@ -7,7 +7,7 @@ use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::style::{Color, Modifier};
 
 use crate::app::App;
-use crate::keys::{KeyNotationError, action_for, parse_keys};
+use crate::keys::{KeyNotationError, parse_keys};
 use crate::ui::{Theme, render};
 
 /// Output format of a snapshot.
@@ -24,7 +24,8 @@ pub enum Format {
 /// Replays `keys` into `app`, then draws it into a fresh buffer of its size.
 pub fn replay(app: &mut App, keys: &str, theme: &Theme) -> Result<Buffer, KeyNotationError> {
     for key in parse_keys(keys)? {
-        app.apply(action_for(key));
+        let action = app.keymap.action(key);
+        app.apply(action);
     }
     Ok(draw(app, theme))
 }

@@ -12,7 +12,6 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::app::{Action, App, Exit};
-use crate::keys::action_for;
 use crate::library::Library;
 use crate::ui::{Theme, draw};
 
@@ -109,7 +108,7 @@ fn event_loop(
         let action = match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 debug_panic_on(key);
-                action_for(key)
+                app.keymap.action(key)
             }
             Event::Resize(w, h) => Action::Resize(w, h),
             Event::FocusGained => Action::Redraw,

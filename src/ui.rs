@@ -14,7 +14,6 @@ use ratatui::style::{Color, Modifier, Style};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::app::{App, Focus};
-use crate::keys::HELP;
 use crate::typeset::LineKind;
 use crate::width::{Ambiguous, cluster_width, fit, str_width, truncate};
 
@@ -101,7 +100,14 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
     }
     draw_status(buf, app, layout.status, theme);
     if app.help {
-        draw_help(buf, app, area, theme);
+        // Above the status line, which stays visible.
+        let above = Rect::new(
+            area.x,
+            area.y,
+            area.width,
+            area.height.saturating_sub(1).max(1),
+        );
+        draw_help(buf, app, above, theme);
     }
 }
 
@@ -259,31 +265,56 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
     }
 }
 
-fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
-    let amb = app.options.ambiguous;
-    let keys_w = HELP
+/// The help overlay's rows: (keys, description); the last is the note on
+/// ambiguous characters, after an empty row.
+pub fn help_rows(app: &App) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = app
+        .keymap
+        .help()
         .iter()
-        .map(|(k, _)| str_width(k, amb))
-        .max()
-        .unwrap_or(0);
-    let desc_w = HELP
-        .iter()
-        .map(|(_, d)| str_width(d, amb))
-        .max()
-        .unwrap_or(0);
-    let amb_note = app.ambiguous_note.as_str();
-    let inner_w = (keys_w + 2 + desc_w).max(str_width(amb_note, amb));
-    let w = (inner_w as u16 + 4).min(area.width);
-    let h = (HELP.len() as u16 + 4).min(area.height);
-    if w < 3 || h < 3 {
-        return;
-    }
-    let rect = Rect::new(
+        .map(|(k, d)| (k.clone(), (*d).to_string()))
+        .collect();
+    rows.push((String::new(), String::new()));
+    rows.push((String::new(), app.ambiguous_note.clone()));
+    rows
+}
+
+/// The help overlay's box for a screen: where it goes and how many rows it shows.
+pub fn help_box(rows: usize, keys_w: usize, desc_w: usize, area: Rect) -> Rect {
+    let w = ((keys_w + 2 + desc_w) as u16 + 4).min(area.width);
+    let h = (rows as u16 + 2).min(area.height);
+    Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
         w,
         h,
-    );
+    )
+}
+
+fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    let rows = help_rows(app);
+    let keys_w = rows
+        .iter()
+        .map(|(k, _)| str_width(k, amb))
+        .max()
+        .unwrap_or(0);
+    let desc_w = rows
+        .iter()
+        .map(|(k, d)| {
+            if k.is_empty() {
+                str_width(d, amb).saturating_sub(keys_w + 2)
+            } else {
+                str_width(d, amb)
+            }
+        })
+        .max()
+        .unwrap_or(0);
+    let rect = help_box(rows.len(), keys_w, desc_w, area);
+    let (w, h) = (rect.width, rect.height);
+    if w < 3 || h < 3 {
+        return;
+    }
     clear(buf, rect);
     let (tl, tr, bl, br, hz, vt) = if amb == Ambiguous::Wide {
         ("+", "+", "+", "+", "-", "|")
@@ -313,10 +344,13 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         amb,
     );
     let inner = w.saturating_sub(4);
-    let mut y = rect.top() + 1;
-    for (keys, desc) in HELP {
-        if y >= rect.bottom() - 1 {
-            return;
+    let visible = usize::from(h - 2);
+    let scroll = app.help_scroll.min(rows.len().saturating_sub(visible));
+    for (i, (keys, desc)) in rows.iter().skip(scroll).take(visible).enumerate() {
+        let y = rect.top() + 1 + i as u16;
+        if keys.is_empty() {
+            put_str(buf, rect.left() + 2, y, inner, desc, theme.dim(), amb);
+            continue;
         }
         let used = put_str(buf, rect.left() + 2, y, inner, keys, theme.title(), amb);
         let x = rect.left() + 2 + (keys_w as u16 + 2).max(used + 1);
@@ -329,18 +363,21 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
             Style::new(),
             amb,
         );
-        y += 1;
     }
-    if y + 1 < rect.bottom() - 1 {
-        put_str(
-            buf,
-            rect.left() + 2,
-            y + 1,
-            inner,
-            amb_note,
-            theme.dim(),
-            amb,
-        );
+    if scroll + visible < rows.len() {
+        let more = " j/↓ more ";
+        let mw = str_width(more, amb) as u16;
+        if w > mw + 4 {
+            put_str(
+                buf,
+                rect.right() - 2 - mw,
+                rect.bottom() - 1,
+                mw,
+                more,
+                theme.title(),
+                amb,
+            );
+        }
     }
 }
 

@@ -519,8 +519,21 @@ fn help_overlay_opens_and_closes() {
 
     help_closes_with(&mut s, "?");
     help_closes_with(&mut s, "\x1b");
-    // A key that closes the help does nothing else: "j" did not move the selection.
-    help_closes_with(&mut s, "j");
+    // A key that closes the help does nothing else: Enter did not open the article.
+    help_closes_with(&mut s, "\r");
+    // j scrolls a help taller than the screen instead of closing it.
+    s.resize(80, 12);
+    s.send("?");
+    s.wait_for_text("more");
+    s.send("j");
+    s.wait_for("the help to scroll", |screen| {
+        let text = screen.contents();
+        text.contains(" keys ") && !text.contains("next article")
+    });
+    s.send("q");
+    s.wait_for("the help to close on q", |screen| {
+        !screen.contents().contains(" keys ")
+    });
 
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
