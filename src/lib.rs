@@ -18,6 +18,7 @@ pub mod probe;
 pub mod published;
 pub mod sanitize;
 pub mod snapshot;
+pub mod state;
 pub mod store;
 pub mod subscriptions;
 pub mod tui;
