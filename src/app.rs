@@ -122,34 +122,88 @@ pub struct Layout {
     pub status: Rect,
 }
 
+/// The layout choices of the config file's `[layout]` and `[reader]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayoutSettings {
+    /// List pane share of the screen, in percent (two-pane mode).
+    pub split: u16,
+    /// List above the reader instead of beside it.
+    pub vertical: bool,
+    /// Terminals narrower than this show one pane at a time.
+    pub two_pane_min_width: u16,
+    /// Widest text column of the reader, in cells.
+    pub measure: u16,
+    /// Centre the text column in a wider reader pane.
+    pub center: bool,
+}
+
+impl Default for LayoutSettings {
+    fn default() -> LayoutSettings {
+        LayoutSettings {
+            split: 40,
+            vertical: false,
+            two_pane_min_width: TWO_PANE_MIN_WIDTH,
+            measure: 80,
+            center: true,
+        }
+    }
+}
+
 impl Layout {
-    /// Splits a `width`×`height` screen.
+    /// Splits a `width`×`height` screen with the default settings.
     pub fn new(width: u16, height: u16) -> Layout {
+        Layout::with(width, height, &LayoutSettings::default())
+    }
+
+    /// Splits a `width`×`height` screen.
+    pub fn with(width: u16, height: u16, s: &LayoutSettings) -> Layout {
         let body_h = height.saturating_sub(1);
         let status = Rect::new(0, body_h, width, height.min(1));
-        let two_pane = width >= TWO_PANE_MIN_WIDTH;
-        if two_pane {
-            let list_w = (width * 2 / 5).clamp(30, 56);
-            let list = Rect::new(0, 0, list_w, body_h);
-            let separator = Rect::new(list_w, 0, 1, body_h);
-            let reader = Rect::new(list_w + 2, 0, width - list_w - 3, body_h);
-            Layout {
-                two_pane,
-                list,
-                separator,
-                reader,
-                status,
-            }
-        } else {
+        let two_pane = width >= s.two_pane_min_width && !(s.vertical && body_h < 8);
+        let share = |total: u16, min: u16| {
+            let wanted = (u32::from(total) * u32::from(s.split.clamp(10, 90)) / 100) as u16;
+            wanted.clamp(
+                min.min(total),
+                total.saturating_sub(min).max(min.min(total)),
+            )
+        };
+        let (list, separator, pane) = if !two_pane {
             let pad = u16::from(width >= 8);
-            let reader = Rect::new(pad, 0, width.saturating_sub(2 * pad), body_h);
-            Layout {
-                two_pane,
-                list: Rect::new(0, 0, width, body_h),
-                separator: Rect::default(),
-                reader,
-                status,
+            (
+                Rect::new(0, 0, width, body_h),
+                Rect::default(),
+                Rect::new(pad, 0, width.saturating_sub(2 * pad), body_h),
+            )
+        } else if s.vertical {
+            let list_h = share(body_h, 3);
+            let pane_h = body_h.saturating_sub(list_h + 1);
+            (
+                Rect::new(0, 0, width, list_h),
+                Rect::new(0, list_h, width, 1),
+                Rect::new(1, list_h + 1, width.saturating_sub(2), pane_h),
+            )
+        } else {
+            let list_w = share(width, 20);
+            (
+                Rect::new(0, 0, list_w, body_h),
+                Rect::new(list_w, 0, 1, body_h),
+                Rect::new(list_w + 2, 0, width.saturating_sub(list_w + 3), body_h),
+            )
+        };
+        // The reader's text column: at most `measure` wide, centred if asked.
+        let mut reader = pane;
+        if reader.width > s.measure {
+            if s.center {
+                reader.x += (reader.width - s.measure) / 2;
             }
+            reader.width = s.measure;
+        }
+        Layout {
+            two_pane,
+            list,
+            separator,
+            reader,
+            status,
         }
     }
 }
@@ -178,6 +232,8 @@ pub struct App {
     pub options: TypesetOptions,
     /// A message for the status line (an update's progress or result).
     pub notice: Option<String>,
+    /// Pane sizes and the reader's measure.
+    pub layout_settings: LayoutSettings,
     /// Which keys do what (defaults plus the config file's `[keys]`).
     pub keymap: crate::keys::Keymap,
     /// First visible row of the help overlay.
@@ -216,6 +272,7 @@ impl App {
             ambiguous_note: ambiguous_note(options.ambiguous),
             notice: None,
             keymap: crate::keys::Keymap::default(),
+            layout_settings: LayoutSettings::default(),
             help_scroll: 0,
             cache: HashMap::new(),
         }
@@ -248,7 +305,7 @@ impl App {
 
     /// The current screen layout.
     pub fn layout(&self) -> Layout {
-        Layout::new(self.size.0, self.size.1)
+        Layout::with(self.size.0, self.size.1, &self.layout_settings)
     }
 
     /// Index (into `library.articles`) of the selected article.
@@ -417,6 +474,59 @@ impl App {
         self.list_offset = self.list_offset.min(max_offset);
     }
 
+    /// Which pane is at a screen position (the one on screen, in one-pane mode).
+    fn pane_at(&self, column: u16, row: u16) -> Option<Focus> {
+        let l = self.layout();
+        let inside =
+            |r: Rect| column >= r.x && column < r.right() && row >= r.y && row < r.bottom();
+        if !l.two_pane {
+            return (row < l.status.y).then_some(self.focus);
+        }
+        if inside(l.list) {
+            Some(Focus::List)
+        } else if row < l.status.y && !inside(l.separator) {
+            Some(Focus::Reader)
+        } else {
+            None
+        }
+    }
+
+    /// A mouse click: selects the list row under the pointer, or focuses the reader.
+    pub fn click(&mut self, column: u16, row: u16) {
+        if self.help {
+            self.help = false;
+            return;
+        }
+        match self.pane_at(column, row) {
+            Some(Focus::List) => {
+                let pos = self.list_offset + usize::from(row - self.layout().list.y);
+                if pos < self.order.len() {
+                    self.focus = Focus::List;
+                    self.select(pos);
+                }
+            }
+            Some(Focus::Reader) => {
+                self.focus = Focus::Reader;
+                self.fix_focus();
+            }
+            None => {}
+        }
+    }
+
+    /// The mouse wheel: scrolls the pane under the pointer, three lines a notch.
+    pub fn wheel(&mut self, column: u16, row: u16, down: bool) {
+        let step = if down { 3 } else { -3 };
+        match self.pane_at(column, row) {
+            Some(Focus::List) => {
+                let height = usize::from(self.layout().list.height).max(1);
+                let max = self.order.len().saturating_sub(height);
+                self.list_offset = self.list_offset.saturating_add_signed(step).min(max);
+            }
+            Some(Focus::Reader) => self.scroll_by(step),
+            None => {}
+        }
+    }
+
     /// The reader's position as text: `Top`, `Bot`, `All` or a percentage.
     pub fn scroll_indicator(&mut self) -> String {
         let max = self.max_scroll();
@@ -559,6 +669,50 @@ mod tests {
         assert_eq!(app.selected, before - 1);
         assert_eq!(app.library.articles[app.selected_article().unwrap()].id, id);
         assert_eq!((app.focus, app.scroll), (Focus::Reader, 1));
+    }
+
+    #[test]
+    fn the_reader_keeps_its_measure_and_centres_on_wide_screens() {
+        let l = Layout::new(240, 50);
+        assert_eq!(l.reader.width, 80);
+        let pane_left = l.list.width + 2;
+        let pane_w = 240 - l.list.width - 3;
+        assert_eq!(l.reader.x, pane_left + (pane_w - 80) / 2);
+        let s = LayoutSettings {
+            center: false,
+            measure: 60,
+            ..LayoutSettings::default()
+        };
+        assert_eq!(Layout::with(240, 50, &s).reader.x, pane_left);
+    }
+
+    #[test]
+    fn vertical_layout_puts_the_list_above_the_reader() {
+        let s = LayoutSettings {
+            vertical: true,
+            split: 30,
+            ..LayoutSettings::default()
+        };
+        let l = Layout::with(120, 41, &s);
+        assert!(l.two_pane);
+        assert_eq!((l.list.height, l.separator.y, l.reader.y), (12, 12, 13));
+        assert_eq!(l.list.width, 120);
+    }
+
+    #[test]
+    fn the_mouse_selects_and_scrolls_the_pane_under_it() {
+        let mut app = sample(120, 30);
+        app.click(5, 3);
+        assert_eq!((app.selected, app.focus), (3, Focus::List));
+        let reader_x = app.layout().reader.x + 1;
+        app.wheel(reader_x, 5, true);
+        assert_eq!(app.scroll, 3);
+        app.click(reader_x, 5);
+        assert_eq!(app.focus, Focus::Reader);
+        app.wheel(5, 5, true); // over the list: the list scrolls (it is short: no room)
+        assert_eq!(app.list_offset, 0);
+        app.click(5, 29); // the status line: nothing
+        assert_eq!(app.focus, Focus::Reader);
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use kanbao::app::{App, ambiguous_note};
+use kanbao::app::{App, LayoutSettings, ambiguous_note};
+use kanbao::config::{AmbiguousSetting, ColorSetting, Config, Orientation, ThemeName};
 use kanbao::importer;
 use kanbao::library::Library;
 use kanbao::probe::{self, Detected};
@@ -35,12 +36,64 @@ struct Cli {
 #[derive(Args, Clone, Copy)]
 struct Common {
     /// How East Asian Ambiguous characters (“ ” … — ·) are counted: narrow = 1 cell, wide = 2,
-    /// auto = ask the terminal (no answer within 100 ms means narrow).
-    #[arg(long, value_enum, default_value_t = AmbiguousChoice::Narrow, global = true)]
+    /// auto = ask the terminal (no answer within 100 ms means narrow). Default: the config
+    /// file's display.ambiguous, else narrow.
+    #[arg(long, value_enum, global = true)]
+    ambiguous: Option<AmbiguousChoice>,
+    /// When to use colours; NO_COLOR in the environment means never. Default: the config
+    /// file's display.color, else auto.
+    #[arg(long, value_enum, global = true)]
+    color: Option<ColorChoice>,
+}
+
+/// The command line's choices over the config file's, over the defaults.
+struct Settings {
     ambiguous: AmbiguousChoice,
-    /// When to use colours; NO_COLOR in the environment means never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     color: ColorChoice,
+    config: Config,
+    /// Problems found in the config file, each naming line and key.
+    config_problems: Vec<String>,
+}
+
+impl Settings {
+    fn new(common: Common) -> Settings {
+        let (config, config_problems) = match kanbao::config::default_path() {
+            Some(path) => kanbao::config::load(&path),
+            None => (Config::default(), Vec::new()),
+        };
+        let ambiguous = common.ambiguous.unwrap_or(match config.display.ambiguous {
+            AmbiguousSetting::Narrow => AmbiguousChoice::Narrow,
+            AmbiguousSetting::Wide => AmbiguousChoice::Wide,
+            AmbiguousSetting::Auto => AmbiguousChoice::Auto,
+        });
+        let mut color = common.color.unwrap_or(match config.display.color {
+            ColorSetting::Auto => ColorChoice::Auto,
+            ColorSetting::Always => ColorChoice::Always,
+            ColorSetting::Never => ColorChoice::Never,
+        });
+        if config.display.theme == ThemeName::Mono && common.color.is_none() {
+            color = ColorChoice::Never;
+        }
+        Settings {
+            ambiguous,
+            color,
+            config,
+            config_problems,
+        }
+    }
+
+    fn warn_config(&self) {
+        for p in &self.config_problems {
+            eprintln!("kanbao: warning: {p}");
+        }
+    }
+
+    fn theme(&self, is_terminal: bool) -> Theme {
+        Theme {
+            color: self.color_for(is_terminal),
+            palette: self.config.colors.clone(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -57,7 +110,7 @@ enum ColorChoice {
     Never,
 }
 
-impl Common {
+impl Settings {
     /// The ambiguous width to use, and a line for the help overlay saying
     /// where it came from. `auto` asks the terminal only when there is one.
     fn ambiguous(&self, terminal: bool) -> (Ambiguous, String) {
@@ -177,6 +230,12 @@ enum Command {
         #[arg(long, required = true)]
         opml: bool,
     },
+    /// Check your config file (or print the documented defaults with --default).
+    Config {
+        /// Print the default config file, every key documented.
+        #[arg(long)]
+        default: bool,
+    },
     /// Validate article files; print every problem as path:line:col: message; exit 1 if any.
     Check {
         /// Article files or directories.
@@ -228,7 +287,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
-    let common = cli.common;
+    let settings = Settings::new(cli.common);
+    if !matches!(cli.command, None | Some(Command::Config { .. })) {
+        settings.warn_config();
+    }
+    let common = &settings;
     match cli.command {
         None => browse(&cli.paths, common),
         Some(Command::Read {
@@ -246,9 +309,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let lib = load(&paths);
             warn_problems(&lib);
             let mut app = App::new(lib, common.options(false), size.0, size.1);
-            let theme = Theme {
-                color: common.color != ColorChoice::Never,
-            };
+            configure(&mut app, &common.config);
+            let theme = common.theme(common.color != ColorChoice::Never);
             let buf = snapshot::replay(&mut app, &keys, &theme)?;
             print!("{}", snapshot::format(&buf, format));
             Ok(0)
@@ -313,6 +375,37 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let subs = Subscriptions::load(&subscriptions_path()?)?;
             print!("{}", subs.to_opml());
             Ok(0)
+        }
+        Some(Command::Config { default: true }) => {
+            print!("{}", kanbao::config::DEFAULT_TOML);
+            Ok(0)
+        }
+        Some(Command::Config { default: false }) => {
+            let path = kanbao::config::default_path();
+            let shown = path
+                .as_ref()
+                .map_or("(no config directory)".into(), |p| p.display().to_string());
+            for p in &common.config_problems {
+                println!("{p}");
+            }
+            if common.config_problems.is_empty() {
+                let exists = path.as_ref().is_some_and(|p| p.exists());
+                println!(
+                    "{shown}: {}",
+                    if exists {
+                        "no problems"
+                    } else {
+                        "not there; the defaults are used (`kanbao config --default` prints them)"
+                    }
+                );
+                Ok(0)
+            } else {
+                println!(
+                    "{shown}: {} problem(s); those keys use their defaults",
+                    common.config_problems.len()
+                );
+                Ok(1)
+            }
         }
         Some(Command::Check { paths }) => {
             let lib = Library::load(&paths);
@@ -408,25 +501,50 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     Ok(u8::from(total.failed > 0))
 }
 
-fn browse(paths: &[PathBuf], common: Common) -> anyhow::Result<u8> {
+/// Applies the config file's layout, reader and key settings to the app.
+fn configure(app: &mut App, config: &Config) {
+    app.layout_settings = LayoutSettings {
+        split: config.layout.split,
+        vertical: config.layout.orientation == Orientation::Vertical,
+        two_pane_min_width: config.layout.two_pane_min_width,
+        measure: config.reader.measure,
+        center: config.reader.center,
+    };
+    app.keymap = kanbao::keys::Keymap::new(&config.keys);
+    let (w, h) = app.size;
+    app.apply(kanbao::app::Action::Resize(w, h));
+}
+
+fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal; use `kanbao list` or `kanbao read` to print articles");
     }
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        common.config.library.paths.clone()
+    } else {
+        paths.to_vec()
+    };
     let lib = if paths.is_empty() {
         Library::default_library()
     } else {
-        Library::load(paths)
+        Library::load(&paths)
     };
     let problems = lib.problems.clone();
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     let (ambiguous, note) = common.ambiguous(true);
     let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
     app.ambiguous_note = note;
-    let theme = Theme {
-        color: common.color_for(true),
-    };
-    let updater = browser_updater(paths.to_vec());
-    let code = kanbao::tui::run(app, theme, updater)?;
+    configure(&mut app, &common.config);
+    if !common.config_problems.is_empty() {
+        app.notice = Some(format!(
+            "config: {} problem(s), defaults used; `kanbao config` shows them",
+            common.config_problems.len()
+        ));
+    }
+    let theme = common.theme(true);
+    let updater = browser_updater(paths.clone());
+    let code = kanbao::tui::run(app, theme, updater, common.config.display.mouse)?;
+    common.warn_config();
     for p in &problems {
         eprintln!("kanbao: warning: {p}");
     }
@@ -479,7 +597,7 @@ fn read(
     width: Option<usize>,
     index: Option<usize>,
     id: Option<String>,
-    common: Common,
+    common: &Settings,
 ) -> anyhow::Result<u8> {
     let lib = load(paths);
     warn_problems(&lib);
@@ -545,7 +663,7 @@ fn read(
     Ok(0)
 }
 
-fn list(paths: &[PathBuf], json: bool, common: Common) -> anyhow::Result<u8> {
+fn list(paths: &[PathBuf], json: bool, common: &Settings) -> anyhow::Result<u8> {
     let lib = load(paths);
     warn_problems(&lib);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

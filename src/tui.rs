@@ -17,17 +17,34 @@ use crate::ui::{Theme, draw};
 
 type Term = Terminal<CrosstermBackend<BufWriter<Stdout>>>;
 
+/// Clicks and the wheel only (1000), reported as SGR (1006): not every
+/// pointer movement (1003), which would flood a slow SSH link.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
+
+/// Whether the browser asked for mouse events (`display.mouse`).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Puts the terminal back the way the user had it. Safe to call twice.
 pub fn restore_terminal() {
     let _ = terminal::disable_raw_mode();
     let mut out = io::stdout();
+    if MOUSE.load(Ordering::Relaxed) {
+        let _ = out.write_all(MOUSE_OFF);
+    }
     let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
     let _ = out.flush();
 }
 
 fn enter_terminal() -> io::Result<()> {
     terminal::enable_raw_mode()?;
-    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    if MOUSE.load(Ordering::Relaxed) {
+        let mut out = io::stdout();
+        out.write_all(MOUSE_ON)?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// The browser's background update (`r`): fetches the subscriptions and
@@ -35,7 +52,12 @@ fn enter_terminal() -> io::Result<()> {
 pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
 
 /// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
-pub fn run(mut app: App, theme: Theme, updater: Option<Updater>) -> anyhow::Result<i32> {
+pub fn run(
+    mut app: App,
+    theme: Theme,
+    updater: Option<Updater>,
+    mouse: bool,
+) -> anyhow::Result<i32> {
     // Signals that end the session: restore the terminal in the main loop.
     let signal = Arc::new(AtomicUsize::new(0));
     for sig in [
@@ -51,6 +73,7 @@ pub fn run(mut app: App, theme: Theme, updater: Option<Updater>) -> anyhow::Resu
         previous_hook(info);
     }));
 
+    MOUSE.store(mouse, Ordering::Relaxed);
     enter_terminal()?;
     let result = event_loop(&mut app, &theme, &signal, updater);
     restore_terminal();
@@ -111,6 +134,17 @@ fn event_loop(
                 app.keymap.action(key)
             }
             Event::Resize(w, h) => Action::Resize(w, h),
+            Event::Mouse(m) => {
+                use crossterm::event::{MouseButton, MouseEventKind};
+                match m.kind {
+                    MouseEventKind::ScrollDown => app.wheel(m.column, m.row, true),
+                    MouseEventKind::ScrollUp => app.wheel(m.column, m.row, false),
+                    MouseEventKind::Down(MouseButton::Left) => app.click(m.column, m.row),
+                    _ => continue,
+                }
+                dirty = true;
+                continue;
+            }
             Event::FocusGained => Action::Redraw,
             _ => continue,
         };

@@ -17,54 +17,113 @@ use crate::app::{App, Focus};
 use crate::typeset::LineKind;
 use crate::width::{Ambiguous, cluster_width, fit, str_width, truncate};
 
-/// Colours, or none (`--color never`, `NO_COLOR`): then only bold, dim and
-/// reverse video carry meaning.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Colours, or none (`--color never`, `NO_COLOR`, `theme = "mono"`): then
+/// only bold, dim, underline and reverse video carry meaning. The default
+/// palette uses the 16 ANSI colours, so it follows the terminal's own
+/// scheme; `[colors]` in the config may use 256-colour indices or `#rrggbb`.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Theme {
     /// Whether to use colours.
     pub color: bool,
+    /// Colours chosen in the config file, over the defaults.
+    pub palette: crate::config::Colors,
 }
 
 impl Default for Theme {
     fn default() -> Theme {
-        Theme { color: true }
+        Theme {
+            color: true,
+            palette: crate::config::Colors::default(),
+        }
     }
 }
 
 impl Theme {
-    fn fg(&self, style: Style, color: Color) -> Style {
-        if self.color { style.fg(color) } else { style }
+    /// A theme with colours or without.
+    pub fn colored(color: bool) -> Theme {
+        Theme {
+            color,
+            ..Theme::default()
+        }
+    }
+
+    fn fg(&self, style: Style, chosen: Option<Color>, default: Color) -> Style {
+        if self.color {
+            style.fg(chosen.unwrap_or(default))
+        } else {
+            style
+        }
     }
     fn title(&self) -> Style {
-        self.fg(Style::new().add_modifier(Modifier::BOLD), Color::Yellow)
+        self.fg(
+            Style::new().add_modifier(Modifier::BOLD),
+            self.palette.title,
+            Color::Yellow,
+        )
     }
     fn meta(&self) -> Style {
-        self.fg(Style::new().add_modifier(Modifier::DIM), Color::Cyan)
+        self.fg(
+            Style::new().add_modifier(Modifier::DIM),
+            self.palette.meta,
+            Color::Cyan,
+        )
     }
     fn dim(&self) -> Style {
         Style::new().add_modifier(Modifier::DIM)
     }
     fn date(&self) -> Style {
-        self.fg(Style::new(), Color::Cyan)
+        self.fg(Style::new(), self.palette.date, Color::Cyan)
     }
     fn source(&self) -> Style {
-        self.fg(Style::new(), Color::Green)
+        self.fg(Style::new(), self.palette.source, Color::Green)
     }
     fn link(&self) -> Style {
-        self.fg(Style::new().add_modifier(Modifier::UNDERLINED), Color::Blue)
+        self.fg(
+            Style::new().add_modifier(Modifier::UNDERLINED),
+            self.palette.link,
+            Color::Blue,
+        )
+    }
+    fn unread(&self) -> Style {
+        self.fg(
+            Style::new().add_modifier(Modifier::BOLD),
+            self.palette.unread,
+            Color::Reset,
+        )
+    }
+    fn starred(&self) -> Style {
+        self.fg(
+            Style::new().add_modifier(Modifier::BOLD),
+            self.palette.starred,
+            Color::Yellow,
+        )
+    }
+    fn highlight(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(self.palette.highlight_fg.unwrap_or(Color::Black))
+                .bg(self.palette.highlight_bg.unwrap_or(Color::Yellow))
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+        }
     }
     fn status(&self) -> Style {
         if self.color {
-            Style::new().fg(Color::White).bg(Color::Blue)
+            Style::new()
+                .fg(self.palette.status_fg.unwrap_or(Color::White))
+                .bg(self.palette.status_bg.unwrap_or(Color::Blue))
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }
     }
     fn selected(&self, focused: bool) -> Style {
-        if focused {
-            Style::new().add_modifier(Modifier::REVERSED)
-        } else {
-            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        let (fg, bg) = (self.palette.selected_fg, self.palette.selected_bg);
+        match (focused, self.color && (fg.is_some() || bg.is_some())) {
+            (true, true) => Style::new()
+                .fg(fg.unwrap_or(Color::Reset))
+                .bg(bg.unwrap_or(Color::Reset)),
+            (true, false) => Style::new().add_modifier(Modifier::REVERSED),
+            (false, _) => Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         }
     }
 }
@@ -88,9 +147,21 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
     let amb = app.options.ambiguous;
     if layout.two_pane {
         draw_list(buf, app, layout.list, theme);
-        let bar = if amb == Ambiguous::Wide { "|" } else { "│" };
-        for y in layout.separator.top()..layout.separator.bottom() {
-            put_str(buf, layout.separator.x, y, 1, bar, theme.dim(), amb);
+        let sep = layout.separator;
+        let (bar, across) = match (amb == Ambiguous::Wide, sep.height == 1 && sep.width > 1) {
+            (false, false) => ("│", false),
+            (true, false) => ("|", false),
+            (false, true) => ("─", true),
+            (true, true) => ("-", true),
+        };
+        if across {
+            for x in sep.left()..sep.right() {
+                put_str(buf, x, sep.y, 1, bar, theme.dim(), amb);
+            }
+        } else {
+            for y in sep.top()..sep.bottom() {
+                put_str(buf, sep.x, y, 1, bar, theme.dim(), amb);
+            }
         }
         draw_reader(buf, app, layout.reader, theme);
     } else if app.focus == Focus::Reader {

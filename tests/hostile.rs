@@ -44,6 +44,7 @@ fn kanbao(args: &[&str]) -> Output {
         .env_remove("NO_COLOR")
         // Never the developer's own library: without PATHs, the sample.
         .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
+        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
         .output()
         .expect("binary runs")
 }

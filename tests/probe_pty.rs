@@ -39,6 +39,7 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
     }
     cmd.env("TERM", "xterm-256color");
     cmd.env("XDG_DATA_HOME", "/nonexistent/kanbao-test");
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test");
     let started = Instant::now();
     let mut child = pair.slave.spawn_command(cmd).expect("spawn");
     drop(pair.slave);
@@ -92,6 +93,7 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
 fn read_with(ambiguous: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kanbao"))
         .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
+        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
         .args([
             "read",
             "--ambiguous",
