@@ -7,6 +7,7 @@ use std::rc::Rc;
 use ratatui::layout::Rect;
 
 use crate::library::Library;
+use crate::state::State;
 use crate::typeset::{Line, TypesetOptions, typeset};
 
 /// Everything a key can ask the browser to do.
@@ -208,6 +209,30 @@ impl Layout {
     }
 }
 
+/// How the list is ordered (`S` cycles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest first; undated last.
+    #[default]
+    Date,
+    /// By source, newest first within a source.
+    Source,
+    /// By title.
+    Title,
+}
+
+/// Display width of the widest source name (at most 12).
+fn source_width(library: &Library, options: TypesetOptions) -> usize {
+    library
+        .articles
+        .iter()
+        .filter_map(|a| a.source.as_deref())
+        .map(|s| crate::width::str_width(s, options.ambiguous))
+        .max()
+        .unwrap_or(0)
+        .min(12)
+}
+
 /// The browser.
 pub struct App {
     /// All articles.
@@ -232,6 +257,22 @@ pub struct App {
     pub options: TypesetOptions,
     /// A message for the status line (an update's progress or result).
     pub notice: Option<String>,
+    /// Read and starred marks.
+    pub state: State,
+    /// How the list is ordered.
+    pub sort: Sort,
+    /// The search filter in force, if any.
+    pub filter: Option<crate::query::Query>,
+    /// The text of the filter in force.
+    pub filter_text: String,
+    /// The search prompt, while it is open: the text typed so far.
+    pub prompt: Option<String>,
+    /// The links overlay, while it is open: the number typed so far.
+    pub links_prompt: Option<String>,
+    /// A link the event loop should open (set by `o` or the links overlay).
+    pub pending_open: Option<String>,
+    /// A URL the event loop should copy to the clipboard (set by `y`).
+    pub pending_copy: Option<String>,
     /// Pane sizes and the reader's measure.
     pub layout_settings: LayoutSettings,
     /// Which keys do what (defaults plus the config file's `[keys]`).
@@ -249,14 +290,7 @@ impl App {
     /// A browser over `library`, sized `width`×`height`.
     pub fn new(library: Library, options: TypesetOptions, width: u16, height: u16) -> App {
         let order = library.newest_first();
-        let source_width = library
-            .articles
-            .iter()
-            .filter_map(|a| a.source.as_deref())
-            .map(|s| crate::width::str_width(s, options.ambiguous))
-            .max()
-            .unwrap_or(0)
-            .min(12);
+        let source_width = source_width(&library, options);
         App {
             library,
             order,
@@ -274,6 +308,14 @@ impl App {
             keymap: crate::keys::Keymap::default(),
             layout_settings: LayoutSettings::default(),
             help_scroll: 0,
+            state: State::in_memory(),
+            sort: Sort::Date,
+            filter: None,
+            filter_text: String::new(),
+            prompt: None,
+            links_prompt: None,
+            pending_open: None,
+            pending_copy: None,
             cache: HashMap::new(),
         }
     }
@@ -284,23 +326,62 @@ impl App {
         let selected_id = self
             .selected_article()
             .map(|i| self.library.articles[i].id.clone());
+        let scroll = self.scroll;
+        self.source_width = source_width(&library, self.options);
+        self.library = library;
+        self.cache.clear();
+        self.refresh_order();
+        let still_there = selected_id.is_some_and(|id| self.select_id(&id));
+        self.scroll = if still_there { scroll } else { 0 };
         let (w, h) = self.size;
-        let mut fresh = App::new(library, self.options, w, h);
-        fresh.focus = self.focus;
-        fresh.ambiguous_note = std::mem::take(&mut self.ambiguous_note);
-        fresh.notice = self.notice.take();
-        if let Some(id) = selected_id
-            && let Some(pos) = fresh
-                .order
-                .iter()
-                .position(|&i| fresh.library.articles[i].id == id)
-        {
-            fresh.selected = pos;
-            fresh.scroll = self.scroll;
-        }
-        *self = fresh;
         self.resize(w, h);
         self.fix_focus();
+    }
+
+    /// Selects the article with this id if it is listed; says whether it was.
+    fn select_id(&mut self, id: &str) -> bool {
+        match self
+            .order
+            .iter()
+            .position(|&i| self.library.articles[i].id == id)
+        {
+            Some(pos) => {
+                self.selected = pos;
+                self.keep_selection_visible();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Recomputes the listed articles: the filter, then the sort.
+    pub fn refresh_order(&mut self) {
+        let lib = &self.library;
+        let mut order: Vec<usize> = match &self.filter {
+            Some(q) => (0..lib.articles.len())
+                .filter(|&i| q.matches(&lib.articles[i], &self.state))
+                .collect(),
+            None => (0..lib.articles.len()).collect(),
+        };
+        let by_date = |i: &usize| match &lib.articles[*i].published {
+            Some(p) => (0, std::cmp::Reverse(p.sort_key())),
+            None => (1, std::cmp::Reverse(0)),
+        };
+        match self.sort {
+            Sort::Date => order.sort_by_key(by_date),
+            Sort::Source => order.sort_by(|a, b| {
+                let s = |i: &usize| lib.articles[*i].source.clone().unwrap_or_default();
+                (s(a).is_empty(), s(a))
+                    .cmp(&(s(b).is_empty(), s(b)))
+                    .then(by_date(a).cmp(&by_date(b)))
+            }),
+            Sort::Title => {
+                order.sort_by(|a, b| lib.articles[*a].title.cmp(&lib.articles[*b].title))
+            }
+        }
+        self.order = order;
+        self.selected = self.selected.min(self.order.len().saturating_sub(1));
+        self.keep_selection_visible();
     }
 
     /// The current screen layout.
@@ -393,11 +474,18 @@ impl App {
             Action::NextPane | Action::PrevPane => {
                 self.focus = if in_list { Focus::Reader } else { Focus::List };
                 self.fix_focus();
+                if self.focus == Focus::Reader {
+                    self.mark_selected_read();
+                }
             }
             Action::FocusList => self.focus = Focus::List,
             Action::FocusReader | Action::Open => {
                 self.focus = Focus::Reader;
                 self.fix_focus();
+                self.mark_selected_read();
+            }
+            Action::Back if self.focus == Focus::List && self.filter.is_some() => {
+                self.set_filter(String::new())
             }
             Action::Back => self.focus = Focus::List,
             Action::Help => {
@@ -408,16 +496,28 @@ impl App {
             Action::Interrupt => self.exit = Some(Exit::Interrupt),
             Action::Resize(w, h) => self.resize(w, h),
             Action::Suspend | Action::Redraw | Action::Update | Action::None => {}
-            Action::Search
-            | Action::NextMatch
-            | Action::PrevMatch
-            | Action::ToggleRead
-            | Action::ToggleStar
-            | Action::MarkAllRead
-            | Action::CycleSort
-            | Action::OpenLink
-            | Action::CopyLink
-            | Action::ListLinks => {}
+            Action::ToggleRead => self.toggle_read(),
+            Action::ToggleStar => self.toggle_star(),
+            Action::MarkAllRead => self.mark_all_read(),
+            Action::CycleSort => self.cycle_sort(),
+            Action::Search => self.prompt = Some(self.filter_text.clone()),
+            Action::NextMatch => self.jump_to_match(true),
+            Action::PrevMatch => self.jump_to_match(false),
+            Action::OpenLink => match self.selected_link() {
+                Some(link) => self.pending_open = Some(link),
+                None => self.notice = Some("this article has no web link".into()),
+            },
+            Action::CopyLink => match self.selected_link() {
+                Some(link) => self.pending_copy = Some(link),
+                None => self.notice = Some("this article has no web link".into()),
+            },
+            Action::ListLinks => {
+                if self.current_links().is_empty() {
+                    self.notice = Some("this article has no links".into());
+                } else {
+                    self.links_prompt = Some(String::new());
+                }
+            }
         }
     }
 
@@ -472,6 +572,214 @@ impl App {
         }
         let max_offset = self.order.len().saturating_sub(height);
         self.list_offset = self.list_offset.min(max_offset);
+    }
+
+    /// Handles one key press: the search prompt and the links overlay take
+    /// keys first; otherwise the keymap decides. Returns the action taken,
+    /// for the event loop (suspend, redraw, update).
+    pub fn key(&mut self, key: crossterm::event::KeyEvent) -> Action {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl && key.code == KeyCode::Char('c') {
+            self.apply(Action::Interrupt);
+            return Action::Interrupt;
+        }
+        if let Some(mut text) = self.prompt.take() {
+            match key.code {
+                KeyCode::Enter => return Action::None,
+                KeyCode::Esc => {
+                    self.set_filter(String::new());
+                    return Action::None;
+                }
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                KeyCode::Char('u') if ctrl => text.clear(),
+                KeyCode::Char('w') if ctrl => {
+                    let trimmed = text.trim_end().len();
+                    let cut = text[..trimmed].rfind(' ').map_or(0, |i| i + 1);
+                    text.truncate(cut);
+                }
+                KeyCode::Char(c) if !ctrl => text.push(c),
+                _ => {}
+            }
+            self.prompt = Some(text.clone());
+            self.set_filter(text);
+            return Action::None;
+        }
+        if let Some(mut number) = self.links_prompt.take() {
+            let links = self.current_links();
+            match key.code {
+                KeyCode::Char(c) if c.is_ascii_digit() => {
+                    number.push(c);
+                    let n: usize = number.parse().unwrap_or(0);
+                    // Open at once when no longer number could be meant.
+                    if n >= 1 && n <= links.len() && n * 10 > links.len() {
+                        self.pending_open = Some(links[n - 1].clone());
+                    } else {
+                        self.links_prompt = Some(number);
+                    }
+                }
+                KeyCode::Backspace => {
+                    number.pop();
+                    self.links_prompt = Some(number);
+                }
+                KeyCode::Enter => match number.parse::<usize>() {
+                    Ok(n) if n >= 1 && n <= links.len() => {
+                        self.pending_open = Some(links[n - 1].clone())
+                    }
+                    _ => self.notice = Some(format!("no link {number}")),
+                },
+                _ => {}
+            }
+            return Action::None;
+        }
+        let action = self.keymap.action(key);
+        self.apply(action);
+        action
+    }
+
+    /// Sets the search filter from query text; a malformed query keeps the
+    /// previous filter and says what is wrong.
+    pub fn set_filter(&mut self, text: String) {
+        let id = self.selected_id();
+        match crate::query::Query::parse(&text) {
+            Ok(q) => {
+                self.filter = (!q.is_empty()).then_some(q);
+                self.filter_text = text;
+                self.notice = None;
+                self.refresh_order();
+                let kept = id.is_some_and(|id| self.select_id(&id));
+                if !kept {
+                    self.selected = 0;
+                    self.scroll = 0;
+                    self.list_offset = 0;
+                }
+            }
+            Err(e) => self.notice = Some(e.to_string()),
+        }
+    }
+
+    /// The selected article's URL, when it is a web link.
+    fn selected_link(&self) -> Option<String> {
+        let i = self.selected_article()?;
+        self.library.articles[i].link().map(str::to_owned)
+    }
+
+    /// Links of the selected article: those found in its text, in order.
+    pub fn current_links(&self) -> Vec<String> {
+        self.selected_article()
+            .map_or_else(Vec::new, |i| self.library.articles[i].links.clone())
+    }
+
+    /// Scrolls the reader to the next (or previous) line with a search match.
+    fn jump_to_match(&mut self, forward: bool) {
+        let Some(terms) = self.filter.as_ref().map(|q| q.highlight_terms().to_vec()) else {
+            self.notice = Some("no search: press / first".into());
+            return;
+        };
+        if terms.is_empty() {
+            return;
+        }
+        let lines = self.reader_lines();
+        let hits: Vec<usize> = (0..lines.len())
+            .filter(|&i| !crate::query::find_in_line(&lines[i].text, &terms).is_empty())
+            .collect();
+        let target = if forward {
+            hits.iter()
+                .copied()
+                .find(|&i| i > self.scroll)
+                .or(hits.first().copied())
+        } else {
+            hits.iter()
+                .rev()
+                .copied()
+                .find(|&i| i < self.scroll)
+                .or(hits.last().copied())
+        };
+        match target {
+            Some(line) => {
+                self.focus = Focus::Reader;
+                self.fix_focus();
+                self.mark_selected_read();
+                self.scroll = line.min(self.max_scroll());
+                let n = hits.iter().position(|&h| h == line).unwrap_or(0) + 1;
+                self.notice = Some(format!("match {n}/{}", hits.len()));
+            }
+            None => self.notice = Some("no match in this article".into()),
+        }
+    }
+
+    /// The selected article's id.
+    fn selected_id(&self) -> Option<String> {
+        self.selected_article()
+            .map(|i| self.library.articles[i].id.clone())
+    }
+
+    /// Reports a failed write of the marks once in the status line.
+    fn report(&mut self, result: Result<(), String>) {
+        if let Err(e) = result {
+            self.notice = Some(e);
+        }
+    }
+
+    /// Opening an article in the reader marks it read.
+    fn mark_selected_read(&mut self) {
+        if let Some(id) = self.selected_id()
+            && !self.state.is_read(&id)
+        {
+            let r = self.state.set_read(&id, true);
+            self.report(r);
+        }
+    }
+
+    fn toggle_read(&mut self) {
+        if let Some(id) = self.selected_id() {
+            let read = !self.state.is_read(&id);
+            let r = self.state.set_read(&id, read);
+            self.notice = Some(if read { "marked read" } else { "marked unread" }.into());
+            self.report(r);
+        }
+    }
+
+    fn toggle_star(&mut self) {
+        if let Some(id) = self.selected_id() {
+            let star = !self.state.is_starred(&id);
+            let r = self.state.set_starred(&id, star);
+            self.notice = Some(if star { "starred ★" } else { "unstarred" }.into());
+            self.report(r);
+        }
+    }
+
+    fn mark_all_read(&mut self) {
+        let ids: Vec<&str> = self
+            .order
+            .iter()
+            .map(|&i| self.library.articles[i].id.as_str())
+            .collect();
+        let n = ids.len();
+        let r = self.state.mark_all_read(&ids);
+        self.notice = Some(format!("{n} articles marked read"));
+        self.report(r);
+    }
+
+    fn cycle_sort(&mut self) {
+        let id = self.selected_id();
+        self.sort = match self.sort {
+            Sort::Date => Sort::Source,
+            Sort::Source => Sort::Title,
+            Sort::Title => Sort::Date,
+        };
+        self.refresh_order();
+        if let Some(id) = id {
+            self.select_id(&id);
+        }
+        let name = match self.sort {
+            Sort::Date => "date",
+            Sort::Source => "source",
+            Sort::Title => "title",
+        };
+        self.notice = Some(format!("sorted by {name}"));
     }
 
     /// Which pane is at a screen position (the one on screen, in one-pane mode).

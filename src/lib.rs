@@ -16,6 +16,7 @@ pub mod keys;
 pub mod library;
 pub mod probe;
 pub mod published;
+pub mod query;
 pub mod sanitize;
 pub mod snapshot;
 pub mod state;

@@ -24,8 +24,7 @@ pub enum Format {
 /// Replays `keys` into `app`, then draws it into a fresh buffer of its size.
 pub fn replay(app: &mut App, keys: &str, theme: &Theme) -> Result<Buffer, KeyNotationError> {
     for key in parse_keys(keys)? {
-        let action = app.keymap.action(key);
-        app.apply(action);
+        app.key(key);
     }
     Ok(draw(app, theme))
 }

@@ -664,3 +664,12 @@ mod tests {
         assert_eq!(state.counts(), (1, 0));
     }
 }
+
+impl crate::query::Marks for State {
+    fn is_read(&self, id: &str) -> bool {
+        State::is_read(self, id)
+    }
+    fn is_starred(&self, id: &str) -> bool {
+        State::is_starred(self, id)
+    }
+}

@@ -131,7 +131,25 @@ fn event_loop(
         let action = match event::read()? {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 debug_panic_on(key);
-                app.keymap.action(key)
+                let action = app.key(key);
+                if let Some(url) = app.pending_copy.take() {
+                    copy_to_clipboard(&url)?;
+                    app.notice = Some("URL copied to the clipboard (OSC 52)".into());
+                }
+                if let Some(url) = app.pending_open.take() {
+                    if open_in_browser(&url)? {
+                        term = new_terminal()?;
+                        term.clear()?;
+                    }
+                    app.notice = Some(format!("opened {url}"));
+                }
+                match action {
+                    Action::Suspend | Action::Redraw | Action::Update => action,
+                    _ => {
+                        dirty = true;
+                        continue;
+                    }
+                }
             }
             Event::Resize(w, h) => Action::Resize(w, h),
             Event::Mouse(m) => {
@@ -169,8 +187,69 @@ fn event_loop(
             },
             _ => {}
         }
-        app.apply(action);
+        if !matches!(action, Action::Suspend | Action::Redraw | Action::Update) {
+            app.apply(action);
+        }
         dirty = true;
+    }
+}
+
+/// Puts `text` on the clipboard with OSC 52, which works over SSH and, with
+/// `set -g set-clipboard on`, inside tmux. Only a URL kanbao accepted as a
+/// link ever gets here, and it goes base64-encoded.
+fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// Browsers that take over the terminal: the TUI steps aside while they run.
+const TERMINAL_BROWSERS: &[&str] = &[
+    "w3m", "lynx", "links", "elinks", "browsh", "carbonyl", "links2",
+];
+
+/// Opens a web link with `$BROWSER` (`%s` is replaced by the URL), else
+/// `xdg-open` (or `open` on macOS). A terminal browser runs in the
+/// foreground with the screen handed over; returns whether it did (the
+/// screen must then be redrawn).
+fn open_in_browser(url: &str) -> io::Result<bool> {
+    let browser = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty());
+    let command = browser.unwrap_or_else(|| {
+        if cfg!(target_os = "macos") {
+            "open".into()
+        } else {
+            "xdg-open".into()
+        }
+    });
+    let mut words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    if words.iter().any(|w| w.contains("%s")) {
+        words.iter_mut().for_each(|w| *w = w.replace("%s", url));
+    } else {
+        words.push(url.to_owned());
+    }
+    let program = words.remove(0);
+    let name = std::path::Path::new(&program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    if TERMINAL_BROWSERS.contains(&name) {
+        restore_terminal();
+        let status = std::process::Command::new(&program).args(&words).status();
+        enter_terminal()?;
+        status?;
+        Ok(true)
+    } else {
+        std::process::Command::new(&program)
+            .args(&words)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        Ok(false)
     }
 }
 

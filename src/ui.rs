@@ -170,6 +170,15 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
         draw_list(buf, app, layout.list, theme);
     }
     draw_status(buf, app, layout.status, theme);
+    if app.links_prompt.is_some() {
+        let above = Rect::new(
+            area.x,
+            area.y,
+            area.width,
+            area.height.saturating_sub(1).max(1),
+        );
+        draw_links(buf, app, above, theme);
+    }
     if app.help {
         // Above the status line, which stays visible.
         let above = Rect::new(
@@ -256,8 +265,36 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         } else if w >= 24 {
             cell(month_day, 6, theme.date(), &mut x, &mut left);
         }
+        let unread = !app.state.is_read(&article.id);
+        let starred = app.state.is_starred(&article.id);
+        // The margin column: ★ starred, ● unread (ASCII when ambiguous
+        // characters are wide: the column is one cell).
+        let wide = amb == Ambiguous::Wide;
+        let marker = match (starred, unread) {
+            (true, _) => Some((if wide { "*" } else { "★" }, theme.starred())),
+            (false, true) => Some((if wide { "+" } else { "●" }, theme.unread())),
+            (false, false) => None,
+        };
+        if let Some((m, style)) = marker
+            && area.width > 1
+        {
+            put_str(
+                buf,
+                area.x,
+                y,
+                1,
+                m,
+                if selected { base } else { style },
+                amb,
+            );
+        }
         let title = truncate(&article.title, left, amb);
-        put_str(buf, x, y, left as u16, &title, base, amb);
+        let title_style = if unread {
+            base.add_modifier(Modifier::BOLD)
+        } else {
+            base
+        };
+        put_str(buf, x, y, left as u16, &title, title_style, amb);
     }
 }
 
@@ -267,6 +304,11 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         return;
     }
     let lines = app.reader_lines();
+    let terms: Vec<String> = app
+        .filter
+        .as_ref()
+        .map(|q| q.highlight_terms().to_vec())
+        .unwrap_or_default();
     for (row, line) in lines
         .iter()
         .skip(app.scroll)
@@ -280,15 +322,31 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
             LineKind::NotALink => theme.dim(),
             LineKind::Blank | LineKind::Body => Style::new(),
         };
-        put_str(
-            buf,
-            area.x,
-            area.y + row as u16,
-            area.width,
-            &line.text,
-            style,
-            amb,
-        );
+        let y = area.y + row as u16;
+        if terms.is_empty() {
+            put_str(buf, area.x, y, area.width, &line.text, style, amb);
+            continue;
+        }
+        // Search matches stand out; the rest of the line keeps its style.
+        let mut x = area.x;
+        let mut at = 0;
+        for range in crate::query::find_in_line(&line.text, &terms) {
+            let left = area.right().saturating_sub(x);
+            x += put_str(buf, x, y, left, &line.text[at..range.start], style, amb);
+            let left = area.right().saturating_sub(x);
+            x += put_str(
+                buf,
+                x,
+                y,
+                left,
+                &line.text[range.clone()],
+                style.patch(theme.highlight()),
+                amb,
+            );
+            at = range.end;
+        }
+        let left = area.right().saturating_sub(x);
+        put_str(buf, x, y, left, &line.text[at..], style, amb);
     }
 }
 
@@ -303,6 +361,22 @@ fn draw_status(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
     } else {
         format!(" {}/{}", app.selected + 1, total)
     };
+    if let Some(text) = &app.prompt {
+        // The search prompt takes the status line; the cursor is a block.
+        left = format!("/{text}█");
+        if let Some(notice) = &app.notice {
+            left.push_str("  ");
+            left.push_str(notice);
+        }
+        let bar = theme.status();
+        buf.set_style(area, bar);
+        let left = truncate(&left, usize::from(area.width), amb);
+        put_str(buf, area.x, area.y, area.width, &left, bar, amb);
+        return;
+    }
+    if !app.filter_text.is_empty() {
+        left.push_str(&format!("  /{}", app.filter_text));
+    }
     if app.reader_visible() && total > 0 {
         left.push_str("  ");
         left.push_str(&app.scroll_indicator());
@@ -386,34 +460,7 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
     if w < 3 || h < 3 {
         return;
     }
-    clear(buf, rect);
-    let (tl, tr, bl, br, hz, vt) = if amb == Ambiguous::Wide {
-        ("+", "+", "+", "+", "-", "|")
-    } else {
-        ("┌", "┐", "└", "┘", "─", "│")
-    };
-    let border = theme.dim();
-    for x in rect.left()..rect.right() {
-        put_str(buf, x, rect.top(), 1, hz, border, amb);
-        put_str(buf, x, rect.bottom() - 1, 1, hz, border, amb);
-    }
-    for y in rect.top()..rect.bottom() {
-        put_str(buf, rect.left(), y, 1, vt, border, amb);
-        put_str(buf, rect.right() - 1, y, 1, vt, border, amb);
-    }
-    put_str(buf, rect.left(), rect.top(), 1, tl, border, amb);
-    put_str(buf, rect.right() - 1, rect.top(), 1, tr, border, amb);
-    put_str(buf, rect.left(), rect.bottom() - 1, 1, bl, border, amb);
-    put_str(buf, rect.right() - 1, rect.bottom() - 1, 1, br, border, amb);
-    put_str(
-        buf,
-        rect.left() + 2,
-        rect.top(),
-        w.saturating_sub(4),
-        " keys ",
-        theme.title(),
-        amb,
-    );
+    draw_box(buf, rect, " keys ", theme, amb);
     let inner = w.saturating_sub(4);
     let visible = usize::from(h - 2);
     let scroll = app.help_scroll.min(rows.len().saturating_sub(visible));
@@ -449,6 +496,89 @@ fn draw_help(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
                 amb,
             );
         }
+    }
+}
+
+/// Draws a bordered box (ASCII when ambiguous characters are wide) with a title.
+fn draw_box(buf: &mut Buffer, rect: Rect, title: &str, theme: &Theme, amb: Ambiguous) {
+    clear(buf, rect);
+    let (tl, tr, bl, br, hz, vt) = if amb == Ambiguous::Wide {
+        ("+", "+", "+", "+", "-", "|")
+    } else {
+        ("┌", "┐", "└", "┘", "─", "│")
+    };
+    let border = theme.dim();
+    for x in rect.left()..rect.right() {
+        put_str(buf, x, rect.top(), 1, hz, border, amb);
+        put_str(buf, x, rect.bottom() - 1, 1, hz, border, amb);
+    }
+    for y in rect.top()..rect.bottom() {
+        put_str(buf, rect.left(), y, 1, vt, border, amb);
+        put_str(buf, rect.right() - 1, y, 1, vt, border, amb);
+    }
+    put_str(buf, rect.left(), rect.top(), 1, tl, border, amb);
+    put_str(buf, rect.right() - 1, rect.top(), 1, tr, border, amb);
+    put_str(buf, rect.left(), rect.bottom() - 1, 1, bl, border, amb);
+    put_str(buf, rect.right() - 1, rect.bottom() - 1, 1, br, border, amb);
+    put_str(
+        buf,
+        rect.left() + 2,
+        rect.top(),
+        rect.width.saturating_sub(4),
+        title,
+        theme.title(),
+        amb,
+    );
+}
+
+/// The links overlay (`L`): the article's links, numbered as in its text.
+fn draw_links(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    let links = app.current_links();
+    let typed = app.links_prompt.clone().unwrap_or_default();
+    let footer = format!(" open: {typed}█  Esc closes ");
+    let widest = links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| str_width(&format!("[{}] {l}", i + 1), amb))
+        .max()
+        .unwrap_or(0);
+    let w = ((widest.max(str_width(&footer, amb)) + 4) as u16).min(area.width);
+    let h = (links.len() as u16 + 2).min(area.height);
+    if w < 6 || h < 3 {
+        return;
+    }
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    draw_box(buf, rect, " links ", theme, amb);
+    for (i, link) in links.iter().take(usize::from(h - 2)).enumerate() {
+        let row = format!("[{}] {link}", i + 1);
+        let text = truncate(&row, usize::from(w - 4), amb);
+        put_str(
+            buf,
+            rect.x + 2,
+            rect.y + 1 + i as u16,
+            w - 4,
+            &text,
+            theme.link(),
+            amb,
+        );
+    }
+    let fw = str_width(&footer, amb) as u16;
+    if fw + 4 <= w {
+        put_str(
+            buf,
+            rect.right() - 2 - fw,
+            rect.bottom() - 1,
+            fw,
+            &footer,
+            theme.title(),
+            amb,
+        );
     }
 }
 
