@@ -91,7 +91,7 @@ impl Settings {
     fn theme(&self, is_terminal: bool) -> Theme {
         Theme {
             color: self.color_for(is_terminal),
-            palette: self.config.colors.clone(),
+            palette: self.config.colors,
         }
     }
 }

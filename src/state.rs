@@ -404,6 +404,15 @@ fn load(conn: &Connection, state: &mut State) -> rusqlite::Result<()> {
     Ok(())
 }
 
+impl crate::query::Marks for State {
+    fn is_read(&self, id: &str) -> bool {
+        State::is_read(self, id)
+    }
+    fn is_starred(&self, id: &str) -> bool {
+        State::is_starred(self, id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,14 +671,5 @@ mod tests {
         state.set_read("a", true).unwrap();
         assert!(state.is_read("a"));
         assert_eq!(state.counts(), (1, 0));
-    }
-}
-
-impl crate::query::Marks for State {
-    fn is_read(&self, id: &str) -> bool {
-        State::is_read(self, id)
-    }
-    fn is_starred(&self, id: &str) -> bool {
-        State::is_starred(self, id)
     }
 }
