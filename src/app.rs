@@ -683,7 +683,7 @@ impl App {
         }
         let lines = self.reader_lines();
         let hits: Vec<usize> = (0..lines.len())
-            .filter(|&i| !crate::query::find_in_line(&lines[i].text, &terms).is_empty())
+            .filter(|&i| !crate::typeset::matches_in_line(&lines, i, &terms).is_empty())
             .collect();
         let target = if forward {
             hits.iter()
@@ -1021,6 +1021,154 @@ mod tests {
         assert_eq!(app.list_offset, 0);
         app.click(5, 29); // the status line: nothing
         assert_eq!(app.focus, Focus::Reader);
+    }
+
+    fn keys(app: &mut App, notation: &str) {
+        for key in crate::keys::parse_keys(notation).unwrap() {
+            app.key(key);
+        }
+    }
+
+    #[test]
+    fn search_filters_as_you_type_enter_keeps_esc_clears() {
+        let mut app = sample(80, 24);
+        let all = app.order.len();
+        keys(&mut app, "/lang:ja");
+        assert!(app.prompt.is_some());
+        assert_eq!(app.order.len(), 2, "the two Japanese articles");
+        keys(&mut app, "<Enter>");
+        assert!(app.prompt.is_none());
+        assert_eq!(app.order.len(), 2, "Enter keeps the filter");
+        keys(&mut app, "j"); // keys work again
+        assert_eq!(app.selected, 1);
+        keys(&mut app, "/<Esc>");
+        assert_eq!((app.order.len(), app.filter_text.as_str()), (all, ""));
+    }
+
+    #[test]
+    fn a_malformed_query_says_why_and_keeps_the_last_filter() {
+        let mut app = sample(80, 24);
+        keys(&mut app, "/光伏");
+        assert_eq!(app.order.len(), 1);
+        keys(&mut app, " \"unclosed");
+        assert_eq!(app.order.len(), 1, "the last good filter stays");
+        assert!(
+            app.notice.as_deref().is_some_and(|n| n.contains("quote")),
+            "{:?}",
+            app.notice
+        );
+        keys(&mut app, "<BS><BS><BS><BS><BS><BS><BS><BS><BS><BS>");
+        assert_eq!(app.filter_text, "光伏");
+    }
+
+    #[test]
+    fn backspace_and_ctrl_u_edit_the_prompt() {
+        let mut app = sample(80, 24);
+        keys(&mut app, "/abc<BS>");
+        assert_eq!(app.prompt.as_deref(), Some("ab"));
+        keys(&mut app, "<C-u>");
+        assert_eq!(app.prompt.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn n_jumps_to_matches_in_the_reader() {
+        let mut app = sample(80, 24);
+        keys(&mut app, "/光伏<Enter>n");
+        assert_eq!(app.focus, Focus::Reader);
+        let first = app.scroll;
+        assert!(first > 0);
+        keys(&mut app, "n");
+        assert!(app.scroll > first || app.scroll == app.max_scroll());
+        keys(&mut app, "N");
+        assert_eq!(app.scroll, first);
+    }
+
+    #[test]
+    fn u_s_and_a_change_the_marks() {
+        let mut app = sample(80, 24);
+        let id = |app: &App, pos: usize| app.library.articles[app.order[pos]].id.clone();
+        keys(&mut app, "<Enter><Esc>");
+        assert!(app.state.is_read(&id(&app, 0)), "opening marks read");
+        keys(&mut app, "u");
+        assert!(!app.state.is_read(&id(&app, 0)), "u marks unread again");
+        keys(&mut app, "s");
+        assert!(app.state.is_starred(&id(&app, 0)));
+        keys(&mut app, "/lang:ja<Enter>A");
+        let listed: Vec<String> = (0..app.order.len()).map(|p| id(&app, p)).collect();
+        assert!(listed.iter().all(|i| app.state.is_read(i)));
+        keys(&mut app, "<Esc>");
+        for p in 0..app.order.len() {
+            let i = id(&app, p);
+            assert_eq!(
+                app.state.is_read(&i),
+                listed.contains(&i),
+                "A marked only the listed articles"
+            );
+        }
+    }
+
+    #[test]
+    fn sort_cycles_and_keeps_the_selection() {
+        let mut app = sample(80, 24);
+        keys(&mut app, "jjj");
+        let id = app.library.articles[app.selected_article().unwrap()]
+            .id
+            .clone();
+        keys(&mut app, "S");
+        assert_eq!(app.sort, Sort::Source);
+        assert_eq!(app.library.articles[app.selected_article().unwrap()].id, id);
+        let sources: Vec<String> = app
+            .order
+            .iter()
+            .map(|&i| app.library.articles[i].source.clone().unwrap_or_default())
+            .collect();
+        assert!(sources.windows(2).all(|w| w[0] <= w[1]), "{sources:?}");
+        keys(&mut app, "SS");
+        assert_eq!(app.sort, Sort::Date);
+    }
+
+    #[test]
+    fn links_open_and_copy_through_the_event_loop() {
+        let mut lib = Library::default();
+        lib.load_text(
+            "a.json",
+            br#"{"title":"t","url":"https://example.org/a","links":["https://example.org/1","https://example.org/2"]}"#,
+            crate::library::Format::Json,
+        );
+        let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+        keys(&mut app, "o");
+        assert_eq!(
+            app.pending_open.take().as_deref(),
+            Some("https://example.org/a")
+        );
+        keys(&mut app, "y");
+        assert_eq!(
+            app.pending_copy.take().as_deref(),
+            Some("https://example.org/a")
+        );
+        keys(&mut app, "L");
+        assert!(app.links_prompt.is_some());
+        keys(&mut app, "2");
+        assert_eq!(
+            app.pending_open.take().as_deref(),
+            Some("https://example.org/2")
+        );
+        assert!(app.links_prompt.is_none());
+        keys(&mut app, "L<Esc>");
+        assert!(app.links_prompt.is_none() && app.pending_open.is_none());
+    }
+
+    #[test]
+    fn a_url_that_is_not_a_web_link_is_never_opened() {
+        let mut lib = Library::default();
+        lib.load_text(
+            "a.json",
+            br#"{"title":"t","url":"javascript:alert(1)"}"#,
+            crate::library::Format::Json,
+        );
+        let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+        keys(&mut app, "oy");
+        assert!(app.pending_open.is_none() && app.pending_copy.is_none());
     }
 
     #[test]

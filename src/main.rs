@@ -189,7 +189,17 @@ enum Command {
         /// JSON Lines with id, title, published, source, url, lang, path, line and index.
         #[arg(long)]
         json: bool,
-        /// Article files or directories (default: the sample library).
+        /// Only articles matching a query, as in the browser's `/`: words, "phrases",
+        /// source: lang: after: before: is:unread is:starred.
+        #[arg(long, short)]
+        query: Option<String>,
+        /// Only starred articles.
+        #[arg(long)]
+        starred: bool,
+        /// Only unread articles.
+        #[arg(long)]
+        unread: bool,
+        /// Article files or directories (default: your library, else the sample library).
         paths: Vec<PathBuf>,
     },
     /// Import feeds, web pages, text dumps or article files into your library
@@ -315,7 +325,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             print!("{}", snapshot::format(&buf, format));
             Ok(0)
         }
-        Some(Command::List { json, paths }) => list(&paths, json, common),
+        Some(Command::List {
+            json,
+            query,
+            starred,
+            unread,
+            paths,
+        }) => {
+            let mut query = query.unwrap_or_default();
+            if starred {
+                query.push_str(" is:starred");
+            }
+            if unread {
+                query.push_str(" is:unread");
+            }
+            let query = kanbao::query::Query::parse(&query)
+                .map_err(|e| anyhow::anyhow!("--query is malformed:\n{}", e.pointer(&query)))?;
+            list(&paths, json, &query, common)
+        }
         Some(Command::Import { sources, into, tz }) => {
             let into = match into {
                 Some(dir) => dir,
@@ -535,6 +562,11 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
     app.ambiguous_note = note;
     configure(&mut app, &common.config);
+    app.state = kanbao::state::State::open_default();
+    app.refresh_order();
+    if let Some(p) = app.state.problem() {
+        app.notice = Some(p.to_owned());
+    }
     if !common.config_problems.is_empty() {
         app.notice = Some(format!(
             "config: {} problem(s), defaults used; `kanbao config` shows them",
@@ -663,11 +695,23 @@ fn read(
     Ok(0)
 }
 
-fn list(paths: &[PathBuf], json: bool, common: &Settings) -> anyhow::Result<u8> {
+fn list(
+    paths: &[PathBuf],
+    json: bool,
+    query: &kanbao::query::Query,
+    common: &Settings,
+) -> anyhow::Result<u8> {
     let lib = load(paths);
     warn_problems(&lib);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let order = lib.newest_first();
+    let mut order = lib.newest_first();
+    if !query.is_empty() {
+        let state = kanbao::state::State::open_default();
+        if let Some(p) = state.problem() {
+            eprintln!("kanbao: warning: {p}");
+        }
+        order.retain(|&i| query.matches(&lib.articles[i], &state));
+    }
     if json {
         for &i in &order {
             let a = &lib.articles[i];

@@ -59,6 +59,57 @@ pub struct Line {
     pub offset: usize,
 }
 
+/// Where search `terms` occur in line `index`, as byte ranges of its text.
+///
+/// Matches are found in the whole paragraph the line belongs to (its lines
+/// joined, with the spaces dropped at breaks put back), so a word or phrase
+/// broken across two lines is highlighted on both.
+pub fn matches_in_line(lines: &[Line], index: usize, terms: &[String]) -> Vec<Range<usize>> {
+    let Some(line) = lines.get(index) else {
+        return Vec::new();
+    };
+    if terms.is_empty() || line.kind == LineKind::Blank {
+        return Vec::new();
+    }
+    let continues = |a: &Line, b: &Line| a.kind == b.kind && b.offset >= a.offset + a.text.len();
+    let mut first = index;
+    while first > 0
+        && continues(&lines[first - 1], &lines[first])
+        && lines[first].offset - (lines[first - 1].offset + lines[first - 1].text.len()) < 8
+    {
+        first -= 1;
+    }
+    let mut last = index;
+    while last + 1 < lines.len()
+        && continues(&lines[last], &lines[last + 1])
+        && lines[last + 1].offset - (lines[last].offset + lines[last].text.len()) < 8
+    {
+        last += 1;
+    }
+    let mut block = String::new();
+    let mut start_in_block = 0;
+    for (i, l) in lines[first..=last].iter().enumerate() {
+        if i > 0 {
+            let prev = &lines[first + i - 1];
+            let gap = l.offset - (prev.offset + prev.text.len());
+            block.extend(std::iter::repeat_n(' ', gap));
+        }
+        if first + i == index {
+            start_in_block = block.len();
+        }
+        block.push_str(&l.text);
+    }
+    let end_in_block = start_in_block + line.text.len();
+    crate::query::find_in_line(&block, terms)
+        .into_iter()
+        .filter(|r| r.start < end_in_block && r.end > start_in_block)
+        .map(|r| {
+            r.start.max(start_in_block) - start_in_block..r.end.min(end_in_block) - start_in_block
+        })
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
 /// Narrowest width kanbao typesets for: one wide character must fit.
 pub const MIN_WIDTH: usize = 2;
 
@@ -597,6 +648,30 @@ mod tests {
         let last = typeset(&a, 40, &TypesetOptions::default()).pop().unwrap();
         assert_eq!(last.kind, LineKind::NotALink);
         assert!(last.text.contains("(not a web link)"));
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn a_match_broken_across_lines_is_found_on_both() {
+        let a = Article::new(
+            "t",
+            vec!["一二三四光伏五六".into(), "the solar panel".into()],
+        );
+        let lines = typeset(&a, 10, &TypesetOptions::default());
+        let i = lines
+            .iter()
+            .position(|l| l.text.ends_with('光'))
+            .expect("光 ends a line");
+        let terms = vec!["光伏".to_string()];
+        assert_eq!(
+            matches_in_line(&lines, i, &terms),
+            [lines[i].text.len() - 3..lines[i].text.len()]
+        );
+        assert_eq!(matches_in_line(&lines, i + 1, &terms), [0..3]);
+        let j = lines.iter().position(|l| l.text == "the solar").unwrap();
+        let phrase = vec!["solar panel".to_string()];
+        assert_eq!(matches_in_line(&lines, j, &phrase), [4..9]);
+        assert_eq!(matches_in_line(&lines, j + 1, &phrase), [0..5]);
     }
 
     #[test]

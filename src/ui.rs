@@ -309,12 +309,12 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         .as_ref()
         .map(|q| q.highlight_terms().to_vec())
         .unwrap_or_default();
-    for (row, line) in lines
+    let visible = lines
         .iter()
-        .skip(app.scroll)
-        .take(usize::from(area.height))
         .enumerate()
-    {
+        .skip(app.scroll)
+        .take(usize::from(area.height));
+    for (row, (index, line)) in visible.enumerate() {
         let style = match line.kind {
             LineKind::Title => theme.title(),
             LineKind::Meta => theme.meta(),
@@ -330,7 +330,7 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         // Search matches stand out; the rest of the line keeps its style.
         let mut x = area.x;
         let mut at = 0;
-        for range in crate::query::find_in_line(&line.text, &terms) {
+        for range in crate::typeset::matches_in_line(&lines, index, &terms) {
             let left = area.right().saturating_sub(x);
             x += put_str(buf, x, y, left, &line.text[at..range.start], style, amb);
             let left = area.right().saturating_sub(x);

@@ -898,3 +898,44 @@ fn hostile_articles_never_reach_the_terminal() {
     s.assert_terminal_restored();
     assert_nothing_leaked(&s.raw_output(), cols, rows);
 }
+
+/// Stars and read marks are on disk the moment they are made: kill -9 the
+/// browser right after, start it again, and they are there.
+#[test]
+fn marks_survive_kill_9_between_two_runs() {
+    let state = unique_temp_dir();
+    let state_home = state.display().to_string();
+    let env = [("XDG_STATE_HOME", state_home.as_str())];
+    {
+        let mut s = Session::start_with_env(80, 24, &env);
+        s.wait_for_status(" 1/14", "? help  q quit");
+        s.send("s");
+        s.wait_for_text("starred");
+        s.send("j\r");
+        s.wait_for_text("Esc back");
+        s.send("\x1b");
+        s.wait_for_status(" 2/14", "? help  q quit");
+        s.signal("KILL");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while s.child.try_wait().expect("try_wait").is_none() {
+            assert!(Instant::now() < deadline, "kill -9 did not end the app");
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let mut s = Session::start_with_env(80, 24, &env);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    let screen = s.screen_text();
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(rows[0].starts_with('★'), "the star survived: {screen}");
+    assert!(
+        !rows[1].starts_with('●'),
+        "the read mark survived: {screen}"
+    );
+    assert!(
+        rows[2].starts_with('●'),
+        "the third article is still unread: {screen}"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    let _ = std::fs::remove_dir_all(state);
+}

@@ -114,3 +114,57 @@ fn wide_ambiguous_mode_keeps_borders_and_text_inside_the_screen() {
     // The separator is ASCII there: box drawing is ambiguous-width too.
     assert!(text.lines().next().unwrap().contains('|'), "{text}");
 }
+
+#[test]
+fn search_filters_the_list_as_you_type() {
+    snap("search_prompt_80x24", 80, 24, "/kanbao 0.1");
+}
+
+#[test]
+fn search_matches_are_highlighted_in_the_reader() {
+    let mut app = App::new(Library::sample(), TypesetOptions::default(), 120, 30);
+    let buf = replay(&mut app, "/光伏<Enter>n", &Theme::default()).unwrap();
+    let text = to_text(&buf);
+    insta::assert_snapshot!("search_highlight_120x30", text);
+    // Every 光伏 in the reader is drawn in the highlight colours (black on
+    // yellow), and 光 of 阳光 is not.
+    let mut highlighted = 0;
+    for y in 0..29 {
+        for x in 50..118 {
+            let (cell, next) = (&buf[(x, y)], &buf[(x + 2, y)]);
+            if cell.symbol() == "光" {
+                let want = if next.symbol() == "伏" {
+                    ratatui::style::Color::Yellow
+                } else {
+                    ratatui::style::Color::Reset
+                };
+                assert_eq!(cell.bg, want, "光 at {x},{y}");
+                highlighted += usize::from(next.symbol() == "伏");
+            }
+        }
+    }
+    assert!(highlighted >= 2, "{text}");
+}
+
+#[test]
+fn unread_and_starred_articles_stand_out_without_colour() {
+    let mut app = App::new(Library::sample(), TypesetOptions::default(), 80, 10);
+    let buf = replay(&mut app, "sj<Enter><Esc>", &Theme::colored(false)).unwrap();
+    let text = to_text(&buf);
+    let rows: Vec<&str> = text.lines().collect();
+    assert!(rows[0].starts_with('★'), "{text}");
+    assert!(rows[1].starts_with(' '), "read: no marker: {text}");
+    assert!(rows[2].starts_with('●'), "{text}");
+    // Unread titles are bold even in monochrome.
+    let title_x = 30;
+    assert!(
+        buf[(title_x, 2)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+    assert!(
+        !buf[(title_x, 1)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+}
