@@ -525,6 +525,7 @@ fn help_overlay_opens_and_closes() {
     help_closes_with(&mut s, "\r");
     // j scrolls a help taller than the screen instead of closing it.
     s.resize(80, 12);
+    s.wait_for_status(" 1/14", "? help  q quit");
     s.send("?");
     s.wait_for_text("more");
     s.send("j");
@@ -938,4 +939,126 @@ fn marks_survive_kill_9_between_two_runs() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
     let _ = std::fs::remove_dir_all(state);
+}
+
+/// A small article with a web link and two links in its text, in a fresh directory.
+fn link_article(dir: &std::path::Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("links.json");
+    std::fs::write(
+        &path,
+        r#"{"title":"链接测试","url":"https://example.org/a?x=1","body":"正文[1]和[2]。","links":["https://example.org/one","https://example.org/two"]}"#,
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+/// A stand-in browser: writes the URL it was given to `out`.
+fn fake_browser(dir: &std::path::Path, name: &str, out: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", out.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.display().to_string()
+}
+
+fn wait_for_file(path: &std::path::Path) -> String {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path)
+            && !text.is_empty()
+        {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} never written",
+            path.display()
+        );
+        thread::sleep(POLL);
+    }
+}
+
+#[test]
+fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
+    let dir = unique_temp_dir();
+    let article = link_article(&dir);
+    // A GUI browser: started in the background.
+    let out = dir.join("gui.txt");
+    let gui = fake_browser(&dir, "opener", &out);
+    let mut s = Session::spawn(80, 24, &[&article], &[("BROWSER", &gui)]);
+    s.wait_for_text("链接测试");
+    s.send("o");
+    assert_eq!(wait_for_file(&out), "https://example.org/a?x=1");
+    s.wait_for_text("opened https://example.org/a?x=1");
+    // L, then 2: the second link of the text.
+    std::fs::remove_file(&out).unwrap();
+    s.send("L");
+    s.wait_for_text(" links ");
+    s.send("2");
+    assert_eq!(wait_for_file(&out), "https://example.org/two");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+
+    // A terminal browser (named like one): kanbao leaves the screen to it, then redraws.
+    let out = dir.join("tui.txt");
+    let w3m = fake_browser(&dir, "w3m", &out);
+    let mut s = Session::spawn(80, 24, &[&article], &[("BROWSER", &w3m)]);
+    s.wait_for_text("链接测试");
+    s.send("o");
+    assert_eq!(wait_for_file(&out), "https://example.org/a?x=1");
+    s.wait_for_text("opened https://example.org/a?x=1");
+    let raw = s.raw_output();
+    let left = raw.windows(8).filter(|w| w == b"\x1b[?1049l").count();
+    assert!(
+        left >= 1,
+        "the alternate screen was left for the terminal browser"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn y_copies_the_url_with_osc_52() {
+    let dir = unique_temp_dir();
+    let article = link_article(&dir);
+    let mut s = Session::start_with_args(80, 24, &[&article]);
+    s.wait_for_text("链接测试");
+    s.send("y");
+    s.wait_for_text("copied");
+    // base64("https://example.org/a?x=1")
+    let osc = b"\x1b]52;c;aHR0cHM6Ly9leGFtcGxlLm9yZy9hP3g9MQ==\x07";
+    assert!(
+        s.raw_output().windows(osc.len()).any(|w| w == osc),
+        "no OSC 52 with the URL"
+    );
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_key_rebound_in_the_config_file_works() {
+    let dir = unique_temp_dir();
+    let config = dir.join("config/kanbao");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "[keys]\nquit = \"x\"\ndown = \"e\"\n",
+    )
+    .unwrap();
+    let config_home = dir.join("config").display().to_string();
+    let mut s = Session::start_with_env(80, 24, &[("XDG_CONFIG_HOME", &config_home)]);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    s.send("e");
+    s.wait_for_status(" 2/14", "? help  q quit");
+    s.send("x");
+    assert_eq!(s.wait_exit(), 0);
+    let _ = std::fs::remove_dir_all(dir);
 }
