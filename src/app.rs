@@ -73,6 +73,8 @@ pub enum Action {
     CopyLink,
     /// Show the article's links.
     ListLinks,
+    /// Show the problems met loading the library.
+    Problems,
     /// The terminal changed size.
     Resize(u16, u16),
     /// Nothing.
@@ -277,8 +279,10 @@ pub struct App {
     pub layout_settings: LayoutSettings,
     /// Which keys do what (defaults plus the config file's `[keys]`).
     pub keymap: crate::keys::Keymap,
-    /// First visible row of the help overlay.
+    /// First visible row of the help (or problems) overlay.
     pub help_scroll: usize,
+    /// Whether the problems overlay (`!`) is shown.
+    pub problems_open: bool,
     /// What the help overlay says about ambiguous-width characters.
     pub ambiguous_note: String,
     /// Display width of the widest source name (at most 12), for the list's source column.
@@ -291,6 +295,11 @@ impl App {
     pub fn new(library: Library, options: TypesetOptions, width: u16, height: u16) -> App {
         let order = library.newest_first();
         let source_width = source_width(&library, options);
+        let notice = match library.problems.len() {
+            0 => None,
+            1 => Some("1 problem loading articles: ! shows it".to_string()),
+            n => Some(format!("{n} problems loading articles: ! shows them")),
+        };
         App {
             library,
             order,
@@ -304,10 +313,11 @@ impl App {
             options,
             source_width,
             ambiguous_note: ambiguous_note(options.ambiguous),
-            notice: None,
+            notice,
             keymap: crate::keys::Keymap::default(),
             layout_settings: LayoutSettings::default(),
             help_scroll: 0,
+            problems_open: false,
             state: State::in_memory(),
             sort: Sort::Date,
             filter: None,
@@ -429,8 +439,8 @@ impl App {
 
     /// Changes state for one action.
     pub fn apply(&mut self, action: Action) {
-        if self.help {
-            // Movement keys scroll the help; any other key closes it and does nothing else.
+        if self.help || self.problems_open {
+            // Movement keys scroll the overlay; any other key closes it and does nothing else.
             let page = usize::from(self.size.1.saturating_sub(3)).max(1);
             match action {
                 Action::Resize(w, h) => self.resize(w, h),
@@ -442,9 +452,16 @@ impl App {
                 Action::PageUp | Action::HalfPageUp => {
                     self.help_scroll = self.help_scroll.saturating_sub(page)
                 }
-                _ => self.help = false,
+                _ => {
+                    self.help = false;
+                    self.problems_open = false;
+                }
             }
-            let rows = self.keymap.help().len() + 2;
+            let rows = if self.problems_open {
+                self.library.problems.len()
+            } else {
+                self.keymap.help().len() + 2
+            };
             let visible = usize::from(self.size.1.saturating_sub(3));
             self.help_scroll = self.help_scroll.min(rows.saturating_sub(visible));
             return;
@@ -496,6 +513,13 @@ impl App {
             Action::Interrupt => self.exit = Some(Exit::Interrupt),
             Action::Resize(w, h) => self.resize(w, h),
             Action::Suspend | Action::Redraw | Action::Update | Action::None => {}
+            Action::Problems if self.library.problems.is_empty() => {
+                self.notice = Some("no problems loading the articles".into())
+            }
+            Action::Problems => {
+                self.problems_open = true;
+                self.help_scroll = 0;
+            }
             Action::ToggleRead => self.toggle_read(),
             Action::ToggleStar => self.toggle_star(),
             Action::MarkAllRead => self.mark_all_read(),
@@ -580,6 +604,10 @@ impl App {
     pub fn key(&mut self, key: crossterm::event::KeyEvent) -> Action {
         use crossterm::event::{KeyCode, KeyModifiers};
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        // A notice lasts until the next key (the prompt shows its own errors).
+        if self.prompt.is_none() {
+            self.notice = None;
+        }
         if ctrl && key.code == KeyCode::Char('c') {
             self.apply(Action::Interrupt);
             return Action::Interrupt;
@@ -1169,6 +1197,38 @@ mod tests {
         let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
         keys(&mut app, "oy");
         assert!(app.pending_open.is_none() && app.pending_copy.is_none());
+    }
+
+    #[test]
+    fn problems_get_one_notice_and_bang_shows_them() {
+        let mut lib = Library::default();
+        lib.load_text(
+            "a.jsonl",
+            b"{\"title\":\"good\"}\n{\"title\":3}\nnot json\n",
+            crate::library::Format::JsonLines,
+        );
+        let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+        assert_eq!(
+            app.notice.as_deref(),
+            Some("2 problems loading articles: ! shows them")
+        );
+        keys(&mut app, "!");
+        assert!(app.problems_open);
+        let screen = crate::snapshot::to_text(&crate::snapshot::draw(
+            &mut app,
+            &crate::ui::Theme::default(),
+        ));
+        assert!(screen.contains("a.jsonl:2:10: field `title`"), "{screen}");
+        assert!(screen.contains("a.jsonl:3:2: invalid JSON"), "{screen}");
+        keys(&mut app, "x");
+        assert!(!app.problems_open);
+        let mut clean = sample(80, 24);
+        keys(&mut clean, "!");
+        assert!(!clean.problems_open);
+        assert_eq!(
+            clean.notice.as_deref(),
+            Some("no problems loading the articles")
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ paths = []                # what `kanbao` opens with no arguments (default: your
 # actions: up down page_down page_up half_page_down half_page_up top bottom
 #   next_pane prev_pane focus_list focus_reader open back help quit redraw
 #   suspend update search next_match prev_match toggle_read toggle_star
-#   mark_all_read cycle_sort open_link copy_link list_links
+#   mark_all_read cycle_sort open_link copy_link list_links problems
 # quit = ["q", "<C-c>"]
 "##;
 
@@ -85,6 +85,7 @@ pub const ACTION_NAMES: &[&str] = &[
     "open_link",
     "copy_link",
     "list_links",
+    "problems",
 ];
 
 /// `display.ambiguous`: how East Asian Ambiguous characters are counted.

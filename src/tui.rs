@@ -167,6 +167,10 @@ fn event_loop(
             _ => continue,
         };
         match action {
+            Action::Suspend if !can_suspend() => {
+                app.notice =
+                    Some("cannot suspend: no job-control shell to return to (q quits)".into());
+            }
             Action::Suspend => {
                 suspend()?;
                 term = new_terminal()?;
@@ -254,6 +258,26 @@ fn open_in_browser(url: &str) -> io::Result<bool> {
 }
 
 /// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
+/// Whether a stop signal would stop us. Not when our process group is
+/// orphaned — no shell with job control above us, as when kanbao is started
+/// directly by ssh or a terminal emulator, or by `sh -c`: the kernel discards
+/// SIGTSTP there, and nobody could `fg` us anyway. Our parent proves the
+/// group is not orphaned when it is in the same session but another group.
+fn can_suspend() -> bool {
+    use rustix::process::{getpgid, getppid, getsid};
+    let Some(parent) = getppid() else {
+        return false;
+    };
+    let (Ok(our_group), Ok(our_session)) = (getpgid(None), getsid(None)) else {
+        return false;
+    };
+    let (Ok(parent_group), Ok(parent_session)) = (getpgid(Some(parent)), getsid(Some(parent)))
+    else {
+        return false;
+    };
+    parent_session == our_session && parent_group != our_group
+}
+
 fn suspend() -> io::Result<()> {
     restore_terminal();
     signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;

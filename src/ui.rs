@@ -179,6 +179,15 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
         );
         draw_links(buf, app, above, theme);
     }
+    if app.problems_open {
+        let above = Rect::new(
+            area.x,
+            area.y,
+            area.width,
+            area.height.saturating_sub(1).max(1),
+        );
+        draw_problems(buf, app, above, theme);
+    }
     if app.help {
         // Above the status line, which stays visible.
         let above = Rect::new(
@@ -577,6 +586,43 @@ fn draw_links(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
             fw,
             &footer,
             theme.title(),
+            amb,
+        );
+    }
+}
+
+/// The problems overlay (`!`): every problem met loading the library.
+fn draw_problems(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
+    let amb = app.options.ambiguous;
+    let problems: Vec<String> = app.library.problems.iter().map(|p| p.to_string()).collect();
+    let widest = problems
+        .iter()
+        .map(|p| str_width(p, amb))
+        .max()
+        .unwrap_or(0);
+    let w = ((widest + 4) as u16).clamp(20.min(area.width), area.width);
+    let h = (problems.len() as u16 + 2).min(area.height);
+    if w < 6 || h < 3 {
+        return;
+    }
+    let rect = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    );
+    draw_box(buf, rect, " problems ", theme, amb);
+    let visible = usize::from(h - 2);
+    let scroll = app.help_scroll.min(problems.len().saturating_sub(visible));
+    for (i, p) in problems.iter().skip(scroll).take(visible).enumerate() {
+        let text = truncate(p, usize::from(w - 4), amb);
+        put_str(
+            buf,
+            rect.x + 2,
+            rect.y + 1 + i as u16,
+            w - 4,
+            &text,
+            Style::new(),
             amb,
         );
     }

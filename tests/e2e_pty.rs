@@ -172,6 +172,16 @@ impl Session {
     }
 
     fn spawn(cols: u16, rows: u16, args: &[&str], env: &[(&str, &str)]) -> Session {
+        Session::spawn_program(env!("CARGO_BIN_EXE_kanbao"), cols, rows, args, env)
+    }
+
+    fn spawn_program(
+        program: &str,
+        cols: u16,
+        rows: u16,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Session {
         let dir = unique_temp_dir();
         let pair = native_pty_system()
             .openpty(PtySize {
@@ -185,7 +195,7 @@ impl Session {
         let termios_as_initial: TermiosCheck =
             Box::new(move |master| Some(master.get_termios()? == *initial.as_ref()?));
 
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(&dir);
         cmd.env("TERM", "xterm-256color");
@@ -1061,4 +1071,79 @@ fn a_key_rebound_in_the_config_file_works() {
     s.send("x");
     assert_eq!(s.wait_exit(), 0);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
+    // A real interactive shell with job control, as a user has.
+    let mut s = Session::spawn_program(
+        "bash",
+        80,
+        24,
+        &["--norc", "--noprofile", "-i"],
+        &[("PS1", "$ "), ("KANBAO", env!("CARGO_BIN_EXE_kanbao"))],
+    );
+    s.wait_for_text("$ ");
+    s.send("\"$KANBAO\"\r");
+    s.wait_for_status(" 1/14", "? help  q quit");
+    s.send("j");
+    s.wait_for_status(" 2/14", "? help  q quit");
+    s.send("\x1a");
+    s.wait_for_text("Stopped");
+    // While stopped, the terminal is the user's: alternate screen left, cursor shown.
+    let (alternate, hidden) = s.screen_state(|sc| (sc.alternate_screen(), sc.hide_cursor()));
+    assert!(
+        !alternate && !hidden,
+        "the terminal was not given back on Ctrl-Z"
+    );
+    s.send("fg\r");
+    s.wait_for_status(" 2/14", "? help  q quit");
+    assert!(
+        s.screen_state(|sc| sc.alternate_screen()),
+        "back on the alternate screen after fg"
+    );
+    s.send("j");
+    s.wait_for_status(" 3/14", "? help  q quit");
+    s.send("q");
+    s.wait_for("the shell prompt again", |sc| {
+        !sc.alternate_screen() && sc.contents().contains("$ ")
+    });
+    s.send("exit\r");
+    assert_eq!(s.wait_exit(), 0);
+}
+
+#[test]
+fn ctrl_z_without_a_shell_says_so_instead_of_hanging() {
+    // Started directly (as by ssh host kanbao): nobody could fg it.
+    let mut s = Session::start(80, 24);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    s.send("\x1a");
+    s.wait_for_text("cannot suspend");
+    s.send("j");
+    s.wait_for_status(" 2/14", "? help  q quit");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
+
+#[test]
+fn a_resize_storm_ends_with_a_correct_screen() {
+    let mut s = Session::start(80, 24);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    s.send("G\r");
+    s.wait_for_text("Esc back");
+    for i in 0..60u16 {
+        let (w, h) = (20 + (i * 37) % 280, 5 + (i * 13) % 95);
+        s.resize(w, h);
+    }
+    s.resize(0, 0);
+    s.resize(1, 1);
+    s.resize(100, 30);
+    s.wait_for("the final two-pane screen", |screen| {
+        let text = screen.contents();
+        text.contains("嘉兴制造业向高质量迈进") && text.contains("│") && text.contains("14/14")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
 }
