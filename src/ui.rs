@@ -312,7 +312,11 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
     if app.order.is_empty() {
         return;
     }
-    let lines = app.reader_lines();
+    let doc = app.reader_doc();
+    doc.borrow_mut()
+        .ensure(app.scroll + usize::from(area.height) + 1);
+    let doc = doc.borrow();
+    let lines = doc.lines();
     let terms: Vec<String> = app
         .filter
         .as_ref()
@@ -339,7 +343,7 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         // Search matches stand out; the rest of the line keeps its style.
         let mut x = area.x;
         let mut at = 0;
-        for range in crate::typeset::matches_in_line(&lines, index, &terms) {
+        for range in crate::typeset::matches_in_line(lines, index, &terms) {
             let left = area.right().saturating_sub(x);
             x += put_str(buf, x, y, left, &line.text[at..range.start], style, amb);
             let left = area.right().saturating_sub(x);
