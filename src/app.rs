@@ -441,6 +441,23 @@ impl App {
             .clone()
     }
 
+    /// Whether the article on screen is not typeset to its end yet.
+    pub fn typesetting_pending(&mut self) -> bool {
+        self.reader_visible()
+            && self.selected_article().is_some()
+            && !self.reader_doc().borrow().is_done()
+    }
+
+    /// Typesets a little more of the article on screen (a few thousand
+    /// lines, a few milliseconds); returns whether it is now done.
+    pub fn typeset_some(&mut self) -> bool {
+        let doc = self.reader_doc();
+        let mut doc = doc.borrow_mut();
+        let more = doc.lines().len() + 2_000;
+        doc.ensure(more);
+        doc.is_done()
+    }
+
     /// All lines of the selected article, typeset to the end.
     pub fn reader_lines(&mut self) -> Vec<Line> {
         let doc = self.reader_doc();

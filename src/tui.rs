@@ -125,7 +125,17 @@ fn event_loop(
             app.notice = Some(report);
             dirty = true;
         }
-        if !event::poll(Duration::from_millis(200))? {
+        // Between keys, finish typesetting a huge article a chunk at a time.
+        let idle = app.typesetting_pending();
+        let wait = if idle {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(200)
+        };
+        if !event::poll(wait)? {
+            if idle && app.typeset_some() {
+                dirty = true; // done: the position indicator becomes exact
+            }
             continue;
         }
         let action = match event::read()? {
