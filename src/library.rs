@@ -26,15 +26,15 @@ pub struct Problem {
 }
 
 impl fmt::Display for Problem {
+    /// `path:line:col: message`. The path is a file name from the disk (or a
+    /// URL) and could hold escape sequences itself: it is shown sanitized.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = crate::sanitize::sanitize_line(&self.path);
+        let message = crate::sanitize::sanitize_line(&self.message);
         if self.line == 0 {
-            write!(f, "{}: {}", self.path, self.message)
+            write!(f, "{path}: {message}")
         } else {
-            write!(
-                f,
-                "{}:{}:{}: {}",
-                self.path, self.line, self.column, self.message
-            )
+            write!(f, "{path}:{}:{}: {message}", self.line, self.column)
         }
     }
 }
@@ -127,7 +127,7 @@ impl Library {
         }
         let meta = match std::fs::metadata(path) {
             Ok(m) => m,
-            Err(e) => return self.problem(&shown, 0, 0, format!("cannot read: {e}")),
+            Err(e) => return self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
         };
         if meta.is_dir() {
             let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
@@ -156,12 +156,25 @@ impl Library {
         if !explicit && !Format::is_article_file(path) {
             return;
         }
+        // Only regular files are read: a FIFO would block the walk forever, a
+        // device could be endless. A FIFO named on the command line is read,
+        // as `cat` would (that is what `kanbao read <(curl …)` hands us).
+        let readable = meta.is_file() || (explicit && is_fifo(&meta.file_type()));
+        if !readable {
+            let kind = special_kind(&meta.file_type());
+            return self.problem(
+                &shown,
+                0,
+                0,
+                format!("not a regular file ({kind}): not read"),
+            );
+        }
         match std::fs::read(path) {
             Ok(bytes) => {
                 self.files += 1;
                 self.load_text(&shown, &bytes, Format::detect(&shown, &bytes));
             }
-            Err(e) => self.problem(&shown, 0, 0, format!("cannot read: {e}")),
+            Err(e) => self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
         }
     }
 
@@ -200,7 +213,18 @@ impl Library {
         base: Option<&url::Url>,
     ) {
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return self.problem(path, 0, 0, "empty file: no articles in it");
+            // At 1:1, so that `check`'s output is `path:line:col:` here too.
+            return self.problem(path, 1, 1, "empty file: no articles in it");
+        }
+        // A compressed file or an image would otherwise get a puzzling
+        // message about UTF-8 or JSON (or one per "line" of a .jsonl).
+        if let Some(kind) = binary_kind(bytes) {
+            return self.problem(
+                path,
+                1,
+                1,
+                format!("binary file ({kind}), not text: not an article file, feed or page"),
+            );
         }
         let imported = match format {
             Format::Feed => crate::import::feed::parse(bytes, base),
@@ -236,7 +260,11 @@ impl Library {
                     return;
                 }
             }
-            Err(e) => return self.problem(path, e.line, e.column, e.message),
+            // Importers may give column 0 for "this line"; `path:line:col` wants 1.
+            Err(e) => {
+                let column = if e.line > 0 { e.column.max(1) } else { 0 };
+                return self.problem(path, e.line, column, e.message);
+            }
         }
         match format {
             Format::JsonLines => self.load_jsonl(path, bytes),
@@ -269,41 +297,78 @@ impl Library {
     }
 
     fn load_json(&mut self, path: &str, text: &str) {
-        let start = text.len() - text.trim_start().len();
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON:
+        // skip it, keeping positions relative to the file.
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let start = text.len() - text[bom..].trim_start().len();
         let (line0, col0) = position(text.as_bytes(), start);
-        match text[start..].chars().next() {
-            Some('[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
+        let rest = &text[start..];
+        match rest.chars().next() {
+            Some('[') => match serde_json::from_str::<Vec<&RawValue>>(rest) {
                 Ok(items) => {
+                    // An empty array is a file with no articles, not an error.
                     for raw in items {
                         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
                         let (line, col) = position(text.as_bytes(), offset);
-                        match Article::from_json(raw.get()) {
+                        match parse_article(raw.get()) {
                             Ok(a) => self.push(a, path, line, col),
                             Err(e) => self.article_error(path, &e, line, col),
                         }
                     }
                 }
-                Err(e) => self.json_error(path, &e, 1, 1),
+                // A syntax error ends the array for serde: nothing after it
+                // can be trusted, so the file loads nothing. Say so.
+                Err(e) => {
+                    let mut err = ArticleError {
+                        line: e.line().max(1),
+                        column: e.column().max(1),
+                        message: json_message(&e),
+                    };
+                    err.message
+                        .push_str("; the whole file is skipped, none of its articles loaded");
+                    self.article_error(path, &err, line0, col0);
+                }
             },
-            Some('{') => match Article::from_json(text) {
+            Some('{') => match parse_article(rest) {
                 Ok(a) => self.push(a, path, line0, col0),
                 // Many datasets name JSON Lines files `.json`.
                 Err(e) if e.message.starts_with("invalid JSON: trailing characters") => {
                     self.load_jsonl(path, text.as_bytes())
                 }
-                Err(e) => self.article_error(path, &e, 1, 1),
+                Err(e) => self.article_error(path, &e, line0, col0),
             },
-            _ => self.problem(
-                path,
-                line0,
-                col0,
-                "not an article file: expected a JSON object or an array of them",
-            ),
+            // `42`, `"text"`, `null`, or not JSON at all.
+            first => match serde_json::from_str::<serde::de::IgnoredAny>(rest) {
+                Err(e) => self.json_error(path, &e, line0, col0),
+                Ok(_) => {
+                    let found = match first {
+                        Some('"') => "a string",
+                        Some('t' | 'f') => "a boolean",
+                        Some('n') => "null",
+                        _ => "a number",
+                    };
+                    self.problem(
+                        path,
+                        line0,
+                        col0,
+                        format!(
+                            "not an article file: expected a JSON object or an array of them, found {found}"
+                        ),
+                    )
+                }
+            },
         }
     }
 
     fn load_jsonl(&mut self, path: &str, bytes: &[u8]) {
         for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            // A byte order mark may start the first line; positions stay the file's.
+            let bom = if i == 0 && line.starts_with(b"\xef\xbb\xbf") {
+                3
+            } else {
+                0
+            };
+            let line = &line[bom..];
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
@@ -313,15 +378,15 @@ impl Library {
                     self.problem(
                         path,
                         i + 1,
-                        e.valid_up_to() + 1,
+                        bom + e.valid_up_to() + 1,
                         "invalid UTF-8: article files must be UTF-8",
                     );
                     continue;
                 }
             };
-            match Article::from_json(text) {
-                Ok(a) => self.push(a, path, i + 1, 1),
-                Err(e) => self.article_error(path, &e, i + 1, 1),
+            match parse_article(text) {
+                Ok(a) => self.push(a, path, i + 1, bom + 1),
+                Err(e) => self.article_error(path, &e, i + 1, bom + 1),
             }
         }
     }
@@ -369,7 +434,8 @@ impl Library {
 }
 
 /// What a source holds, recognised from its content (the file name only
-/// breaks ties between JSON and JSON Lines).
+/// breaks ties between JSON and JSON Lines, and keeps a `.json` file that is
+/// not JSON from being read as a text dump).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// One article object, or an array of them.
@@ -396,7 +462,8 @@ impl Format {
         }
     }
 
-    /// Recognises a source by its first bytes.
+    /// Recognises a source by its first bytes. A `.json`, `.jsonl` or
+    /// `.ndjson` file is read as such unless it starts with `<`.
     ///
     /// ```
     /// use kanbao::library::Format;
@@ -405,6 +472,7 @@ impl Format {
     /// assert_eq!(Format::detect("x", br#"{"version":"https://jsonfeed.org/version/1.1","items":[]}"#), Format::Feed);
     /// assert_eq!(Format::detect("a.jsonl", b"{\"title\":\"t\"}"), Format::JsonLines);
     /// assert_eq!(Format::detect("x.txt", "嘉兴制造业\n发布时间".as_bytes()), Format::TextDump);
+    /// assert_eq!(Format::detect("x.json", b"42"), Format::Json);
     /// ```
     pub fn detect(name: &str, bytes: &[u8]) -> Format {
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
@@ -417,6 +485,9 @@ impl Format {
         match head.get(start) {
             Some(b'{') if lower.contains("jsonfeed.org/version") => Format::Feed,
             Some(b'{' | b'[') => Format::from_name(name),
+            // Named as JSON but starting with neither: `42`, `null`, junk. A
+            // JSON error says more about it than a text dump's would.
+            Some(b) if *b != b'<' && Format::is_json_name(name) => Format::from_name(name),
             Some(b'<') => {
                 if lower.contains("<opml") {
                     Format::Opml
@@ -433,6 +504,13 @@ impl Format {
         }
     }
 
+    /// `.json`, `.jsonl` or `.ndjson`.
+    fn is_json_name(name: &str) -> bool {
+        [".json", ".jsonl", ".ndjson"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    }
+
     /// Files a directory walk picks up.
     fn is_article_file(path: &Path) -> bool {
         matches!(
@@ -440,6 +518,151 @@ impl Format {
             Some("json" | "jsonl" | "ndjson" | "xml" | "rss" | "atom" | "rdf" | "html" | "htm")
         )
     }
+}
+
+/// [`Article::from_json`], naming the field when a value nests deeper than
+/// serde_json's recursion limit (which stops it cleanly, before the stack
+/// could overflow, but says only where the value starts).
+fn parse_article(text: &str) -> Result<Article, ArticleError> {
+    Article::from_json(text).map_err(|mut e| {
+        // Valid JSON other than an object (`42`, `"x"`) is not an article:
+        // say so where it starts (serde_json points past a number it read).
+        // Syntax errors keep serde_json's position, at the offending byte.
+        let start = text.len() - text.trim_start().len();
+        let value = &text[start..];
+        if !value.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() {
+            (e.line, e.column) = position(text.as_bytes(), start);
+        }
+        if e.message.contains("recursion limit exceeded") && !e.message.starts_with("field `") {
+            let offset = offset_of(text, e.line, e.column);
+            if let Some(key) = field_at(text, offset) {
+                e.message = format!(
+                    "field `{key}`: {} (arrays and objects nested 128 or more levels deep)",
+                    e.message
+                );
+            }
+        }
+        e
+    })
+}
+
+/// Byte offset of a 1-based line and byte column in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        _ => text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The key of the top-level field of the JSON object `text` whose value
+/// holds byte `offset` (a linear scan: no recursion, whatever the nesting).
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0_usize, 0);
+    let mut last_string = None;
+    let mut key = None;
+    while i < b.len().min(offset) {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if depth == 1 {
+                    last_string = Some(start..(i + 1).min(b.len()));
+                }
+            }
+            b':' if depth == 1 => key = last_string.clone(),
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    let key: String = serde_json::from_str(text.get(key?)?).ok()?;
+    Some(crate::sanitize::sanitize_line(&key))
+}
+
+/// Why a file could not be read, in words: a dangling symlink and a file that
+/// vanished between listing its directory and reading it are told apart.
+fn cannot_read(path: &Path, explicit: bool, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return "cannot read: a dangling symlink (its target does not exist)".into();
+        }
+        if !explicit {
+            return format!("cannot read: the file vanished while loading ({e})");
+        }
+    }
+    format!("cannot read: {e}")
+}
+
+#[cfg(unix)]
+fn is_fifo(t: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(t)
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::FileType) -> bool {
+    false
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = t;
+    "a special file"
+}
+
+/// The kind of well-known binary data `bytes` starts with, if any.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 12] = [
+        (b"\x1f\x8b", "gzip-compressed data; gunzip it first"),
+        (b"PK\x03\x04", "a ZIP archive; unzip it first"),
+        (b"\xfd7zXZ\x00", "xz-compressed data; unxz it first"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed data; unzstd it first"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    let bzip2 = bytes.len() > 3 && bytes.starts_with(b"BZh") && (b'1'..=b'9').contains(&bytes[3]);
+    if bzip2 {
+        return Some("bzip2-compressed data; bunzip2 it first");
+    }
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|&(_, kind)| kind)
 }
 
 /// Whether a library path is a web address rather than a file.
@@ -540,6 +763,38 @@ mod tests {
             .map(|&i| lib.articles[i].title.clone())
             .collect();
         assert_eq!(titles, ["new", "old", "u1", "u2"]);
+    }
+
+    #[test]
+    fn field_at_skips_strings_and_escapes() {
+        let text = r#"{"a\"[": "x:{[", "b": [1, {"c": "]"}], "k\u00e9y": [[["#;
+        assert_eq!(field_at(text, text.len()).as_deref(), Some("kéy"));
+        let in_b = text.find("{\"c\"").unwrap();
+        assert_eq!(field_at(text, in_b).as_deref(), Some("b"));
+        assert_eq!(field_at(text, 1), None);
+    }
+
+    #[test]
+    fn too_deep_values_name_their_field() {
+        let deep = format!(
+            r#"{{"title":"t","x":{}{}}}"#,
+            "[".repeat(500),
+            "]".repeat(500)
+        );
+        let lib = load("d.json", &deep);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (1, 18));
+        assert!(
+            lib.problems[0].message.starts_with("field `x`: "),
+            "{}",
+            lib.problems[0]
+        );
+    }
+
+    #[test]
+    fn file_names_with_escape_sequences_are_shown_sanitized() {
+        let lib = load("evil\u{1b}]0;PWNED\u{7}.json", "42");
+        let shown = lib.problems[0].to_string();
+        assert!(shown.starts_with("evil.json:1:1: "), "{shown:?}");
     }
 
     #[test]

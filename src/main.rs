@@ -12,6 +12,7 @@ use kanbao::config::{AmbiguousSetting, ColorSetting, Config, Orientation, ThemeN
 use kanbao::importer;
 use kanbao::library::Library;
 use kanbao::probe::{self, Detected};
+use kanbao::sanitize::sanitize_line;
 use kanbao::snapshot;
 use kanbao::subscriptions::{Subscription, Subscriptions};
 use kanbao::typeset::{LineKind, TypesetOptions, typeset};
@@ -351,7 +352,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let report =
                 importer::import_sources(&sources, &into, tz.as_deref(), &subscriptions_path()?)?;
             for p in &report.problems {
-                eprintln!("kanbao: {p}");
+                eprintln!("kanbao: {}", sanitize_line(p));
             }
             if report.subscribed > 0 {
                 println!(
@@ -505,7 +506,7 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     };
     let fetcher = kanbao::fetch::Fetcher::new();
     let results = importer::update_all(&mut subs, into, &fetcher, 4, &|r| {
-        bar.set_message(r.url.clone());
+        bar.set_message(sanitize_line(&r.url));
         bar.inc(1);
     });
     bar.finish_and_clear();
@@ -513,13 +514,15 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     let mut total = importer::Summary::default();
     for r in &results {
         match &r.outcome {
-            Ok(importer::FeedOutcome::NotModified) => println!("unchanged  {}", r.url),
+            Ok(importer::FeedOutcome::NotModified) => {
+                println!("unchanged  {}", sanitize_line(&r.url))
+            }
             Ok(importer::FeedOutcome::Stored(s)) => {
-                println!("updated    {}: {s}", r.url);
+                println!("updated    {}: {s}", sanitize_line(&r.url));
                 total.add(*s);
             }
             Err(e) => {
-                eprintln!("kanbao: {e}");
+                eprintln!("kanbao: {}", sanitize_line(e));
                 total.failed += 1;
             }
         }
