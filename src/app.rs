@@ -277,6 +277,8 @@ pub struct App {
     pub pending_open: Option<String>,
     /// A URL the event loop should copy to the clipboard (set by `y`).
     pub pending_copy: Option<String>,
+    /// Show the selection as a reverse-video bar instead of a marker.
+    pub selection_bar: bool,
     /// Pane sizes and the reader's measure.
     pub layout_settings: LayoutSettings,
     /// Which keys do what (defaults plus the config file's `[keys]`).
@@ -318,6 +320,7 @@ impl App {
             notice,
             keymap: crate::keys::Keymap::default(),
             layout_settings: LayoutSettings::default(),
+            selection_bar: false,
             help_scroll: 0,
             problems_open: false,
             state: State::in_memory(),

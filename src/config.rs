@@ -27,6 +27,7 @@ ambiguous = "narrow"      # "narrow" | "wide" | "auto" — how “ ” … — �
 color = "auto"            # "auto" | "always" | "never" (NO_COLOR is honoured)
 theme = "default"         # "default" | "mono"   (built-in themes)
 mouse = true              # wheel scrolls the pane under the pointer, a click selects
+selection = "marker"      # "marker" (▶ in the margin: fewest bytes per key) | "bar" (reverse-video row)
 
 [layout]
 split = 40                # list pane width, percent of the terminal (two-pane mode), 10 to 90
@@ -154,6 +155,19 @@ pub struct Display {
     pub theme: ThemeName,
     /// Mouse support: the wheel scrolls the pane under the pointer, a click selects.
     pub mouse: bool,
+    /// How the selected article is shown: a marker (fewest bytes per key,
+    /// for slow links) or a reverse-video bar across the row.
+    pub selection: Selection,
+}
+
+/// `display.selection`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// `▶` in the margin: moving writes a few bytes.
+    #[default]
+    Marker,
+    /// The whole row in reverse video.
+    Bar,
 }
 
 impl Default for Display {
@@ -163,6 +177,7 @@ impl Default for Display {
             color: ColorSetting::Auto,
             theme: ThemeName::Default,
             mouse: true,
+            selection: Selection::Marker,
         }
     }
 }
@@ -381,7 +396,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
 }
 
 const SECTIONS: &[&str] = &["display", "layout", "reader", "library", "colors", "keys"];
-const DISPLAY_KEYS: &[&str] = &["ambiguous", "color", "theme", "mouse"];
+const DISPLAY_KEYS: &[&str] = &["ambiguous", "color", "theme", "mouse", "selection"];
 const LAYOUT_KEYS: &[&str] = &["split", "orientation", "two_pane_min_width"];
 const READER_KEYS: &[&str] = &["measure", "center"];
 const LIBRARY_KEYS: &[&str] = &["paths"];
@@ -508,6 +523,12 @@ impl Checker<'_> {
                 "mouse" => {
                     if let Some(v) = self.boolean(&full, value) {
                         display.mouse = v;
+                    }
+                }
+                "selection" => {
+                    let choices = [("marker", Selection::Marker), ("bar", Selection::Bar)];
+                    if let Some(v) = self.choice(&full, value, &choices) {
+                        display.selection = v;
                     }
                 }
                 _ => self.unknown("key", Some("display"), name, key.span(), DISPLAY_KEYS),
@@ -979,6 +1000,7 @@ mod tests {
                 color: ColorSetting::Never,
                 theme: ThemeName::Mono,
                 mouse: false,
+                selection: Selection::Marker,
             }
         );
         assert_eq!(c.display.ambiguous.fixed(), None);

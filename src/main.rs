@@ -541,6 +541,7 @@ fn configure(app: &mut App, config: &Config) {
         center: config.reader.center,
     };
     app.keymap = kanbao::keys::Keymap::new(&config.keys);
+    app.selection_bar = config.display.selection == kanbao::config::Selection::Bar;
     let (w, h) = app.size;
     app.apply(kanbao::app::Action::Resize(w, h));
 }

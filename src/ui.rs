@@ -116,6 +116,15 @@ impl Theme {
             Style::new().add_modifier(Modifier::REVERSED)
         }
     }
+    fn cursor(&self, focused: bool) -> Style {
+        match (focused, self.color) {
+            (true, true) => Style::new()
+                .fg(self.palette.selected_bg.unwrap_or(Color::Yellow))
+                .add_modifier(Modifier::BOLD),
+            (true, false) => Style::new().add_modifier(Modifier::BOLD),
+            (false, _) => Style::new().add_modifier(Modifier::DIM),
+        }
+    }
     fn selected(&self, focused: bool) -> Style {
         let (fg, bg) = (self.palette.selected_fg, self.palette.selected_bg);
         match (focused, self.color && (fg.is_some() || bg.is_some())) {
@@ -224,21 +233,27 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
         let article = &app.library.articles[index];
         let y = area.y + row;
         let selected = pos == app.selected;
-        let base = if selected {
+        // The selection: a reverse-video bar across the row, or (the default)
+        // a marker in the first column, which costs a few bytes per move.
+        let bar = selected && app.selection_bar;
+        let base = if bar {
             theme.selected(focused)
         } else {
             Style::new()
         };
-        if selected {
+        if bar {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
+        } else if selected {
+            let cursor = if amb == Ambiguous::Wide { ">" } else { "▶" };
+            put_str(buf, area.x, y, 1, cursor, theme.cursor(focused), amb);
         }
-        let mut x = area.x + 1;
-        let mut left = w.saturating_sub(2);
+        let mut x = area.x + 3;
+        let mut left = w.saturating_sub(4);
         // A column of `cols` cells: the text fitted to all but the last, which stays blank.
         let mut cell = |text: &str, cols: usize, style: Style, x: &mut u16, left: &mut usize| {
             let cols = cols.min(*left);
             // The selected row is one uniform bar; other rows colour their columns.
-            let style = if selected { base } else { style };
+            let style = if bar { base } else { style };
             let text = fit(text, cols.saturating_sub(1), amb);
             put_str(buf, *x, y, cols as u16, &text, style, amb);
             *x += cols as u16;
@@ -285,15 +300,15 @@ fn draw_list(buf: &mut Buffer, app: &App, area: Rect, theme: &Theme) {
             (false, false) => None,
         };
         if let Some((m, style)) = marker
-            && area.width > 1
+            && area.width > 2
         {
             put_str(
                 buf,
-                area.x,
+                area.x + 1,
                 y,
                 1,
                 m,
-                if selected { base } else { style },
+                if bar { base } else { style },
                 amb,
             );
         }

@@ -847,15 +847,20 @@ fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
         shown.push(s.screen_state(|screen| title_in_reader(screen, titles).unwrap()));
         for key in ["\r", "jjj", "\x04", " "] {
             s.send(key);
-            s.wait_for(&format!("a redraw after {key:?} in article {i}"), |_| true);
+            // A key may change nothing on screen (and write nothing): Ctrl-l
+            // after it proves it was handled.
+            s.sync();
         }
         s.send("G");
+        s.sync();
         s.wait_for(&format!("the end of article {i}"), |screen| {
             let line = status(screen);
             line.starts_with(&position) && (line.contains("Bot") || line.contains("All"))
         });
         s.send("\x1b");
-        s.wait_for(&format!("a redraw after Esc in article {i}"), |_| true);
+        // Esc moves the focus back to the list: the selection marker changes.
+        // (Sending Ctrl-l right after Esc would read as Alt-Ctrl-l.)
+        s.wait_for(&format!("the list focused again after Esc in article {i}"), |_| true);
     }
 
     // One pane: the reader alone.
@@ -864,12 +869,12 @@ fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
     s.wait_for("a redraw at 70x20", |_| true);
     for key in ["g", "j"] {
         s.send(key);
-        s.wait_for(&format!("a redraw after {key:?} at 70x20"), |_| true);
+        s.sync();
     }
     s.send("\r");
     s.wait_for_status(&format!(" 2/{n}"), "Esc back  ? help");
     s.send("\x04");
-    s.wait_for("half a page down at 70x20", |_| true);
+    s.sync();
     s.send("\x1b");
     s.wait_for_status(&format!(" 2/{n}"), "? help  q quit");
     shown
@@ -937,13 +942,13 @@ fn marks_survive_kill_9_between_two_runs() {
     s.wait_for_status(" 1/14", "? help  q quit");
     let screen = s.screen_text();
     let rows: Vec<&str> = screen.lines().collect();
-    assert!(rows[0].starts_with('★'), "the star survived: {screen}");
-    assert!(
-        !rows[1].starts_with('●'),
-        "the read mark survived: {screen}"
-    );
-    assert!(
-        rows[2].starts_with('●'),
+    // Column 0 is the selection marker, column 1 the article's mark.
+    let mark = |row: &str| row.chars().nth(1).unwrap_or(' ');
+    assert_eq!(mark(rows[0]), '★', "the star survived: {screen}");
+    assert_ne!(mark(rows[1]), '●', "the read mark survived: {screen}");
+    assert_eq!(
+        mark(rows[2]),
+        '●',
         "the third article is still unread: {screen}"
     );
     s.send("q");

@@ -151,10 +151,12 @@ fn unread_and_starred_articles_stand_out_without_colour() {
     let mut app = App::new(Library::sample(), TypesetOptions::default(), 80, 10);
     let buf = replay(&mut app, "sj<Enter><Esc>", &Theme::colored(false)).unwrap();
     let text = to_text(&buf);
-    let rows: Vec<&str> = text.lines().collect();
-    assert!(rows[0].starts_with('★'), "{text}");
-    assert!(rows[1].starts_with(' '), "read: no marker: {text}");
-    assert!(rows[2].starts_with('●'), "{text}");
+    // Column 0 holds the selection marker, column 1 the article's mark.
+    let mark = |row: u16| buf[(1, row)].symbol().to_string();
+    assert_eq!(mark(0), "★", "{text}");
+    assert_eq!(mark(1), " ", "read: no mark: {text}");
+    assert_eq!(mark(2), "●", "{text}");
+    assert_eq!(buf[(0, 1)].symbol(), "▶", "the selection follows j: {text}");
     // Unread titles are bold even in monochrome.
     let title_x = 30;
     assert!(
