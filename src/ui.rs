@@ -179,32 +179,20 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
         draw_list(buf, app, layout.list, theme);
     }
     draw_status(buf, app, layout.status, theme);
+    // Overlays sit above the status line, which stays visible.
+    let above = Rect::new(
+        area.x,
+        area.y,
+        area.width,
+        area.height.saturating_sub(1).max(1),
+    );
     if app.links_prompt.is_some() {
-        let above = Rect::new(
-            area.x,
-            area.y,
-            area.width,
-            area.height.saturating_sub(1).max(1),
-        );
         draw_links(buf, app, above, theme);
     }
     if app.problems_open {
-        let above = Rect::new(
-            area.x,
-            area.y,
-            area.width,
-            area.height.saturating_sub(1).max(1),
-        );
         draw_problems(buf, app, above, theme);
     }
     if app.help {
-        // Above the status line, which stays visible.
-        let above = Rect::new(
-            area.x,
-            area.y,
-            area.width,
-            area.height.saturating_sub(1).max(1),
-        );
         draw_help(buf, app, above, theme);
     }
 }

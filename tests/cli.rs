@@ -1,8 +1,8 @@
 //! The command-line contract (DESIGN.md), tested on the real binary.
 
-use std::path::PathBuf;
+mod common;
+use common::TempDir;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kanbao::width::{Ambiguous, str_width};
 
@@ -19,33 +19,6 @@ fn kanbao(args: &[&str]) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kanbao-cli-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 const SEED_ID: &str = "d3bea864ce180406";
@@ -104,7 +77,7 @@ fn read_in_wide_mode_fits_terminals_that_draw_quotes_wide() {
 
 #[test]
 fn read_by_index_and_errors_for_unknown_ids() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let path = dir.write(
         "a.json",
         r#"[{"title":"一"},{"title":"二","body":"正文"}]"#.as_bytes(),
@@ -159,7 +132,7 @@ fn list_is_newest_first_and_json_has_the_contract_fields() {
 
 #[test]
 fn list_puts_undated_articles_last_in_file_order() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let path = dir.write(
         "a.jsonl",
         "{\"title\":\"无日期一\"}\n{\"title\":\"旧\",\"published\":\"2020-01-01T00:00:00Z\"}\n{\"title\":\"无日期二\"}\n{\"title\":\"新\",\"published\":\"2024-05-01 08:00:00\",\"tz\":\"Asia/Shanghai\"}\n"
@@ -175,7 +148,7 @@ fn list_puts_undated_articles_last_in_file_order() {
 
 #[test]
 fn check_names_file_line_column_and_field_and_exits_1() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     dir.write("good.json", r#"{"title":"好"}"#.as_bytes());
     dir.write(
         "bad.json",
@@ -207,7 +180,7 @@ fn check_passes_the_sample_library() {
 
 #[test]
 fn good_articles_load_beside_bad_ones_with_a_warning() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     dir.write(
         "a.jsonl",
         b"{\"title\":\"good one\"}\nnot json\n{\"title\":\"good two\"}\n",
@@ -257,7 +230,7 @@ fn snapshot_rejects_bad_keys_and_sizes_clearly() {
 
 #[test]
 fn escape_sequences_in_articles_never_reach_the_output() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("cli");
     let hostile = "{\"title\":\"正常标题\\u001b]0;pwned\\u0007看这里\",\"source\":\"\\u001b[2J源\",\"authors\":[\"\\u009b31m作者\"],\"body\":[\"段落\\u001bc一\\u202e二\\u001b]52;c;ZXZpbA==\\u001b\\\\三\"]}";
     let path = dir.write("h.json", hostile.as_bytes());
     for args in [

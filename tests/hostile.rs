@@ -7,10 +7,11 @@
 //! it. The payload words (`PWNED`, its base64 `UFdORUQ`, `evil.example`) exist
 //! only inside sequences, so they must never be shown.
 
+mod common;
+use common::TempDir;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -725,39 +726,12 @@ fn problem_messages_never_show_a_sequence_payload() {
     assert_clean("kanbao check invalid.jsonl", &stdout, false);
 }
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kanbao-hostile-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-    fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Control characters written raw into the file (not as `\u` escapes): legal
 /// JSON for C1, DEL and bidi controls, a JSON error for C0, invalid UTF-8 for
 /// a lone 8-bit byte. Either way nothing reaches the output.
 #[test]
 fn raw_control_bytes_in_files_never_reach_the_output() {
-    let dir = TempDir::new();
+    let dir = TempDir::new("hostile");
     let raw_chars = dir.write(
         "raw.json",
         "{\"title\":\"原始\u{9b}31m字节\u{202e}标题\u{7f}\u{85}\u{9d}0;PWNED\u{9c}完\",\"body\":\"正\u{2067}文\u{9b}2J。\"}"
