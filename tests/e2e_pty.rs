@@ -860,7 +860,10 @@ fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
         s.send("\x1b");
         // Esc moves the focus back to the list: the selection marker changes.
         // (Sending Ctrl-l right after Esc would read as Alt-Ctrl-l.)
-        s.wait_for(&format!("the list focused again after Esc in article {i}"), |_| true);
+        s.wait_for(
+            &format!("the list focused again after Esc in article {i}"),
+            |_| true,
+        );
     }
 
     // One pane: the reader alone.
