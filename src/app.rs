@@ -277,6 +277,11 @@ pub struct App {
     pub pending_open: Option<String>,
     /// A URL the event loop should copy to the clipboard (set by `y`).
     pub pending_copy: Option<String>,
+    /// Whether the reader beside the list follows the selection.
+    pub preview: bool,
+    /// The article last opened in the reader (what it shows when it does
+    /// not follow the selection).
+    opened: Option<usize>,
     /// Show the selection as a reverse-video bar instead of a marker.
     pub selection_bar: bool,
     /// Pane sizes and the reader's measure.
@@ -321,6 +326,8 @@ impl App {
             keymap: crate::keys::Keymap::default(),
             layout_settings: LayoutSettings::default(),
             selection_bar: false,
+            preview: true,
+            opened: None,
             help_scroll: 0,
             problems_open: false,
             state: State::in_memory(),
@@ -344,6 +351,7 @@ impl App {
         let scroll = self.scroll;
         self.source_width = source_width(&library, self.options);
         self.library = library;
+        self.opened = None;
         self.cache.clear();
         self.refresh_order();
         let still_there = selected_id.is_some_and(|id| self.select_id(&id));
@@ -418,7 +426,7 @@ impl App {
     /// width), typeset only as far as it has been looked at.
     pub fn reader_doc(&mut self) -> Rc<RefCell<Lazy>> {
         let width = self.layout().reader.width;
-        let Some(index) = self.selected_article() else {
+        let Some(index) = self.reader_article() else {
             return Rc::new(RefCell::new(Lazy::new(
                 &Article::default(),
                 1,
@@ -534,14 +542,14 @@ impl App {
                 self.focus = if in_list { Focus::Reader } else { Focus::List };
                 self.fix_focus();
                 if self.focus == Focus::Reader {
-                    self.mark_selected_read();
+                    self.open_selected();
                 }
             }
             Action::FocusList => self.focus = Focus::List,
             Action::FocusReader | Action::Open => {
                 self.focus = Focus::Reader;
                 self.fix_focus();
-                self.mark_selected_read();
+                self.open_selected();
             }
             Action::Back if self.focus == Focus::List && self.filter.is_some() => {
                 self.set_filter(String::new())
@@ -621,11 +629,38 @@ impl App {
 
     fn select(&mut self, position: usize) {
         let position = position.min(self.order.len().saturating_sub(1));
-        if position != self.selected {
-            self.selected = position;
+        let shown = self.reader_article();
+        if self.opened.is_none() {
+            // What the reader showed first stays until something is opened.
+            self.opened = shown;
+        }
+        self.selected = position;
+        if self.reader_article() != shown {
             self.scroll = 0;
         }
         self.keep_selection_visible();
+    }
+
+    /// The article the reader shows: the selected one, unless the reader
+    /// beside the list does not follow the selection (`preview = false`)
+    /// and the list has the keyboard: then the one last opened.
+    pub fn reader_article(&self) -> Option<usize> {
+        if !self.preview && self.focus == Focus::List && self.layout().two_pane {
+            return self.opened.or(self.selected_article());
+        }
+        self.selected_article()
+    }
+
+    /// The reader takes the selected article (Enter, or moving to the reader).
+    fn open_selected(&mut self) {
+        let selected = self.selected_article();
+        if self.opened != selected {
+            if !self.preview && self.layout().two_pane && self.focus == Focus::Reader {
+                self.scroll = 0;
+            }
+            self.opened = selected;
+        }
+        self.mark_selected_read();
     }
 
     fn select_by(&mut self, delta: isize) {
@@ -1322,6 +1357,26 @@ mod tests {
         let max = app.max_scroll();
         assert_eq!(app.scroll, max);
         assert_eq!(app.scroll_indicator(), "Bot");
+    }
+
+    #[test]
+    fn without_preview_the_reader_changes_on_enter_only() {
+        let mut app = sample(120, 30);
+        app.preview = false;
+        let shown = app.reader_article();
+        apply_all(&mut app, &[Action::Down, Action::Down]);
+        assert_eq!(
+            app.reader_article(),
+            shown,
+            "j moves the selection, not the reader"
+        );
+        app.apply(Action::Open);
+        assert_eq!(app.reader_article(), app.selected_article());
+        apply_all(&mut app, &[Action::Down, Action::Back, Action::Down]);
+        assert_ne!(app.reader_article(), app.selected_article());
+        let mut app = sample(120, 30); // the default follows the selection
+        app.apply(Action::Down);
+        assert_eq!(app.reader_article(), app.selected_article());
     }
 
     #[test]

@@ -33,6 +33,7 @@ selection = "marker"      # "marker" (▶ in the margin: fewest bytes per key) |
 split = 40                # list pane width, percent of the terminal (two-pane mode), 10 to 90
 orientation = "horizontal" # "horizontal" (list left, reader right) | "vertical" (list above reader)
 two_pane_min_width = 90   # narrower terminals show one pane at a time (40 to 1000)
+preview = true            # the reader beside the list follows the selection (false: only on Enter, fewer bytes)
 
 [reader]
 measure = 80              # maximum line width of article text, in cells (20 to 1000)
@@ -191,6 +192,9 @@ pub struct Layout {
     pub orientation: Orientation,
     /// Terminals narrower than this show one pane at a time (40 to 1000).
     pub two_pane_min_width: u16,
+    /// Whether the reader beside the list follows the selection as it moves
+    /// (`false`: it changes on Enter only — fewer bytes on a slow link).
+    pub preview: bool,
 }
 
 impl Default for Layout {
@@ -199,6 +203,7 @@ impl Default for Layout {
             split: 40,
             orientation: Orientation::Horizontal,
             two_pane_min_width: crate::app::TWO_PANE_MIN_WIDTH,
+            preview: true,
         }
     }
 }
@@ -397,7 +402,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
 
 const SECTIONS: &[&str] = &["display", "layout", "reader", "library", "colors", "keys"];
 const DISPLAY_KEYS: &[&str] = &["ambiguous", "color", "theme", "mouse", "selection"];
-const LAYOUT_KEYS: &[&str] = &["split", "orientation", "two_pane_min_width"];
+const LAYOUT_KEYS: &[&str] = &["split", "orientation", "two_pane_min_width", "preview"];
 const READER_KEYS: &[&str] = &["measure", "center"];
 const LIBRARY_KEYS: &[&str] = &["paths"];
 
@@ -558,6 +563,11 @@ impl Checker<'_> {
                 "two_pane_min_width" => {
                     if let Some(v) = self.integer(&full, value, 40, 1000) {
                         layout.two_pane_min_width = v;
+                    }
+                }
+                "preview" => {
+                    if let Some(v) = self.boolean(&full, value) {
+                        layout.preview = v;
                     }
                 }
                 _ => self.unknown("key", Some("layout"), name, key.span(), LAYOUT_KEYS),
@@ -1011,14 +1021,16 @@ mod tests {
 
     #[test]
     fn layout_section() {
-        let c =
-            clean("[layout]\nsplit = 3_0\norientation = \"vertical\"\ntwo_pane_min_width = 120\n");
+        let c = clean(
+            "[layout]\nsplit = 3_0\norientation = \"vertical\"\ntwo_pane_min_width = 120\npreview = false\n",
+        );
         assert_eq!(
             c.layout,
             Layout {
                 split: 30,
                 orientation: Orientation::Vertical,
                 two_pane_min_width: 120,
+                preview: false,
             }
         );
     }

@@ -551,6 +551,7 @@ fn configure(app: &mut App, config: &Config) {
     };
     app.keymap = kanbao::keys::Keymap::new(&config.keys);
     app.selection_bar = config.display.selection == kanbao::config::Selection::Bar;
+    app.preview = config.layout.preview;
     let (w, h) = app.size;
     app.apply(kanbao::app::Action::Resize(w, h));
 }
