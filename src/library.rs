@@ -228,7 +228,14 @@ impl Library {
         }
         let imported = match format {
             Format::Feed => crate::import::feed::parse(bytes, base),
-            Format::Html => crate::import::page::parse(bytes, base),
+            Format::Html => match html_depth(bytes) {
+                // html5ever takes quadratic time on deep nesting (thousands of
+                // levels: seconds to minutes); no real page nests this deep.
+                depth if depth > MAX_HTML_DEPTH => Err(crate::import::ImportError::new(format!(
+                    "page nested {depth} levels deep (more than {MAX_HTML_DEPTH}): not read"
+                ))),
+                _ => crate::import::page::parse(bytes, base),
+            },
             Format::TextDump => match std::str::from_utf8(bytes) {
                 Ok(text) => crate::import::textdump::parse_with(text, self.tz.as_deref()),
                 Err(e) => {
@@ -665,6 +672,45 @@ fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
         .map(|&(_, kind)| kind)
 }
 
+/// Deepest element nesting a page may have to be read.
+const MAX_HTML_DEPTH: usize = 512;
+
+/// How deep the elements of an HTML document nest, roughly: open tags minus
+/// close tags, not counting void elements, self-closing tags, comments and
+/// declarations. A linear scan, to refuse pathological pages before parsing.
+fn html_depth(bytes: &[u8]) -> usize {
+    const VOID: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"param", b"source", b"track", b"wbr",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += at + 1;
+        let Some(&first) = bytes.get(i) else { break };
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(bytes.len(), |e| i + e);
+        if first == b'/' {
+            depth = depth.saturating_sub(1);
+        } else if first.is_ascii_alphabetic() {
+            let name_end = bytes[i..end]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(end, |e| i + e);
+            let name = bytes[i..name_end].to_ascii_lowercase();
+            let self_closing = end > i && bytes[end - 1] == b'/';
+            if !self_closing && !VOID.contains(&name.as_slice()) {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+        i = end.min(bytes.len());
+    }
+    max
+}
+
 /// Whether a library path is a web address rather than a file.
 pub fn is_url(path: &str) -> bool {
     let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
@@ -795,6 +841,28 @@ mod tests {
         let lib = load("evil\u{1b}]0;PWNED\u{7}.json", "42");
         let shown = lib.problems[0].to_string();
         assert!(shown.starts_with("evil.json:1:1: "), "{shown:?}");
+    }
+
+    #[test]
+    fn pathologically_nested_pages_are_refused_at_once() {
+        let deep = format!("<html><body>{}</body></html>", "<div>".repeat(10_000));
+        let started = std::time::Instant::now();
+        let mut lib = Library::default();
+        lib.load_text(
+            "deep.html",
+            deep.as_bytes(),
+            Format::detect("deep.html", deep.as_bytes()),
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(
+            lib.problems[0].message.contains("nested"),
+            "{:?}",
+            lib.problems
+        );
+        assert_eq!(
+            html_depth(b"<p>a<br>b<img src=x/><hr></p><!-- c --><p>d</p>"),
+            1
+        );
     }
 
     #[test]
