@@ -1155,3 +1155,70 @@ fn a_resize_storm_ends_with_a_correct_screen() {
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
+
+#[test]
+fn a_huge_article_opens_scrolls_and_ends_at_once() {
+    let dir = unique_temp_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(50_000); // ~4.5 MB
+    let path = dir.join("huge.json");
+    std::fs::write(
+        &path,
+        serde_json::json!({"title": "四兆字节的一段", "body": [paragraph]}).to_string(),
+    )
+    .unwrap();
+    let path = path.display().to_string();
+    let mut s = Session::start_with_args(80, 24, &[&path]);
+    s.wait_for_status(" 1/1", "? help  q quit");
+    let started = Instant::now();
+    s.send("\r");
+    s.wait_for_text("四兆字节的一段");
+    s.send(" ");
+    s.sync();
+    s.send("G");
+    s.wait_for_status(" 1/1  Bot", "Esc back  ? help");
+    // Generous for a debug build on a loaded machine; release takes milliseconds.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(s.screen_text().contains("比较优势。"));
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_library_still_opens_with_one_notice_and_the_problems_on_bang() {
+    let dir = unique_temp_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("a.jsonl"),
+        "{\"title\":\"好文章\"}\n{\"title\":5}\nnot json\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("b.json"), "[1,2").unwrap();
+    std::fs::write(dir.join("c.json"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let path = dir.display().to_string();
+    let mut s = Session::start_with_args(80, 24, &[&path]);
+    s.wait_for_text("4 problems loading articles");
+    assert!(s.screen_text().contains("好文章"));
+    s.send("!");
+    s.wait_for_text(" problems ");
+    let screen = s.screen_text();
+    assert!(
+        screen.contains("a.jsonl:2:") && screen.contains("field `title`"),
+        "{screen}"
+    );
+    assert!(screen.contains("PNG"), "{screen}");
+    s.send("x");
+    s.wait_for("the problems to close", |sc| {
+        !sc.contents().contains(" problems ")
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    let _ = std::fs::remove_dir_all(dir);
+}
