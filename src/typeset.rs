@@ -431,6 +431,7 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
             start = piece_end;
         }
     }
+    let tokens = whole_clusters(seg, tokens);
     // 3. Measure; cut what cannot fit on any line.
     let mut pieces = Vec::with_capacity(tokens.len());
     for mut t in tokens {
@@ -456,6 +457,80 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
             (first.start..last.word_end, w)
         })
         .collect()
+}
+
+/// Moves the edges of `tokens` onto grapheme cluster boundaries (found by
+/// fuzzing: UAX #14 may break where a cluster goes on).
+///
+/// UAX #14 allows a break between a space and a combining mark after it
+/// (LB10), but `" \u{31e}"` is one cluster: breaking there dropped the space
+/// and left the mark alone. A Prepend character (`U+0600`…) joins the next
+/// character into its cluster, a space or an ideograph, where UAX #14 may
+/// break too. So: a word that starts inside a cluster takes the spaces of
+/// that cluster with it; a word that ends inside one takes the spaces that
+/// complete it; and a cluster that spans two words glues them together.
+fn whole_clusters(seg: &str, tokens: Vec<Piece>) -> Vec<Piece> {
+    use unicode_segmentation::GraphemeCursor;
+    // Between two characters that never join a cluster (most CJK and ASCII
+    // text) there is always a boundary: asking the cursor costs much more.
+    let simple = |i: usize| {
+        let after = seg[i..].chars().next();
+        let before = seg[..i].chars().next_back();
+        after.is_none_or(crate::width::stands_alone)
+            && before.is_none_or(crate::width::stands_alone)
+    };
+    let boundary = |i: usize| {
+        simple(i)
+            || GraphemeCursor::new(i, seg.len(), true)
+                .is_boundary(seg, 0)
+                .unwrap_or(true)
+    };
+    let next = |i: usize| {
+        GraphemeCursor::new(i, seg.len(), true)
+            .next_boundary(seg, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(seg.len())
+    };
+    let prev = |i: usize| {
+        GraphemeCursor::new(i, seg.len(), true)
+            .prev_boundary(seg, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+    };
+    let mut out: Vec<Piece> = Vec::with_capacity(tokens.len());
+    for mut t in tokens {
+        let Some(last) = out.last_mut() else {
+            out.push(t);
+            continue;
+        };
+        if !boundary(last.word_end) {
+            let end = next(last.word_end);
+            if end <= t.start {
+                // The spaces after the word complete its last cluster.
+                last.word_end = end;
+            } else {
+                // One cluster spans both words: no break between them.
+                last.word_end = t.word_end;
+                last.end = t.end;
+                continue;
+            }
+        }
+        if !boundary(t.start) {
+            // The spaces before the word begin its first cluster.
+            t.start = prev(t.start).max(last.word_end);
+            last.end = t.start;
+        }
+        out.push(t);
+    }
+    // The last word's end: only spaces follow it, which may complete its cluster.
+    if let Some(last) = out.last_mut()
+        && !boundary(last.word_end)
+    {
+        last.word_end = next(last.word_end).min(last.end);
+    }
+    out
 }
 
 /// Cuts an over-long token into pieces of at most `width` cells, between
@@ -821,6 +896,48 @@ mod tests {
             assert_eq!(lazy.lines(), &whole[..lazy.lines().len()], "width {width}");
             lazy.finish();
             assert_eq!(lazy.lines(), &whole[..], "width {width}");
+        }
+    }
+
+    /// Whether every line of `wrap(text)` is made of whole grapheme clusters.
+    fn lines_are_whole_clusters(text: &str, width: usize) -> bool {
+        let edges: Vec<usize> = text
+            .grapheme_indices(true)
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        wrap_ranges(text, width, N)
+            .iter()
+            .all(|(r, _)| edges.contains(&r.start) && edges.contains(&r.end))
+    }
+
+    #[test]
+    fn a_combining_mark_on_a_space_is_not_split_from_it() {
+        // Found by fuzzing (fuzz/ target `typeset`): UAX #14 breaks between
+        // a space and a combining mark after it, which is one cluster; the
+        // line started with the bare mark and the space was dropped.
+        assert_eq!(wrap(" \u{31e}\u{fffd}", 0, N), [" \u{31e}\u{fffd}"]);
+        assert_eq!(wrap("ab \u{301}cd", 3, N), ["ab", " \u{301}cd"]);
+        for width in 0..8 {
+            assert!(lines_are_whole_clusters("ab \u{301}cd  \u{302}e", width));
+        }
+    }
+
+    #[test]
+    fn a_prepended_cluster_is_not_split() {
+        // A Prepend character (U+0600, U+0605…) joins what follows into its
+        // cluster, a space or an ideograph, where UAX #14 may break.
+        for text in [
+            "\u{600} 中文",
+            "a\u{605}中文",
+            "字\u{600}",
+            "\u{600} \u{301}中",
+        ] {
+            for width in 0..8 {
+                assert!(lines_are_whole_clusters(text, width), "{text:?} at {width}");
+                let kept: String = wrap(text, width, N).concat().replace(' ', "");
+                assert_eq!(kept, text.replace(' ', ""), "{text:?} at {width}");
+            }
         }
     }
 

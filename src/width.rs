@@ -63,7 +63,7 @@ pub fn str_width(s: &str, ambiguous: Ambiguous) -> usize {
 /// characters around them: printable ASCII, CJK ideographs and punctuation,
 /// kana (without the combining voiced marks), Hangul syllables, full-width
 /// forms and general punctuation.
-fn stands_alone(c: char) -> bool {
+pub(crate) fn stands_alone(c: char) -> bool {
     matches!(c,
         ' '..='~'
         | '\u{2010}'..='\u{2027}'
