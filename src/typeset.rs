@@ -470,35 +470,21 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
 /// that cluster with it; a word that ends inside one takes the spaces that
 /// complete it; and a cluster that spans two words glues them together.
 fn whole_clusters(seg: &str, tokens: Vec<Piece>) -> Vec<Piece> {
-    use unicode_segmentation::GraphemeCursor;
-    // Between two characters that never join a cluster (most CJK and ASCII
-    // text) there is always a boundary: asking the cursor costs much more.
-    let simple = |i: usize| {
-        let after = seg[i..].chars().next();
-        let before = seg[..i].chars().next_back();
-        after.is_none_or(crate::width::stands_alone)
-            && before.is_none_or(crate::width::stands_alone)
-    };
-    let boundary = |i: usize| {
-        simple(i)
-            || GraphemeCursor::new(i, seg.len(), true)
-                .is_boundary(seg, 0)
-                .unwrap_or(true)
-    };
-    let next = |i: usize| {
-        GraphemeCursor::new(i, seg.len(), true)
-            .next_boundary(seg, 0)
-            .ok()
-            .flatten()
-            .unwrap_or(seg.len())
-    };
-    let prev = |i: usize| {
-        GraphemeCursor::new(i, seg.len(), true)
-            .prev_boundary(seg, 0)
-            .ok()
-            .flatten()
-            .unwrap_or(0)
-    };
+    // Most news text has no character that joins a cluster: nothing to do.
+    if seg.chars().all(crate::width::stands_alone) {
+        return tokens;
+    }
+    // Cluster edges, found once: a `GraphemeCursor` asked at every token
+    // looks back over a whole run of regional indicators each time, which
+    // made a long run of flags quadratic (found with the fuzz target).
+    let edges: Vec<usize> = seg
+        .grapheme_indices(true)
+        .map(|(i, _)| i)
+        .chain([seg.len()])
+        .collect();
+    let boundary = |i: usize| edges.binary_search(&i).is_ok();
+    let next = |i: usize| edges[edges.partition_point(|&e| e <= i).min(edges.len() - 1)];
+    let prev = |i: usize| edges[edges.partition_point(|&e| e < i).saturating_sub(1)];
     let mut out: Vec<Piece> = Vec::with_capacity(tokens.len());
     for mut t in tokens {
         let Some(last) = out.last_mut() else {
@@ -541,8 +527,11 @@ fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Pie
         .map(|(i, g)| (t.start + i, g, cluster_width(g, amb)))
         .collect();
     let mut i = 0;
+    // The width of `clusters[i..]`, kept as `i` advances: summing it afresh
+    // for every cut made this quadratic (found with the fuzz target
+    // `typeset`: a 256 KiB word took over a minute to set).
+    let mut rest: usize = clusters.iter().map(|c| c.2).sum();
     while i < clusters.len() {
-        let rest: usize = clusters[i..].iter().map(|c| c.2).sum();
         if rest <= width {
             out.push(Piece {
                 start: clusters[i].0,
@@ -570,7 +559,8 @@ fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Pie
             .find(|&j| strict(j))
             .or_else(|| candidates().find(|&j| relaxed(j)))
             .unwrap_or(k);
-        let w = clusters[i..cut].iter().map(|c| c.2).sum();
+        let w: usize = clusters[i..cut].iter().map(|c| c.2).sum();
+        rest -= w;
         let end = clusters.get(cut).map_or(t.word_end, |c| c.0);
         out.push(Piece {
             start: clusters[i].0,
@@ -920,6 +910,8 @@ mod tests {
         assert_eq!(wrap("ab \u{301}cd", 3, N), ["ab", " \u{301}cd"]);
         for width in 0..8 {
             assert!(lines_are_whole_clusters("ab \u{301}cd  \u{302}e", width));
+            // A tone mark is in the CJK punctuation block, yet joins too.
+            assert!(lines_are_whole_clusters("中文 \u{302a}中文 \u{302e}", width));
         }
     }
 
@@ -939,6 +931,40 @@ mod tests {
                 assert_eq!(kept, text.replace(' ', ""), "{text:?} at {width}");
             }
         }
+    }
+
+    #[test]
+    fn a_huge_word_is_cut_in_linear_time() {
+        // Found with the fuzz target `typeset` on long inputs: every cut
+        // summed the rest of the word again, so a 1 MiB word (a base64 blob,
+        // say) took minutes. Now about a second, unoptimised.
+        let word = "ab".repeat(512 * 1024);
+        let started = std::time::Instant::now();
+        let lines = wrap(&word, 40, N);
+        assert_eq!(lines.len(), word.len() / 40 + 1);
+        assert!(lines.iter().all(|l| l.len() <= 40));
+        assert_eq!(lines.concat(), word);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 10, "took {took:?}");
+    }
+
+    #[test]
+    fn a_long_run_of_flags_is_set_in_linear_time() {
+        // Found with the fuzz target `typeset` on long inputs, after the
+        // cluster fix above: a `GraphemeCursor` asked at every break looked
+        // back over the whole run of regional indicators (500 s for 32,000
+        // flags, fuzzing build).
+        let flags = "🇨🇳🇰🇷".repeat(16 * 1024);
+        let started = std::time::Instant::now();
+        let lines = wrap(&flags, 40, N);
+        assert!(
+            lines
+                .iter()
+                .all(|l| str_width(l, N) <= 40 && l.chars().count() % 2 == 0)
+        );
+        assert_eq!(lines.concat(), flags);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 10, "took {took:?}");
     }
 
     #[test]

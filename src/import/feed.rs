@@ -73,6 +73,14 @@ use crate::published::Published;
 pub fn parse(bytes: &[u8], base: Option<&Url>) -> Imported {
     let text = decode(bytes);
     let json = text.trim_start().starts_with('{');
+    // feed-rs's reader takes text that starts like this for UTF-16, and
+    // quick-xml then panics at a declaration naming UTF-8 past the first 64
+    // bytes (found by fuzzing). As UTF-8, NUL characters are no XML at all.
+    if text.starts_with("<\0?\0") || text.starts_with("\0<\0?") {
+        return Err(ImportError::new(
+            "invalid XML: the document starts with NUL characters",
+        ));
+    }
     let scopes = if json {
         json_scopes(&text)?
     } else {
@@ -117,7 +125,10 @@ fn decode(bytes: &[u8]) -> String {
     } else if bytes.starts_with(b"\0<\0?") {
         (encoding_rs::UTF_16BE, bytes)
     } else {
-        let declared = declaration(bytes)
+        // Leading whitespace before the declaration is not XML, but feeds have
+        // it; the declaration must still be found (and its label rewritten
+        // below), or feed-rs would act on its encoding itself.
+        let declared = declaration(bytes.trim_ascii_start())
             .and_then(|decl| {
                 let range = encoding_label(decl)?;
                 Encoding::for_label(decl[range].as_bytes())
@@ -128,10 +139,11 @@ fn decode(bytes: &[u8]) -> String {
     };
     let (text, _had_errors) = encoding.decode_without_bom_handling(body);
     let mut text = text.into_owned();
-    if let Some(decl) = declaration(text.as_bytes())
+    let lead = text.len() - text.trim_ascii_start().len();
+    if let Some(decl) = declaration(&text.as_bytes()[lead..])
         && let Some(range) = encoding_label(decl)
     {
-        text.replace_range(range, "UTF-8");
+        text.replace_range(lead + range.start..lead + range.end, "UTF-8");
     }
     text
 }
@@ -336,6 +348,24 @@ fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, Import
             continue;
         }
         match event {
+            // feed-rs switches its decoder at every declaration that names an
+            // encoding, and quick-xml panics when that happens past the first
+            // 64 bytes (found by fuzzing). `decode` made the leading
+            // declaration say UTF-8; one that still names another encoding is
+            // misplaced (or unreadable to `decode`) and must not reach feed-rs.
+            Event::Decl(decl) => {
+                let named = decl
+                    .encoding()
+                    .and_then(Result::ok)
+                    .and_then(|label| Encoding::for_label(label.as_bytes()));
+                if named.is_some_and(|e| e != encoding_rs::UTF_8) {
+                    return Err(error_at(
+                        text,
+                        offset,
+                        "invalid XML: a misplaced XML declaration (`<?xml …?>` with an encoding may only start the document)".into(),
+                    ));
+                }
+            }
             Event::End(end) => {
                 let name = end.name().as_ref().to_owned();
                 match stack.last() {
@@ -934,6 +964,53 @@ mod tests {
         assert_eq!(a[2].published, None);
         assert_eq!(a[2].url, None);
         assert_eq!(a[2].body, ["这一条没有日期。"]);
+    }
+
+    #[test]
+    fn a_misplaced_xml_declaration_is_an_error_not_a_panic() {
+        // Found by fuzzing (fuzz/ target `feed`): a declaration naming an
+        // encoding past the first 64 bytes made quick-xml panic inside feed-rs.
+        let crasher = b"\x01\x00\x00\xff\xff\xff\x0ao\xf5\xff\xff\xff9\"UT<?xml version=\"1.0\"encoding=\"GBK\"?>";
+        let e = parse(crasher, None).unwrap_err();
+        assert!(e.message.contains("misplaced XML declaration"), "{e:?}");
+        let late = format!(
+            "<rss version=\"2.0\"><channel>{}\n<?xml version=\"1.0\" encoding=\"GBK\"?></channel></rss>",
+            " ".repeat(80)
+        );
+        let e = parse(late.as_bytes(), None).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 1), "{e:?}");
+        // The same declaration at the start is the feed's own, rewritten to UTF-8.
+        let rss = "<rss version=\"2.0\"><channel><item><title>t</title></item></channel></rss>";
+        let first = format!("<?xml version=\"1.0\" encoding=\"GBK\"?>{rss}");
+        assert_eq!(parse(first.as_bytes(), None).unwrap()[0].title, "t");
+    }
+
+    #[test]
+    fn text_that_looks_like_utf16_to_feed_rs_is_an_error_not_a_panic() {
+        // Found while fixing the above: decoded text starting `<\0?\0` is
+        // read as UTF-16 by feed-rs's reader, which then panicked at a later
+        // declaration (here spelt in UTF-16 inside an attribute value).
+        let utf16 = |s: &str| s.chars().flat_map(|c| [c, '\0']).collect::<String>();
+        let text = format!(
+            "\u{feff}<\0?\0:rss \0a=\"x?\0>\0{}{}\"></\0?\0:rss>",
+            "\0 ".repeat(40),
+            utf16("<?xml version='1.0' encoding='UTF-8'?>")
+        );
+        let e = parse(text.as_bytes(), None).unwrap_err();
+        assert!(e.message.contains("NUL"), "{e:?}");
+    }
+
+    #[test]
+    fn whitespace_before_the_declaration_still_decodes_by_it() {
+        // Not XML, but feeds have it. Past 64 bytes it also made quick-xml
+        // panic (found by fuzzing), and before it the declared encoding was
+        // ignored.
+        for lead in ["\n", &" ".repeat(100)] {
+            let mut bytes = lead.as_bytes().to_vec();
+            bytes.extend_from_slice(GBK);
+            let a = parse(&bytes, None).unwrap();
+            assert_eq!(a[0].title, "虚构古镇迎来春节客流高峰");
+        }
     }
 
     #[test]

@@ -167,7 +167,9 @@ pub fn parse_with(text: &str, tz: Option<&str>) -> Imported {
         Some(d) => (title_at.min(d), title_at.max(d)),
         None => (title_at, title_at),
     };
-    for line in &trimmed[first + 1..last] {
+    // Without a date line, `first == last`: no header lines (found by fuzzing:
+    // `first + 1..last` was an inverted range, a panic for every dateless dump).
+    for line in &trimmed[(first + 1).min(last)..last] {
         if let Some(found) = credit_line(line) {
             credits.extend(found);
         }
@@ -1247,6 +1249,17 @@ mod tests {
         assert!(e.message.contains("no title"), "{e}");
         assert!(e.message.contains("发布时间"), "{e}");
         assert_eq!(e.line, 1);
+    }
+
+    #[test]
+    fn a_page_without_a_date_line_is_read_without_a_date() {
+        // Found by fuzzing (fuzz/ target `textdump`): every dump whose title
+        // was found but no date line panicked on an inverted range.
+        assert!(parse("\0\u{fffd}珏\u{fffd}").is_err());
+        let a = one("示例市举行新闻发布会\n\n　　正文第一段。\n", None);
+        assert_eq!(a.title, "示例市举行新闻发布会");
+        assert_eq!(a.published, None);
+        assert_eq!(a.body, ["　　正文第一段。"]);
     }
 
     #[test]
