@@ -911,7 +911,10 @@ mod tests {
         for width in 0..8 {
             assert!(lines_are_whole_clusters("ab \u{301}cd  \u{302}e", width));
             // A tone mark is in the CJK punctuation block, yet joins too.
-            assert!(lines_are_whole_clusters("中文 \u{302a}中文 \u{302e}", width));
+            assert!(lines_are_whole_clusters(
+                "中文 \u{302a}中文 \u{302e}",
+                width
+            ));
         }
     }
 

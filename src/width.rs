@@ -62,13 +62,16 @@ pub fn str_width(s: &str, ambiguous: Ambiguous) -> usize {
 /// Characters that always form a grapheme cluster of their own with the
 /// characters around them: printable ASCII, CJK ideographs and punctuation,
 /// kana (without the combining voiced marks), Hangul syllables, full-width
-/// forms and general punctuation.
+/// forms and general punctuation. (Not U+302A–U+302F, the ideographic and
+/// Hangul tone marks: they extend the cluster before them, like `" \u{302a}"`.
+/// The typesetter relies on this when it keeps clusters whole.)
 pub(crate) fn stands_alone(c: char) -> bool {
     matches!(c,
         ' '..='~'
         | '\u{2010}'..='\u{2027}'
         | '\u{2030}'..='\u{205e}'
-        | '\u{3000}'..='\u{303f}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{3030}'..='\u{303f}'
         | '\u{3041}'..='\u{3096}'
         | '\u{309b}'..='\u{30ff}'
         | '\u{4e00}'..='\u{9fff}'
