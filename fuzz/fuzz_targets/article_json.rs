@@ -19,7 +19,11 @@ fuzz_target!(|data: &[u8]| {
     {
         check_article(&a);
     }
-    let name = if selector & 1 == 0 { "x.json" } else { "x.jsonl" };
+    let name = if selector & 1 == 0 {
+        "x.json"
+    } else {
+        "x.jsonl"
+    };
     let format = match selector % 8 {
         0 => Format::Json,
         1 => Format::JsonLines,

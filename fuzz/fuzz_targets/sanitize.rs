@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
         !line.chars().any(|c| is_unsafe(c) || c == '\n'),
         "sanitize_line left a control or newline: {line:?}"
     );
-    assert_eq!(sanitize_line(&line), line, "sanitize_line is not idempotent");
+    assert_eq!(
+        sanitize_line(&line),
+        line,
+        "sanitize_line is not idempotent"
+    );
     // Text without anything to remove is returned as it is.
     if !text.chars().any(|c| c.is_control() || is_unsafe(c)) {
         assert_eq!(clean, *text);

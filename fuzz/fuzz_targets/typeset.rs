@@ -48,7 +48,10 @@ fuzz_target!(|data: &[u8]| {
             let piece = &text[range.clone()];
             assert_eq!(piece, line);
             let measured = str_width(piece, amb);
-            assert!(measured <= max, "{amb:?}: {piece:?} is {measured} cells wide, max {max}");
+            assert!(
+                measured <= max,
+                "{amb:?}: {piece:?} is {measured} cells wide, max {max}"
+            );
             assert_eq!(*reported, measured, "{amb:?}: reported width of {piece:?}");
             assert!(
                 boundaries.contains(&range.start) && boundaries.contains(&range.end),

@@ -122,3 +122,15 @@ for f in sorted((FIX / "textdump").iterdir()):
 out("opml", "subs.opml", OPML)
 out("opml", "kanbao.opml", '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head>\n    <title>kanbao subscriptions</title>\n  </head>\n  <body>\n'
     '    <outline type="rss" text="回环" title="回环" xmlUrl="file:///tmp/x.xml"/>\n  </body>\n</opml>\n')
+
+# Minimised crashers of earlier runs (each also a unit test in src/, named
+# in fuzz/README.md), so every run starts by checking they stay fixed.
+out("typeset", "crash-space-combining-mark", b"\x00 \xcc\x9e\xaa")
+out("typeset", "slow-long-word", b"\x28" + b"ab" * 4096)
+out("typeset", "slow-flags", b"\x28" + "🇨🇳🇰🇷".encode() * 512)
+out("feed", "crash-late-declaration",
+    b'\x01\x00\x00\xff\xff\xff\x0ao\xf5\xff\xff\xff9"UT<?xml version="1.0"encoding="GBK"?>')
+utf16 = "".join(c + "\0" for c in "<?xml version='1.0' encoding='UTF-8'?>")
+out("feed", "crash-utf16-lookalike",
+    ("\ufeff<\0?\0:rss \0a=\"x?\0>\0" + "\0 " * 40 + utf16 + "\"></\0?\0:rss>").encode())
+out("textdump", "crash-no-date-line", b"\x00\x8f\xe7\x8f\x8f\xb7")
