@@ -75,7 +75,8 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Imported {
     let json = text.trim_start().starts_with('{');
     // feed-rs's reader takes text that starts like this for UTF-16, and
     // quick-xml then panics at a declaration naming UTF-8 past the first 64
-    // bytes (found by fuzzing). As UTF-8, NUL characters are no XML at all.
+    // bytes (found while fixing a fuzzing crash). As UTF-8, NUL characters
+    // are no XML at all.
     if text.starts_with("<\0?\0") || text.starts_with("\0<\0?") {
         return Err(ImportError::new(
             "invalid XML: the document starts with NUL characters",
