@@ -273,17 +273,17 @@ fn open_in_browser(url: &str) -> io::Result<bool> {
 /// SIGTSTP there, and nobody could `fg` us anyway. Our parent proves the
 /// group is not orphaned when it is in the same session but another group.
 fn can_suspend() -> bool {
-    use rustix::process::{getpgid, getppid, getsid};
-    let Some(parent) = getppid() else {
+    // libc rather than rustix: in a container the session leader or group
+    // leader may live outside our PID namespace, and then getsid/getpgid
+    // report 0, which rustix's `Pid` cannot hold (it panics in debug builds).
+    // SAFETY: these calls take plain integers and touch no memory of ours.
+    let (parent, our_group, our_session) =
+        unsafe { (libc::getppid(), libc::getpgid(0), libc::getsid(0)) };
+    if parent <= 0 || our_group <= 0 || our_session <= 0 {
         return false;
-    };
-    let (Ok(our_group), Ok(our_session)) = (getpgid(None), getsid(None)) else {
-        return false;
-    };
-    let (Ok(parent_group), Ok(parent_session)) = (getpgid(Some(parent)), getsid(Some(parent)))
-    else {
-        return false;
-    };
+    }
+    // SAFETY: as above.
+    let (parent_group, parent_session) = unsafe { (libc::getpgid(parent), libc::getsid(parent)) };
     parent_session == our_session && parent_group != our_group
 }
 
