@@ -13,6 +13,7 @@ pub mod fetch;
 pub mod import;
 pub mod importer;
 pub mod keys;
+pub mod lean;
 pub mod library;
 pub mod probe;
 pub mod published;
