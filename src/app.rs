@@ -297,6 +297,17 @@ pub struct App {
     /// Display width of the widest source name (at most 12), for the list's source column.
     pub source_width: usize,
     cache: HashMap<(usize, u16), Rc<RefCell<Lazy>>>,
+    /// The search reading bodies on disk, while it runs.
+    search: Option<crate::search::Job>,
+}
+
+/// What the status line says about a library's load problems, if any.
+pub fn problems_notice(library: &Library) -> Option<String> {
+    match library.problems.len() {
+        0 => None,
+        1 => Some("1 problem loading articles: ! shows it".to_string()),
+        n => Some(format!("{n} problems loading articles: ! shows them")),
+    }
 }
 
 impl App {
@@ -304,11 +315,7 @@ impl App {
     pub fn new(library: Library, options: TypesetOptions, width: u16, height: u16) -> App {
         let order = library.newest_first();
         let source_width = source_width(&library, options);
-        let notice = match library.problems.len() {
-            0 => None,
-            1 => Some("1 problem loading articles: ! shows it".to_string()),
-            n => Some(format!("{n} problems loading articles: ! shows them")),
-        };
+        let notice = problems_notice(&library);
         App {
             library,
             order,
@@ -339,6 +346,7 @@ impl App {
             pending_open: None,
             pending_copy: None,
             cache: HashMap::new(),
+            search: None,
         }
     }
 
@@ -377,34 +385,115 @@ impl App {
         }
     }
 
-    /// Recomputes the listed articles: the filter, then the sort.
+    /// Recomputes the listed articles: the filter, then the sort. Words
+    /// searched in bodies left on disk are looked for in the background:
+    /// what the titles and metadata decide is listed at once, the rest as
+    /// [`App::poll_search`] finds it.
     pub fn refresh_order(&mut self) {
+        self.search = None;
         let lib = &self.library;
-        let mut order: Vec<usize> = match &self.filter {
+        let state = &self.state;
+        self.order = match &self.filter {
+            Some(q) if q.has_text_terms() && lib.articles.iter().any(|a| a.body_at.is_some()) => {
+                let title_decides = q.title_can_decide();
+                let mut found = Vec::new();
+                let mut pending = Vec::new();
+                for (i, a) in lib.articles.iter().enumerate() {
+                    if !q.filters_match(a, state) {
+                        continue;
+                    }
+                    match &a.body_at {
+                        None if q.text_matches(&a.title, &a.body) => found.push(i),
+                        None => {}
+                        Some(_) if title_decides && q.text_matches(&a.title, &[]) => found.push(i),
+                        Some(at) => pending.push(crate::search::Item {
+                            index: i,
+                            title: a.title.clone(),
+                            at: at.clone(),
+                        }),
+                    }
+                }
+                if !pending.is_empty() {
+                    self.search = Some(crate::search::Job::start(q.clone(), pending));
+                    self.notice = Some("searching…".into());
+                }
+                found
+            }
             Some(q) => (0..lib.articles.len())
-                .filter(|&i| q.matches(&lib.articles[i], &self.state))
+                .filter(|&i| q.matches(&lib.articles[i], state))
                 .collect(),
             None => (0..lib.articles.len()).collect(),
         };
-        let by_date = |i: &usize| match &lib.articles[*i].published {
+        self.sort_order();
+        self.selected = self.selected.min(self.order.len().saturating_sub(1));
+        self.keep_selection_visible();
+    }
+
+    /// Sorts the listed articles by the sort in force; ties keep library
+    /// order, however the list was put together.
+    fn sort_order(&mut self) {
+        let lib = &self.library;
+        let by_date = |i: usize| match &lib.articles[i].published {
             Some(p) => (0, std::cmp::Reverse(p.sort_key())),
             None => (1, std::cmp::Reverse(0)),
         };
+        let order = &mut self.order;
         match self.sort {
-            Sort::Date => order.sort_by_key(by_date),
-            Sort::Source => order.sort_by(|a, b| {
-                let s = |i: &usize| lib.articles[*i].source.clone().unwrap_or_default();
-                (s(a).is_empty(), s(a))
-                    .cmp(&(s(b).is_empty(), s(b)))
-                    .then(by_date(a).cmp(&by_date(b)))
+            Sort::Date => order.sort_unstable_by_key(|&i| (by_date(i), i)),
+            Sort::Source => order.sort_unstable_by(|&a, &b| {
+                let s = |i: usize| lib.articles[i].source.as_deref().unwrap_or_default();
+                (s(a).is_empty(), s(a), by_date(a), a).cmp(&(s(b).is_empty(), s(b), by_date(b), b))
             }),
-            Sort::Title => {
-                order.sort_by(|a, b| lib.articles[*a].title.cmp(&lib.articles[*b].title))
-            }
+            Sort::Title => order.sort_unstable_by(|&a, &b| {
+                (&lib.articles[a].title, a).cmp(&(&lib.articles[b].title, b))
+            }),
         }
-        self.order = order;
-        self.selected = self.selected.min(self.order.len().saturating_sub(1));
-        self.keep_selection_visible();
+    }
+
+    /// Whether a search is still reading bodies.
+    pub fn searching(&self) -> bool {
+        self.search.is_some()
+    }
+
+    /// Lists what the background search found since the last call, keeping
+    /// the selected article selected, and says how far it has got. Returns
+    /// whether the screen changed.
+    pub fn poll_search(&mut self) -> bool {
+        let Some(job) = &mut self.search else {
+            return false;
+        };
+        let found = job.poll();
+        let (checked, total, done) = (job.checked, job.total, job.is_done());
+        let any = !found.is_empty();
+        if any {
+            // The top of the list stays the top; an article the user moved
+            // to stays selected while matches arrive above it.
+            let before = self.selected_article();
+            let selected = (self.selected > 0).then_some(before).flatten();
+            self.order.extend(found);
+            self.sort_order();
+            self.selected = selected
+                .and_then(|i| self.order.iter().position(|&j| j == i))
+                .unwrap_or(0);
+            if self.selected_article() != before {
+                self.scroll = 0;
+            }
+            self.keep_selection_visible();
+        }
+        let n = self.order.len();
+        let matches = if n == 1 { "match" } else { "matches" };
+        let said = Some(if done {
+            self.search = None;
+            format!("{n} {matches}")
+        } else {
+            format!(
+                "searching… {}% · {n} {matches}",
+                checked * 100 / total.max(1)
+            )
+        });
+        let changed = any || said != self.notice;
+        self.notice = said;
+        changed
     }
 
     /// The current screen layout.
@@ -440,7 +529,8 @@ impl App {
         self.cache
             .entry((index, width))
             .or_insert_with(|| {
-                let article = &library.articles[index];
+                let article = library.articles[index].with_body();
+                let article = &*article;
                 let mut doc = Lazy::new(article, usize::from(width), options);
                 // Most articles take well under a millisecond: set them whole,
                 // so the position shown is exact. Huge ones go by screenfuls.

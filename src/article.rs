@@ -7,6 +7,7 @@
 //! program, so nothing downstream can leak an escape sequence.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -19,12 +20,27 @@ use crate::sanitize::{sanitize, sanitize_line};
 /// Where an article came from: file path, and the line and column its JSON starts at.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Origin {
-    /// The file, as given (or `<sample>/name` for the embedded library).
-    pub path: String,
+    /// The file, as given (or `<sample>/name` for the embedded library);
+    /// shared by the articles of one file.
+    pub path: Arc<str>,
     /// 1-based line of the article's first byte.
     pub line: usize,
     /// 1-based column (in characters) of the article's first byte.
     pub column: usize,
+}
+
+/// Where the body of an article lives when it was left on disk: the
+/// article's JSON object, `len` bytes at `offset` of the file at `path`.
+/// Big libraries keep only metadata in memory and read a body when it is
+/// needed ([`Article::load_body`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BodyAt {
+    /// The file.
+    pub path: Arc<str>,
+    /// Byte offset of the article's JSON object in the file.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub len: u64,
 }
 
 /// One news article.
@@ -56,6 +72,8 @@ pub struct Article {
     pub extra: Map<String, Value>,
     /// Where it was loaded from.
     pub origin: Origin,
+    /// Where the body is, when it was not read into memory (`body` is empty then).
+    pub body_at: Option<BodyAt>,
 }
 
 impl Article {
@@ -114,9 +132,49 @@ impl Article {
         (web || url.scheme() == "mailto").then_some(text)
     }
 
-    /// Total size of the article's text in bytes (title and body).
+    /// Total size of the article's text in bytes (title and body); for a
+    /// body left on disk, the size of its JSON.
     pub fn text_len(&self) -> usize {
-        self.title.len() + self.body.iter().map(String::len).sum::<usize>()
+        let on_disk = self.body_at.as_ref().map_or(0, |b| b.len as usize);
+        self.title.len() + self.body.iter().map(String::len).sum::<usize>() + on_disk
+    }
+
+    /// The body paragraphs: from memory, or read from the file for a body
+    /// left on disk. Fails when the file can no longer be read or no longer
+    /// holds this article there (it changed since it was loaded).
+    pub fn load_body(&self) -> Result<Vec<String>, String> {
+        let Some(at) = &self.body_at else {
+            return Ok(self.body.clone());
+        };
+        let changed = || {
+            format!(
+                "{} changed since kanbao loaded it: restart kanbao to read this article",
+                crate::sanitize::sanitize_line(&at.path)
+            )
+        };
+        let text = read_at(at).map_err(|e| {
+            format!(
+                "cannot read {}: {e}",
+                crate::sanitize::sanitize_line(&at.path)
+            )
+        })?;
+        let text = String::from_utf8(text).map_err(|_| changed())?;
+        match Article::from_json(&text) {
+            Ok(a) if a.id == self.id && a.title == self.title => Ok(a.body),
+            _ => Err(changed()),
+        }
+    }
+
+    /// The article with its body in memory (a copy when it was on disk; a
+    /// body that cannot be read becomes a paragraph saying why).
+    pub fn with_body(&self) -> std::borrow::Cow<'_, Article> {
+        if self.body_at.is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut full = self.clone();
+        full.body = self.load_body().unwrap_or_else(|e| vec![format!("⚠ {e}")]);
+        full.body_at = None;
+        std::borrow::Cow::Owned(full)
     }
 
     /// Makes an article built by an importer safe and complete: every text
@@ -214,6 +272,16 @@ impl Article {
         }
         Value::Object(m)
     }
+}
+
+/// The bytes of an article's JSON object on disk.
+fn read_at(at: &BodyAt) -> std::io::Result<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(&*at.path)?;
+    file.seek(SeekFrom::Start(at.offset))?;
+    let mut buf = Vec::with_capacity(at.len as usize);
+    file.take(at.len).read_to_end(&mut buf)?;
+    Ok(buf)
 }
 
 /// FNV-1a, 64 bit: a tiny, stable hash for derived ids (stable across runs
@@ -317,6 +385,18 @@ impl Article {
     /// assert_eq!(e.message, "field `title`: expected a string, found a number");
     /// ```
     pub fn from_json(text: &str) -> Result<Article, ArticleError> {
+        Article::parse_json(text, true)
+    }
+
+    /// [`Article::from_json`] without the body: it is checked (its type, and
+    /// every paragraph's) but not kept, so a big library holds only
+    /// metadata. The caller records where the body is ([`Article::body_at`]).
+    /// An article whose id has to be derived from its body reads it once.
+    pub fn from_json_meta(text: &str) -> Result<Article, ArticleError> {
+        Article::parse_json(text, false)
+    }
+
+    fn parse_json(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
         let fields = serde_json::from_str::<RawFields>(text).map_err(|e| {
             // serde would quote the value; say only what kind it was, so no
             // text from the file (or an escape sequence in it) is echoed.
@@ -352,10 +432,18 @@ impl Article {
         let mut published: Option<(&str, String, &RawValue)> = None;
         let mut tz = None;
         let mut id = None;
+        let mut body_raw = None;
         for (key, raw) in fields.0 {
+            let k = key.as_str();
+            if !keep_body
+                && matches!(k, "body" | "content" | "text")
+                && serde_json::from_str::<BodyShape>(raw.get()).is_ok()
+            {
+                body_raw = Some(raw);
+                continue;
+            }
             let v: Value =
                 serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
-            let k = key.as_str();
             let result: Result<(), String> = (|| {
                 match k {
                     "title" => match v {
@@ -417,6 +505,16 @@ impl Article {
         }
         a.id = match id {
             Some(id) if !id.is_empty() => id,
+            _ if a.url.is_none() && a.published.is_none() && body_raw.is_some() => {
+                // Derived from the body: read it this once.
+                let raw = body_raw.unwrap_or_else(|| unreachable!());
+                let v: Value =
+                    serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
+                a.body = body("body", v).map_err(|m| at(raw, m))?;
+                let id = a.derived_id();
+                a.body = Vec::new();
+                id
+            }
             _ => a.derived_id(),
         };
         Ok(a)
@@ -496,6 +594,52 @@ fn paragraphs(text: &str, out: &mut Vec<String>) {
     }
     if !current.is_empty() {
         out.push(current.join("\n"));
+    }
+}
+
+/// A body's shape, checked without keeping it: null, a string, or an array
+/// of strings. Anything else is left to [`body`], which says what is wrong.
+struct BodyShape;
+
+impl<'de> Deserialize<'de> for BodyShape {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> Deserialize<'de> for Text {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Text;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Text, E> {
+                        Ok(Text)
+                    }
+                }
+                deserializer.deserialize_str(V)
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BodyShape;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<BodyShape, E> {
+                Ok(BodyShape)
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<BodyShape, E> {
+                Ok(BodyShape)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<BodyShape, A::Error> {
+                while seq.next_element::<Text>()?.is_some() {}
+                Ok(BodyShape)
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod article;
+pub mod cache;
 pub mod config;
 pub mod fetch;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod probe;
 pub mod published;
 pub mod query;
 pub mod sanitize;
+pub mod search;
 pub mod snapshot;
 pub mod state;
 pub mod store;

@@ -4,11 +4,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use serde_json::value::RawValue;
 
-use crate::article::{Article, ArticleError, Origin, json_message, line_column as position};
+use crate::article::{
+    Article, ArticleError, BodyAt, Origin, json_message, line_column as position,
+};
 
 include!(concat!(env!("OUT_DIR"), "/sample.rs"));
 
@@ -50,7 +55,48 @@ pub struct Library {
     pub files: usize,
     /// Time zone for text dumps whose dates state none (`--tz`).
     pub tz: Option<String>,
+    /// Leave the bodies of JSON article files on disk, each read when it is
+    /// needed ([`Article::load_body`]); big files are scanned on all cores and
+    /// their scans cached ([`crate::cache`]).
+    pub lazy: bool,
+    /// How far loading has got, for a progress indicator.
+    pub progress: Option<Arc<Progress>>,
+    /// The file whose articles are being read, when their bodies stay on disk.
+    lazy_file: Option<Arc<str>>,
+    /// Where scans of big files are cached (lazy loading only).
+    cache_dir: Option<PathBuf>,
 }
+
+/// How far loading has got: bytes of article files read (of those known so
+/// far) and articles found. Shared with the thread that shows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes read.
+    pub done: AtomicU64,
+    /// Bytes of the files met so far.
+    pub total: AtomicU64,
+    /// Articles loaded.
+    pub articles: AtomicUsize,
+}
+
+impl Progress {
+    fn read(&self, bytes: u64, articles: usize) {
+        self.done.fetch_add(bytes, Ordering::Relaxed);
+        self.articles.fetch_add(articles, Ordering::Relaxed);
+    }
+}
+
+/// What reading part of a file found, with lines counted from the part's start.
+#[derive(Default)]
+struct Part {
+    articles: Vec<Article>,
+    problems: Vec<Problem>,
+    /// Line breaks in the part.
+    lines: usize,
+}
+
+/// Big JSON Lines files are read in blocks of this size, one per core at a time.
+const BLOCK: usize = 1 << 20;
 
 impl Library {
     /// Loads files and directories (recursively: `.json`, `.jsonl`, `.ndjson`).
@@ -62,6 +108,40 @@ impl Library {
     pub fn load_with_tz<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
         let mut lib = Library {
             tz: tz.map(str::to_owned),
+            ..Library::default()
+        };
+        let mut seen_dirs = HashSet::new();
+        for p in paths {
+            lib.load_path(p.as_ref(), true, &mut seen_dirs);
+        }
+        lib.check_duplicate_ids();
+        lib
+    }
+
+    /// [`Library::load_with_tz`] keeping only metadata in memory: bodies of
+    /// JSON article files stay on disk and are read when needed. Big JSON
+    /// Lines files are scanned on every core, and each scan is cached; the
+    /// browser loads this way, reporting to `progress`.
+    pub fn load_lazy<P: AsRef<Path>>(
+        paths: &[P],
+        tz: Option<&str>,
+        progress: Option<Arc<Progress>>,
+    ) -> Library {
+        Library::load_lazy_cached_in(paths, tz, progress, crate::cache::dir())
+    }
+
+    /// [`Library::load_lazy`] with the cache in `cache_dir` (none: no cache).
+    pub fn load_lazy_cached_in<P: AsRef<Path>>(
+        paths: &[P],
+        tz: Option<&str>,
+        progress: Option<Arc<Progress>>,
+        cache_dir: Option<PathBuf>,
+    ) -> Library {
+        let mut lib = Library {
+            tz: tz.map(str::to_owned),
+            lazy: true,
+            progress,
+            cache_dir,
             ..Library::default()
         };
         let mut seen_dirs = HashSet::new();
@@ -94,6 +174,19 @@ impl Library {
             && dir.is_dir()
         {
             let lib = Library::load(&[dir]);
+            if !lib.articles.is_empty() {
+                return lib;
+            }
+        }
+        Library::sample()
+    }
+
+    /// [`Library::default_library`], loaded with [`Library::load_lazy`].
+    pub fn default_library_lazy(progress: Option<Arc<Progress>>) -> Library {
+        if let Some(dir) = user_library_dir()
+            && dir.is_dir()
+        {
+            let lib = Library::load_lazy(&[dir], None, progress);
             if !lib.articles.is_empty() {
                 return lib;
             }
@@ -169,12 +262,178 @@ impl Library {
                 format!("not a regular file ({kind}): not read"),
             );
         }
+        if let Some(p) = &self.progress {
+            p.total.fetch_add(meta.len(), Ordering::Relaxed);
+        }
+        if self.lazy && meta.is_file() {
+            return self.load_file_lazy(path, &shown, explicit, meta.len());
+        }
         match std::fs::read(path) {
             Ok(bytes) => {
                 self.files += 1;
                 self.load_text(&shown, &bytes, Format::detect(&shown, &bytes));
+                if let Some(p) = &self.progress {
+                    p.read(meta.len(), 0);
+                }
             }
             Err(e) => self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
+        }
+    }
+
+    /// Loads one regular file keeping JSON bodies on disk: from the cache
+    /// when it holds this file's scan, else by scanning (big JSON Lines
+    /// files block by block on every core) and caching the scan.
+    fn load_file_lazy(&mut self, path: &Path, shown: &str, explicit: bool, size: u64) {
+        let key = (size >= crate::cache::MIN_FILE_SIZE)
+            .then(|| crate::cache::Key::of(path))
+            .flatten();
+        let cache_dir = key.as_ref().and_then(|_| self.cache_dir.clone());
+        if let (Some(key), Some(dir)) = (&key, &cache_dir)
+            && let Some(entry) = crate::cache::read(dir, key, shown)
+        {
+            self.files += 1;
+            if let Some(p) = &self.progress {
+                p.read(size, entry.articles.len());
+            }
+            self.articles.extend(entry.articles);
+            self.problems.extend(entry.problems);
+            return;
+        }
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.problem(shown, 0, 0, cannot_read(path, explicit, &e)),
+        };
+        let mut first = Vec::new();
+        if let Err(e) = (&mut file).take(BLOCK as u64).read_to_end(&mut first) {
+            return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
+        }
+        self.files += 1;
+        let (articles_before, problems_before) = (self.articles.len(), self.problems.len());
+        let lazy: Arc<str> = Arc::from(shown);
+        let format = Format::detect(shown, &first);
+        let whole = first.len() < BLOCK;
+        let jsonl = format == Format::JsonLines
+            || (format == Format::Json && first_line_is_an_object(&first));
+        if !whole && jsonl && binary_kind(&first).is_none() {
+            self.stream_jsonl(file, first, shown, lazy);
+        } else {
+            let mut bytes = first;
+            if !whole && let Err(e) = file.read_to_end(&mut bytes) {
+                return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
+            }
+            self.lazy_file = Some(lazy);
+            self.load_text(shown, &bytes, format);
+            self.lazy_file = None;
+            if let Some(p) = &self.progress {
+                p.read(bytes.len() as u64, self.articles.len() - articles_before);
+            }
+        }
+        // Only a file that did not change while it was read is cached.
+        if let (Some(key), Some(dir)) = (key, cache_dir)
+            && crate::cache::Key::of(path).as_ref() == Some(&key)
+        {
+            let _ = crate::cache::write(
+                &dir,
+                &key,
+                &self.articles[articles_before..],
+                &self.problems[problems_before..],
+            );
+        }
+    }
+
+    /// Reads a big JSON Lines file in blocks of whole lines, parsed on every
+    /// core; articles and problems keep the file's order and positions.
+    fn stream_jsonl(
+        &mut self,
+        mut file: std::fs::File,
+        first: Vec<u8>,
+        path: &str,
+        lazy: Arc<str>,
+    ) {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, u64, Vec<u8>)>(workers);
+        let receive = std::sync::Mutex::new(receive);
+        let parts: std::sync::Mutex<Vec<Option<Part>>> = std::sync::Mutex::new(Vec::new());
+        let mut read_error = None;
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let next = match receive.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, offset, block)) = next else {
+                            return;
+                        };
+                        let mut part = Part::default();
+                        scan_jsonl(path, &block, offset, Some(&lazy), &mut part);
+                        if let Some(p) = &self.progress {
+                            p.read(block.len() as u64, part.articles.len());
+                        }
+                        if let Ok(mut parts) = parts.lock() {
+                            if parts.len() <= seq {
+                                parts.resize_with(seq + 1, || None);
+                            }
+                            parts[seq] = Some(part);
+                        }
+                    }
+                });
+            }
+            let mut block = first;
+            let mut offset = 0u64;
+            let mut seq = 0;
+            loop {
+                let mut more = Vec::with_capacity(BLOCK);
+                let eof = match (&mut file).take(BLOCK as u64).read_to_end(&mut more) {
+                    Ok(n) => n == 0,
+                    Err(e) => {
+                        read_error = Some(e);
+                        true
+                    }
+                };
+                block.extend_from_slice(&more);
+                // Whole lines only; the rest starts the next block.
+                let cut = if eof {
+                    block.len()
+                } else {
+                    match block.iter().rposition(|&b| b == b'\n') {
+                        Some(i) => i + 1,
+                        None => continue, // one line longer than a block: read on
+                    }
+                };
+                let rest = block.split_off(cut);
+                let len = block.len() as u64;
+                if send.send((seq, offset, block)).is_err() {
+                    break;
+                }
+                seq += 1;
+                offset += len;
+                block = rest;
+                if eof {
+                    break;
+                }
+            }
+            drop(send);
+        });
+        // Part by part, each freed once moved: growing one big vector costs
+        // no copy (the allocator remaps it), reserving it all up front would
+        // hold every article twice for a moment.
+        let parts = parts.into_inner().unwrap_or_default();
+        let mut line = 0;
+        for part in parts.into_iter().flatten() {
+            for mut a in part.articles {
+                a.origin.line += line;
+                self.articles.push(a);
+            }
+            for mut p in part.problems {
+                p.line += line;
+                self.problems.push(p);
+            }
+            line += part.lines;
+        }
+        if let Some(e) = read_error {
+            self.problem(path, 0, 0, format!("cannot read the whole file: {e}"));
         }
     }
 
@@ -295,12 +554,23 @@ impl Library {
     }
 
     fn push(&mut self, mut article: Article, path: &str, line: usize, column: usize) {
+        // One copy of the path for all the articles of a file.
+        let shared = match self.articles.last() {
+            Some(a) if &*a.origin.path == path => a.origin.path.clone(),
+            _ => Arc::from(path),
+        };
         article.origin = Origin {
-            path: path.to_owned(),
+            path: shared,
             line,
             column,
         };
         self.articles.push(article);
+    }
+
+    /// Reads the article in `text` (found at byte `offset` of the file),
+    /// with its body left on disk when loading lazily.
+    fn parse_at(&self, text: &str, offset: usize) -> Result<Article, ArticleError> {
+        parse_lazily(text, offset as u64, self.lazy_file.as_ref())
     }
 
     fn load_json(&mut self, path: &str, text: &str) {
@@ -317,7 +587,7 @@ impl Library {
                     for raw in items {
                         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
                         let (line, col) = position(text.as_bytes(), offset);
-                        match parse_article(raw.get()) {
+                        match self.parse_at(raw.get(), offset) {
                             Ok(a) => self.push(a, path, line, col),
                             Err(e) => self.article_error(path, &e, line, col),
                         }
@@ -336,7 +606,7 @@ impl Library {
                     self.article_error(path, &err, line0, col0);
                 }
             },
-            Some('{') => match parse_article(rest) {
+            Some('{') => match self.parse_at(rest, start) {
                 Ok(a) => self.push(a, path, line0, col0),
                 // Many datasets name JSON Lines files `.json`.
                 Err(e) if e.message.starts_with("invalid JSON: trailing characters") => {
@@ -368,34 +638,10 @@ impl Library {
     }
 
     fn load_jsonl(&mut self, path: &str, bytes: &[u8]) {
-        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            // A byte order mark may start the first line; positions stay the file's.
-            let bom = if i == 0 && line.starts_with(b"\xef\xbb\xbf") {
-                3
-            } else {
-                0
-            };
-            let line = &line[bom..];
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            let text = match std::str::from_utf8(line) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.problem(
-                        path,
-                        i + 1,
-                        bom + e.valid_up_to() + 1,
-                        "invalid UTF-8: article files must be UTF-8",
-                    );
-                    continue;
-                }
-            };
-            match parse_article(text) {
-                Ok(a) => self.push(a, path, i + 1, bom + 1),
-                Err(e) => self.article_error(path, &e, i + 1, bom + 1),
-            }
-        }
+        let mut part = Part::default();
+        scan_jsonl(path, bytes, 0, self.lazy_file.as_ref(), &mut part);
+        self.articles.extend(part.articles);
+        self.problems.extend(part.problems);
     }
 
     /// Records a serde_json error in text that starts at `line:col` of the file.
@@ -410,12 +656,7 @@ impl Library {
 
     /// Records an article error in text that starts at `line:col` of the file.
     fn article_error(&mut self, path: &str, e: &ArticleError, line: usize, col: usize) {
-        let (l, c) = if e.line <= 1 {
-            (line, col + e.column - 1)
-        } else {
-            (line + e.line - 1, e.column)
-        };
-        self.problem(path, l, c, e.message.clone());
+        self.problems.push(located(path, e, line, col));
     }
 
     fn check_duplicate_ids(&mut self) {
@@ -424,7 +665,7 @@ impl Library {
         for a in &self.articles {
             if let Some(o) = first.get(a.id.as_str()) {
                 dups.push(Problem {
-                    path: a.origin.path.clone(),
+                    path: a.origin.path.to_string(),
                     line: a.origin.line,
                     column: a.origin.column,
                     message: format!(
@@ -527,11 +768,110 @@ impl Format {
     }
 }
 
+/// An article error in text that starts at `line:col` of the file, placed in the file.
+fn located(path: &str, e: &ArticleError, line: usize, col: usize) -> Problem {
+    let (l, c) = if e.line <= 1 {
+        (line, col + e.column - 1)
+    } else {
+        (line + e.line - 1, e.column)
+    };
+    Problem {
+        path: path.to_owned(),
+        line: l,
+        column: c,
+        message: e.message.clone(),
+    }
+}
+
+/// Reads the lines of JSON Lines text found at byte `offset` of the file
+/// (lines counted from its start), keeping bodies on disk when `lazy` names
+/// the file.
+fn scan_jsonl(path: &str, bytes: &[u8], offset: u64, lazy: Option<&Arc<str>>, out: &mut Part) {
+    let shared: Arc<str> = lazy.cloned().unwrap_or_else(|| Arc::from(path));
+    let mut start = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_start = start;
+        start += line.len() + 1;
+        out.lines = i;
+        // A byte order mark may start the file; positions stay the file's.
+        let bom = if offset == 0 && i == 0 && line.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
+        let line = &line[bom..];
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t,
+            Err(e) => {
+                out.problems.push(Problem {
+                    path: path.to_owned(),
+                    line: i + 1,
+                    column: bom + e.valid_up_to() + 1,
+                    message: "invalid UTF-8: article files must be UTF-8".into(),
+                });
+                continue;
+            }
+        };
+        match parse_lazily(text, offset + (line_start + bom) as u64, lazy) {
+            Ok(mut a) => {
+                a.origin = Origin {
+                    path: shared.clone(),
+                    line: i + 1,
+                    column: bom + 1,
+                };
+                out.articles.push(a);
+            }
+            Err(e) => out.problems.push(located(path, &e, i + 1, bom + 1)),
+        }
+    }
+}
+
+/// [`parse_article`]; when `lazy` names the file, without the body, which
+/// stays on disk at `offset`.
+fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Article, ArticleError> {
+    let Some(file) = lazy else {
+        return parse_article(text);
+    };
+    let mut a = parse_article_with(text, false)?;
+    a.body_at = Some(BodyAt {
+        path: file.clone(),
+        offset,
+        len: text.len() as u64,
+    });
+    Ok(a)
+}
+
+/// Whether a file that starts like JSON is JSON Lines: its first line is a
+/// whole object, and more follows.
+fn first_line_is_an_object(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let Some(end) = bytes.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let line = bytes[..end].trim_ascii();
+    line.starts_with(b"{")
+        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
+        && !bytes[end..].trim_ascii().is_empty()
+}
+
 /// [`Article::from_json`], naming the field when a value nests deeper than
 /// serde_json's recursion limit (which stops it cleanly, before the stack
 /// could overflow, but says only where the value starts).
 fn parse_article(text: &str) -> Result<Article, ArticleError> {
-    Article::from_json(text).map_err(|mut e| {
+    parse_article_with(text, true)
+}
+
+/// [`parse_article`], keeping the body or not ([`Article::from_json_meta`]).
+fn parse_article_with(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
+    let parsed = if keep_body {
+        Article::from_json(text)
+    } else {
+        Article::from_json_meta(text)
+    };
+    parsed.map_err(|mut e| {
         // Valid JSON other than an object (`42`, `"x"`) is not an article:
         // say so where it starts (serde_json points past a number it read).
         // Syntax errors keep serde_json's position, at the offending byte.

@@ -565,12 +565,20 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     } else {
         paths.to_vec()
     };
-    let lib = if paths.is_empty() {
-        Library::default_library()
-    } else {
-        Library::load(&paths)
+    // Loaded in the background, bodies left on disk: a big library shows
+    // its progress at once instead of a blank terminal.
+    let to_load = paths.clone();
+    let loaded = kanbao::tui::Loading::start(std::time::Duration::from_millis(150), move |p| {
+        if to_load.is_empty() {
+            Library::default_library_lazy(Some(p))
+        } else {
+            Library::load_lazy(&to_load, None, Some(p))
+        }
+    });
+    let (lib, loading) = match loaded {
+        Ok(lib) => (lib, None),
+        Err(loading) => (Library::default(), Some(loading)),
     };
-    let problems = lib.problems.clone();
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     let (ambiguous, note) = common.ambiguous(true);
     let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
@@ -589,9 +597,15 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     }
     let theme = common.theme(true);
     let updater = browser_updater(paths.clone());
-    let code = kanbao::tui::run(app, theme, updater, common.config.display.mouse)?;
+    let code = kanbao::tui::run(
+        &mut app,
+        theme,
+        updater,
+        loading,
+        common.config.display.mouse,
+    )?;
     common.warn_config();
-    for p in &problems {
+    for p in &app.library.problems {
         eprintln!("kanbao: warning: {p}");
     }
     Ok(code.clamp(0, 255) as u8)
@@ -622,9 +636,9 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::tui::Updater> {
             }
         }
         let lib = if paths.is_empty() {
-            Library::default_library()
+            Library::default_library_lazy(None)
         } else {
-            Library::load(&paths)
+            Library::load_lazy(&paths, None, None)
         };
         (
             format!(
@@ -736,7 +750,7 @@ fn list(
                 "source": a.source,
                 "url": a.url,
                 "lang": a.lang,
-                "path": a.origin.path,
+                "path": &*a.origin.path,
                 "line": a.origin.line,
                 "index": i,
             });

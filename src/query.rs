@@ -543,13 +543,28 @@ impl Query {
     /// assert!(q("\"solar power\" -\"wind power\""));
     /// ```
     pub fn matches(&self, article: &Article, marks: &dyn Marks) -> bool {
-        if !self.filters_match(article, marks) {
-            return false;
-        }
+        self.filters_match(article, marks) && self.text_matches(&article.title, &article.body)
+    }
+
+    /// Whether the query has words or phrases to look for in the text (not
+    /// only filters on metadata and marks).
+    pub fn has_text_terms(&self) -> bool {
+        !self.needles.is_empty()
+    }
+
+    /// Whether a match can be decided from the title alone: no word is
+    /// negated, so every word found in the title makes a match whatever the
+    /// body says.
+    pub fn title_can_decide(&self) -> bool {
+        self.needles.iter().all(|n| !n.negated)
+    }
+
+    /// Whether a title and body hold every word and phrase of the query (and
+    /// none of the negated ones); filters are not checked.
+    pub fn text_matches(&self, title: &str, body: &[String]) -> bool {
         if self.needles.is_empty() {
             return true;
         }
-        let (title, body) = (&article.title, &article.body);
         let in_place = |s: &str| title.contains(s) || body.iter().any(|p| p.contains(s));
         SCRATCH.with(|scratch| {
             let mut guard = scratch.try_borrow_mut();
@@ -641,7 +656,9 @@ impl Query {
         &self.highlights
     }
 
-    fn filters_match(&self, article: &Article, marks: &dyn Marks) -> bool {
+    /// Whether the article passes the filters (source, language, dates, marks),
+    /// whatever its text.
+    pub fn filters_match(&self, article: &Article, marks: &dyn Marks) -> bool {
         self.terms.iter().all(|t| {
             let holds = match &t.kind {
                 Kind::Text(_) => return true,

@@ -53,11 +53,66 @@ fn enter_terminal() -> io::Result<()> {
 /// returns a one-line report and the reloaded library.
 pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
 
+/// A library still loading in another thread: the browser shows its
+/// progress and takes the library when it arrives.
+pub struct Loading {
+    /// How far it has got.
+    pub progress: Arc<crate::library::Progress>,
+    /// Where the library arrives.
+    pub receive: std::sync::mpsc::Receiver<Library>,
+}
+
+impl Loading {
+    /// Starts `load` in a thread and waits up to `patience` for it: a
+    /// library that loads sooner is returned at once (no "loading" frame
+    /// for a small one), else the loading to hand to [`run`].
+    pub fn start(
+        patience: Duration,
+        load: impl FnOnce(Arc<crate::library::Progress>) -> Library + Send + 'static,
+    ) -> Result<Library, Loading> {
+        let progress = Arc::new(crate::library::Progress::default());
+        let (send, receive) = std::sync::mpsc::channel();
+        let shared = Arc::clone(&progress);
+        std::thread::spawn(move || {
+            let _ = send.send(load(shared));
+        });
+        receive
+            .recv_timeout(patience)
+            .map_err(|_| Loading { progress, receive })
+    }
+
+    /// `loading… 45% · 12,345 articles`.
+    fn describe(&self) -> String {
+        let p = &self.progress;
+        let (done, total) = (
+            p.done.load(Ordering::Relaxed),
+            p.total.load(Ordering::Relaxed),
+        );
+        let articles = p.articles.load(Ordering::Relaxed);
+        let percent = (done * 100).checked_div(total).unwrap_or(0).min(99);
+        format!("loading… {percent}% · {} articles", thousands(articles))
+    }
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
 pub fn run(
-    mut app: App,
+    app: &mut App,
     theme: Theme,
     updater: Option<Updater>,
+    loading: Option<Loading>,
     mouse: bool,
 ) -> anyhow::Result<i32> {
     // Signals that end the session: restore the terminal in the main loop.
@@ -77,7 +132,7 @@ pub fn run(
 
     MOUSE.store(mouse, Ordering::Relaxed);
     enter_terminal()?;
-    let result = event_loop(&mut app, &theme, &signal, updater);
+    let result = event_loop(app, &theme, &signal, updater, loading);
     restore_terminal();
     let code = result?;
     Ok(code)
@@ -93,6 +148,7 @@ fn event_loop(
     theme: &Theme,
     signal: &AtomicUsize,
     updater: Option<Updater>,
+    mut loading: Option<Loading>,
 ) -> anyhow::Result<i32> {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Option<Library>)>();
     let mut updating = false;
@@ -125,13 +181,43 @@ fn event_loop(
             app.notice = Some(report);
             dirty = true;
         }
+        if let Some(l) = &loading {
+            match l.receive.try_recv() {
+                Ok(library) => {
+                    app.replace_library(library);
+                    app.notice = crate::app::problems_notice(&app.library);
+                    loading = None;
+                    dirty = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    let said = Some(l.describe());
+                    if app.notice != said {
+                        app.notice = said;
+                        dirty = true;
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    app.notice = Some("loading failed".into());
+                    loading = None;
+                    dirty = true;
+                }
+            }
+        }
+        if app.poll_search() {
+            dirty = true;
+        }
         // Between keys, finish typesetting a huge article a chunk at a time.
         let idle = app.typesetting_pending();
         let wait = if idle {
             Duration::ZERO
+        } else if loading.is_some() || app.searching() {
+            Duration::from_millis(100)
         } else {
             Duration::from_millis(200)
         };
+        if dirty {
+            continue;
+        }
         if !event::poll(wait)? {
             if idle && app.typeset_some() {
                 dirty = true; // done: the position indicator becomes exact
