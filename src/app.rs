@@ -486,10 +486,7 @@ impl App {
             self.search = None;
             format!("{n} {matches}")
         } else {
-            format!(
-                "searching… {}% · {n} {matches}",
-                checked * 100 / total.max(1)
-            )
+            format!("searching… {}% · {n} so far", checked * 100 / total.max(1))
         });
         let changed = any || said != self.notice;
         self.notice = said;

@@ -568,7 +568,15 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     // Loaded in the background, bodies left on disk: a big library shows
     // its progress at once instead of a blank terminal.
     let to_load = paths.clone();
-    let loaded = kanbao::tui::Loading::start(std::time::Duration::from_millis(150), move |p| {
+    // Debug builds only: KANBAO_LOAD_PATIENCE_MS lets the end-to-end tests
+    // see the loading screen whatever the machine's speed.
+    let patience = std::env::var("KANBAO_LOAD_PATIENCE_MS")
+        .ok()
+        .filter(|_| cfg!(debug_assertions))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
+    let patience = std::time::Duration::from_millis(patience);
+    let loaded = kanbao::tui::Loading::start(patience, move |p| {
         if to_load.is_empty() {
             Library::default_library_lazy(Some(p))
         } else {

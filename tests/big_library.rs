@@ -246,3 +246,28 @@ fn a_new_search_replaces_a_running_one() {
         app.notice
     );
 }
+
+#[test]
+fn matches_arriving_above_keep_the_article_the_user_moved_to_selected() {
+    let tmp = common::TempDir::new("big-search3");
+    library_dir(tmp.0.as_path());
+    let lazy = Library::load_lazy_cached_in(&[tmp.0.as_path()], None, None, None);
+    let mut app = kanbao::app::App::new(lazy, Default::default(), 120, 40);
+    // "1" is in some titles (listed at once) and in every body (第1段).
+    app.set_filter("1".into());
+    assert!(app.searching());
+    let at_once = app.order.len();
+    assert!(at_once > 3, "{at_once}");
+    app.apply(kanbao::app::Action::Down);
+    app.apply(kanbao::app::Action::Down);
+    let chosen = app.library.articles[app.selected_article().unwrap()]
+        .id
+        .clone();
+    finish_search(&mut app);
+    assert!(app.order.len() >= at_once);
+    let now = &app.library.articles[app.selected_article().unwrap()].id;
+    assert_eq!(
+        now, &chosen,
+        "the selection followed the article, not the row"
+    );
+}

@@ -1222,3 +1222,67 @@ fn a_bad_library_still_opens_with_one_notice_and_the_problems_on_bang() {
     s.assert_terminal_restored();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A JSON Lines file of `n` articles, the `i`-th saying `第{i}篇` only in its body.
+fn big_library(dir: &std::path::Path, n: usize) -> String {
+    let path = dir.join("big.jsonl");
+    let mut text = String::new();
+    for i in 0..n {
+        let body: Vec<String> = (0..6)
+            .map(|p| {
+                format!(
+                    "正文第{i}篇第{p}段。{}",
+                    "嘉兴制造业向高质量迈进。".repeat(8)
+                )
+            })
+            .collect();
+        let article = serde_json::json!({
+            "id": format!("big-{i}"),
+            "title": format!("大库标题 {i:05}"),
+            "published": format!("2024-01-01T00:00:{:02}+08:00", i % 60),
+            "body": body,
+        });
+        text.push_str(&article.to_string());
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background() {
+    let dir = unique_temp_dir();
+    let path = big_library(&dir, 6_000);
+    let mut s = Session::spawn(
+        120,
+        40,
+        &[path.as_str()],
+        &[("KANBAO_LOAD_PATIENCE_MS", "0")],
+    );
+    s.wait_for_status(" 1/6000", "? help  q quit");
+    let raw = s.raw_output();
+    assert!(
+        find(&raw, "loading…".as_bytes()).is_some(),
+        "the status line said it was loading before the list came"
+    );
+    // Words found only in bodies, which stay on disk: found in the background.
+    s.send("/第4321篇");
+    s.wait_for_text("/第4321篇█");
+    s.wait_for_text("/第4321篇█  1 match");
+    s.send("\r");
+    s.wait_for_text("大库标题 04321");
+    assert!(
+        s.screen_text().contains("正文第4321篇"),
+        "the reader shows the body read from disk"
+    );
+    // A word in every body: all of them, the top of the list selected.
+    s.send("/");
+    s.send("\x15"); // Ctrl-u clears the prompt
+    s.send("正文");
+    s.wait_for_text("/正文█  6000 matches");
+    s.send("\r");
+    s.wait_for_status(" 1/6000  /正文", "? help  q quit");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+}
