@@ -95,6 +95,35 @@ struct Part {
     lines: usize,
 }
 
+/// Parts of a file parsed out of order, put back in order as they come.
+#[derive(Default)]
+struct Merge {
+    parts: Vec<Option<Part>>,
+    /// The next part to append.
+    next: usize,
+    /// Line breaks before it.
+    line: usize,
+}
+
+impl Merge {
+    /// Appends the parts that are next in order and ready, each freed once
+    /// moved: the articles never sit in two vectors for long.
+    fn drain(&mut self, articles: &mut Vec<Article>, problems: &mut Vec<Problem>) {
+        while let Some(part) = self.parts.get_mut(self.next).and_then(Option::take) {
+            for mut a in part.articles {
+                a.origin.line += self.line;
+                articles.push(a);
+            }
+            for mut p in part.problems {
+                p.line += self.line;
+                problems.push(p);
+            }
+            self.line += part.lines;
+            self.next += 1;
+        }
+    }
+}
+
 /// Big JSON Lines files are read in blocks of this size, one per core at a time.
 const BLOCK: usize = 1 << 20;
 
@@ -295,7 +324,11 @@ impl Library {
             if let Some(p) = &self.progress {
                 p.read(size, entry.articles.len());
             }
-            self.articles.extend(entry.articles);
+            if self.articles.is_empty() {
+                self.articles = entry.articles; // no copy of a big vector
+            } else {
+                self.articles.extend(entry.articles);
+            }
             self.problems.extend(entry.problems);
             return;
         }
@@ -353,11 +386,19 @@ impl Library {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
         let (send, receive) = std::sync::mpsc::sync_channel::<(usize, u64, Vec<u8>)>(workers);
         let receive = std::sync::Mutex::new(receive);
-        let parts: std::sync::Mutex<Vec<Option<Part>>> = std::sync::Mutex::new(Vec::new());
+        // Block buffers go back to the reader when parsed: a few are reused
+        // for the whole file instead of a megabyte allocated per block
+        // (which fragments the heap and raises the peak).
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+        let merge = std::sync::Mutex::new(Merge::default());
         let mut read_error = None;
+        let (articles, problems) = (&mut self.articles, &mut self.problems);
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(|| {
+                let recycle = recycle.clone();
+                let (receive, merge, lazy, progress) =
+                    (&receive, &merge, &lazy, self.progress.as_deref());
+                scope.spawn(move || {
                     loop {
                         let next = match receive.lock() {
                             Ok(r) => r.recv(),
@@ -367,15 +408,16 @@ impl Library {
                             return;
                         };
                         let mut part = Part::default();
-                        scan_jsonl(path, &block, offset, Some(&lazy), &mut part);
-                        if let Some(p) = &self.progress {
+                        scan_jsonl(path, &block, offset, Some(lazy), &mut part);
+                        if let Some(p) = progress {
                             p.read(block.len() as u64, part.articles.len());
                         }
-                        if let Ok(mut parts) = parts.lock() {
-                            if parts.len() <= seq {
-                                parts.resize_with(seq + 1, || None);
+                        let _ = recycle.send(block);
+                        if let Ok(mut merge) = merge.lock() {
+                            if merge.parts.len() <= seq {
+                                merge.parts.resize_with(seq + 1, || None);
                             }
-                            parts[seq] = Some(part);
+                            merge.parts[seq] = Some(part);
                         }
                     }
                 });
@@ -384,15 +426,27 @@ impl Library {
             let mut offset = 0u64;
             let mut seq = 0;
             loop {
-                let mut more = Vec::with_capacity(BLOCK);
-                let eof = match (&mut file).take(BLOCK as u64).read_to_end(&mut more) {
-                    Ok(n) => n == 0,
-                    Err(e) => {
-                        read_error = Some(e);
-                        true
+                // Fill the block up to BLOCK bytes past what it holds.
+                let held = block.len();
+                block.resize(held + BLOCK, 0);
+                let mut filled = held;
+                let eof = loop {
+                    match file.read(&mut block[filled..]) {
+                        Ok(0) => break true,
+                        Ok(n) => {
+                            filled += n;
+                            if filled == block.len() {
+                                break false;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            read_error = Some(e);
+                            break true;
+                        }
                     }
                 };
-                block.extend_from_slice(&more);
+                block.truncate(filled);
                 // Whole lines only; the rest starts the next block.
                 let cut = if eof {
                     block.len()
@@ -402,35 +456,28 @@ impl Library {
                         None => continue, // one line longer than a block: read on
                     }
                 };
-                let rest = block.split_off(cut);
+                let mut next = recycled.try_recv().unwrap_or_default();
+                next.clear();
+                next.extend_from_slice(&block[cut..]);
+                block.truncate(cut);
                 let len = block.len() as u64;
                 if send.send((seq, offset, block)).is_err() {
                     break;
                 }
                 seq += 1;
                 offset += len;
-                block = rest;
+                block = next;
+                if let Ok(mut merge) = merge.lock() {
+                    merge.drain(articles, problems);
+                }
                 if eof {
                     break;
                 }
             }
             drop(send);
         });
-        // Part by part, each freed once moved: growing one big vector costs
-        // no copy (the allocator remaps it), reserving it all up front would
-        // hold every article twice for a moment.
-        let parts = parts.into_inner().unwrap_or_default();
-        let mut line = 0;
-        for part in parts.into_iter().flatten() {
-            for mut a in part.articles {
-                a.origin.line += line;
-                self.articles.push(a);
-            }
-            for mut p in part.problems {
-                p.line += line;
-                self.problems.push(p);
-            }
-            line += part.lines;
+        if let Ok(mut merge) = merge.into_inner() {
+            merge.drain(&mut self.articles, &mut self.problems);
         }
         if let Some(e) = read_error {
             self.problem(path, 0, 0, format!("cannot read the whole file: {e}"));
