@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -299,6 +300,9 @@ pub struct App {
     cache: HashMap<(usize, u16), Rc<RefCell<Lazy>>>,
     /// The search reading bodies on disk, while it runs.
     search: Option<crate::search::Job>,
+    /// The last search of bodies on disk that ran to its end, and what it
+    /// found: a query that narrows it searches only those.
+    last_search: Option<(crate::query::Query, Vec<usize>)>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -347,6 +351,7 @@ impl App {
             pending_copy: None,
             cache: HashMap::new(),
             search: None,
+            last_search: None,
         }
     }
 
@@ -361,6 +366,7 @@ impl App {
         self.library = library;
         self.opened = None;
         self.cache.clear();
+        self.last_search = None;
         self.refresh_order();
         let still_there = selected_id.is_some_and(|id| self.select_id(&id));
         self.scroll = if still_there { scroll } else { 0 };
@@ -393,32 +399,69 @@ impl App {
         self.search = None;
         let lib = &self.library;
         let state = &self.state;
-        self.order = match &self.filter {
-            Some(q) if q.has_text_terms() && lib.articles.iter().any(|a| a.body_at.is_some()) => {
-                let title_decides = q.title_can_decide();
-                let mut found = Vec::new();
-                let mut pending = Vec::new();
-                for (i, a) in lib.articles.iter().enumerate() {
-                    if !q.filters_match(a, state) {
-                        continue;
-                    }
-                    match &a.body_at {
-                        None if q.text_matches(&a.title, &a.body) => found.push(i),
-                        None => {}
-                        Some(_) if title_decides && q.text_matches(&a.title, &[]) => found.push(i),
-                        Some(at) => pending.push(crate::search::Item {
-                            index: i,
-                            title: a.title.clone(),
-                            at: at.clone(),
-                        }),
-                    }
+        let on_disk =
+            self.library.search_index.is_some() || lib.articles.iter().any(|a| a.body_at.is_some());
+        if on_disk && self.filter.as_ref().is_some_and(|q| q.has_text_terms()) {
+            // Titles and places in one compact index: a keystroke must not
+            // visit 100,000 articles scattered over the heap.
+            let index = self
+                .library
+                .search_index
+                .get_or_insert_with(|| {
+                    Arc::new(crate::search::Index::build(&self.library.articles))
+                })
+                .clone();
+            let (lib, q) = (
+                &self.library,
+                self.filter.as_ref().unwrap_or_else(|| unreachable!()),
+            );
+            // Articles the filters rule out, or the titles decide, are not read.
+            let mut skip = match q.has_filters() {
+                true => lib
+                    .articles
+                    .iter()
+                    .map(|a| !q.filters_match(a, state))
+                    .collect(),
+                false => vec![false; lib.articles.len()],
+            };
+            // Typing on (`a`, then `ai`) narrows the last search: only what
+            // it found can match.
+            if let Some((_, found)) = self
+                .last_search
+                .as_ref()
+                .filter(|(wider, _)| q.narrows(wider))
+            {
+                let mut out = vec![true; skip.len()];
+                for &i in found {
+                    out[i] = false;
                 }
-                if !pending.is_empty() {
-                    self.search = Some(crate::search::Job::start(q.clone(), pending));
-                    self.notice = Some("searching…".into());
-                }
-                found
+                skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
             }
+            let mut found = Vec::new();
+            if q.title_can_decide() {
+                let titles = index.titles_holding(q);
+                for (i, (s, t)) in skip.iter_mut().zip(titles).enumerate() {
+                    if t && !*s {
+                        found.push(i);
+                        *s = true;
+                    }
+                }
+            }
+            for i in index.in_memory() {
+                let a = &lib.articles[i];
+                if !skip[i] && q.text_matches(&a.title, &a.body) {
+                    found.push(i);
+                }
+            }
+            self.search = Some(crate::search::Job::start(q.clone(), index, skip));
+            self.notice = Some("searching…".into());
+            self.order = found;
+            self.sort_order();
+            self.selected = self.selected.min(self.order.len().saturating_sub(1));
+            self.keep_selection_visible();
+            return;
+        }
+        self.order = match &self.filter {
             Some(q) => (0..lib.articles.len())
                 .filter(|&i| q.matches(&lib.articles[i], state))
                 .collect(),
@@ -484,6 +527,9 @@ impl App {
         let matches = if n == 1 { "match" } else { "matches" };
         let said = Some(if done {
             self.search = None;
+            if let Some(q) = &self.filter {
+                self.last_search = Some((q.clone(), self.order.clone()));
+            }
             format!("{n} {matches}")
         } else {
             format!("searching… {}% · {n} so far", checked * 100 / total.max(1))

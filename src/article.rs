@@ -396,6 +396,23 @@ impl Article {
         Article::parse_json(text, false)
     }
 
+    /// Only the title and body of an article's JSON, as [`Article::from_json`]
+    /// would read them (sanitized, in paragraphs): what a search looks at,
+    /// for a fraction of the cost. `None` when it is not a valid article.
+    pub fn text_from_json(text: &str) -> Option<(String, Vec<String>)> {
+        #[derive(Deserialize)]
+        struct TextOnly {
+            title: String,
+            #[serde(default, alias = "content", alias = "text")]
+            body: Value,
+        }
+        match serde_json::from_str::<TextOnly>(text) {
+            Ok(t) => Some((sanitize_line(&t.title), body("body", t.body).ok()?)),
+            // Duplicate or aliased fields, odd types: the full reader decides.
+            Err(_) => Article::from_json(text).ok().map(|a| (a.title, a.body)),
+        }
+    }
+
     fn parse_json(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
         let fields = serde_json::from_str::<RawFields>(text).map_err(|e| {
             // serde would quote the value; say only what kind it was, so no
@@ -578,8 +595,29 @@ fn string_list(field: &str, v: Value) -> Result<Vec<String>, String> {
     }
 }
 
+/// [`paragraphs`] of a string the caller gives up: a clean one-line
+/// paragraph is moved, not copied.
+fn paragraphs_owned(mut text: String, out: &mut Vec<String>) {
+    if crate::sanitize::is_clean(&text) {
+        text.truncate(text.trim_end().len());
+        if !text.trim_start().is_empty() {
+            out.push(text);
+        }
+        return;
+    }
+    paragraphs(&text, out);
+}
+
 /// Splits text into paragraphs on blank lines; drops empty ones.
 fn paragraphs(text: &str, out: &mut Vec<String>) {
+    // The common case: one clean line, kept as it is (less trailing space).
+    if crate::sanitize::is_clean(text) {
+        let kept = text.trim_end();
+        if !kept.trim_start().is_empty() {
+            out.push(kept.to_owned());
+        }
+        return;
+    }
     let clean = sanitize(text);
     let mut current: Vec<&str> = Vec::new();
     for line in clean.split('\n') {
@@ -647,11 +685,11 @@ fn body(field: &str, v: Value) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     match v {
         Value::Null => {}
-        Value::String(s) => paragraphs(&s, &mut out),
+        Value::String(s) => paragraphs_owned(s, &mut out),
         Value::Array(items) => {
             for (i, item) in items.into_iter().enumerate() {
                 match item {
-                    Value::String(s) => paragraphs(&s, &mut out),
+                    Value::String(s) => paragraphs_owned(s, &mut out),
                     other => return Err(wrong(&format!("{field}[{i}]"), "a string", &other)),
                 }
             }

@@ -61,6 +61,9 @@ pub struct Library {
     pub lazy: bool,
     /// How far loading has got, for a progress indicator.
     pub progress: Option<Arc<Progress>>,
+    /// Folded titles and body places, for searching a library whose bodies
+    /// are on disk (built by [`Library::load_lazy`], else when first needed).
+    pub search_index: Option<Arc<crate::search::Index>>,
     /// The file whose articles are being read, when their bodies stay on disk.
     lazy_file: Option<Arc<str>>,
     /// Where scans of big files are cached (lazy loading only).
@@ -178,6 +181,9 @@ impl Library {
             lib.load_path(p.as_ref(), true, &mut seen_dirs);
         }
         lib.check_duplicate_ids();
+        if lib.articles.iter().any(|a| a.body_at.is_some()) {
+            lib.search_index = Some(Arc::new(crate::search::Index::build(&lib.articles)));
+        }
         lib
     }
 

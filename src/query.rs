@@ -227,7 +227,7 @@ fn first_change(text: &str) -> Option<usize> {
 /// change are found with [`first_change`] and copied whole, so text where
 /// little folds (CJK with an ideographic-space indent, English with a few
 /// capitals) costs little more than a copy.
-fn fold_onto(text: &str, out: &mut String) {
+pub(crate) fn fold_onto(text: &str, out: &mut String) {
     let mut rest = text;
     while let Some(start) = first_change(rest) {
         out.push_str(&rest[..start]);
@@ -550,6 +550,46 @@ impl Query {
     /// only filters on metadata and marks).
     pub fn has_text_terms(&self) -> bool {
         !self.needles.is_empty()
+    }
+
+    /// Whether the query has filters (source, language, dates, marks) as
+    /// well as, or instead of, words.
+    pub fn has_filters(&self) -> bool {
+        self.terms.iter().any(|t| !matches!(t.kind, Kind::Text(_)))
+    }
+
+    /// Whether every article this query matches is matched by `wider` too,
+    /// as far as words tell (`光伏 产业` narrows `光伏`, `ai` narrows `a`):
+    /// `wider` has only words, none negated, each inside a word of this one.
+    /// Searching the matches of `wider` is then enough.
+    ///
+    /// ```
+    /// use kanbao::query::Query;
+    /// let q = |s: &str| Query::parse(s).unwrap();
+    /// assert!(q("ai").narrows(&q("a")));
+    /// assert!(q("光伏 产业").narrows(&q("光伏")));
+    /// assert!(q("光伏 is:unread").narrows(&q("光")));
+    /// assert!(!q("a").narrows(&q("ai")));
+    /// assert!(!q("光伏").narrows(&q("光 -伏")));
+    /// assert!(!q("光伏").narrows(&q("光 source:x")));
+    /// ```
+    pub fn narrows(&self, wider: &Query) -> bool {
+        wider
+            .terms
+            .iter()
+            .all(|t| !t.negated && matches!(t.kind, Kind::Text(_)))
+            && wider
+                .needles
+                .iter()
+                .all(|w| !w.negated && self.required_text().any(|n| n.contains(w.text.as_str())))
+    }
+
+    /// The words and phrases an article must hold, folded (not the negated ones).
+    pub fn required_text(&self) -> impl Iterator<Item = &str> {
+        self.needles
+            .iter()
+            .filter(|n| !n.negated)
+            .map(|n| n.text.as_str())
     }
 
     /// Whether a match can be decided from the title alone: no word is

@@ -17,7 +17,7 @@
 /// assert_eq!(sanitize("a\tb"), "a       b");
 /// ```
 pub fn sanitize(text: &str) -> String {
-    if !text.chars().any(needs_work) {
+    if is_clean(text) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
@@ -68,8 +68,26 @@ pub fn sanitize_line(text: &str) -> String {
         .join(" ")
 }
 
-fn needs_work(c: char) -> bool {
-    c.is_control() || is_bidi_control(c)
+/// Whether `text` holds nothing [`sanitize`] would change: no control
+/// character (C0, DEL, C1; newline and tab included) and no bidi control.
+/// Checked on bytes, which is several times faster than by character on
+/// CJK text: only C1 (`C2 80`–`C2 9F`) and the bidi controls (`E2 80 AA`–
+/// `E2 80 AE`, `E2 81 A6`–`E2 81 A9`) take more than one byte.
+pub fn is_clean(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0x00..=0x1f | 0x7f => return false,
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => return false,
+            0xe2 => match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(0x80), Some(0xaa..=0xae)) | (Some(0x81), Some(0xa6..=0xa9)) => return false,
+                _ => i += 3,
+            },
+            _ => i += 1,
+        }
+    }
+    true
 }
 
 fn is_dropped(c: char) -> bool {
@@ -186,6 +204,21 @@ fn skip_string(chars: &mut Chars<'_>, bel_ends: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_check_agrees_with_the_character_check() {
+        let slow = |t: &str| !t.chars().any(|c| c.is_control() || is_bidi_control(c));
+        for c in (0..0x3100u32)
+            .chain(0xfe00..0x10000)
+            .filter_map(char::from_u32)
+        {
+            for t in [c.to_string(), format!("a{c}b"), format!("光{c}")] {
+                assert_eq!(is_clean(&t), slow(&t), "U+{:04X}", c as u32);
+            }
+        }
+        assert!(is_clean("嘉兴“制造业”——向高质量迈进…"));
+        assert!(!is_clean("正常\u{1b}]0;x\u{7}"));
+    }
 
     #[test]
     fn every_escape_family_is_removed_with_its_parameters() {
