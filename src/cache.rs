@@ -89,6 +89,32 @@ pub fn read(dir: &Path, key: &Key, path: &str) -> Option<Entry> {
     decode(std::io::BufReader::with_capacity(1 << 16, file), key, path)
 }
 
+/// Entries not written for this long are removed when another is written
+/// (a file opened once, long ago, or gone since).
+pub const KEEP: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
+
+/// Removes entries older than [`KEEP`] and temporary files left by a
+/// writer that was killed.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = (name.starts_with("meta-") && name.ends_with(".bin"))
+            || (name.starts_with(".meta-") && name.ends_with(".tmp"));
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > KEEP));
+        if ours && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Stores a scan (best effort: a cache that cannot be written is no loss).
 pub fn write(
     dir: &Path,
@@ -97,6 +123,7 @@ pub fn write(
     problems: &[Problem],
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    prune(dir);
     let target = dir.join(key.file_name());
     let tmp = dir.join(format!(".{}.{}.tmp", key.file_name(), std::process::id()));
     let result = std::fs::File::create(&tmp)
@@ -376,6 +403,32 @@ mod tests {
             size: 1234,
             mtime_ns: 1_700_000_000_123_456_789,
         }
+    }
+
+    #[test]
+    fn old_entries_are_pruned_when_another_is_written() {
+        let dir = std::env::temp_dir().join(format!("kanbao-cache-prune-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let aged = |name: &str, age: std::time::Duration| {
+            let path = dir.join(name);
+            std::fs::write(&path, b"x").unwrap();
+            let file = std::fs::File::options().write(true).open(&path).unwrap();
+            file.set_modified(std::time::SystemTime::now() - age)
+                .unwrap();
+            path
+        };
+        let day = std::time::Duration::from_secs(24 * 3600);
+        let stale = aged("meta-0000000000000001.bin", 40 * day);
+        let recent = aged("meta-0000000000000002.bin", day);
+        let leftover = aged(".meta-0000000000000003.bin.999.tmp", 40 * day);
+        let not_ours = aged("notes.txt", 400 * day);
+        let entry = sample_entry("corpus.jsonl");
+        write(&dir, &key(), &entry.articles, &entry.problems).unwrap();
+        assert!(!stale.exists() && !leftover.exists());
+        assert!(recent.exists() && not_ours.exists());
+        assert!(dir.join(key().file_name()).exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
