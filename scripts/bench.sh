@@ -90,6 +90,12 @@ measure() {
   OLDEST_BIG=$(title_of "$B/corpus.jsonl" tail)
   LONG_BYTES=$(head -1 "$S/corpus.jsonl" | python3 -c 'import json,sys; a=json.load(sys.stdin); print(sum(len(p.encode()) for p in a["body"]))')
   NEWEST_BIG=$(title_of "$B/corpus.jsonl" head)
+  # kanbao shows a first screenful of a big file while the rest loads (its
+  # status line says " 1/200  Top  loading… 13%"); the whole list is on
+  # screen when it says " 1/100000  Top". Frames are diffs: only the cells
+  # that change are written, here "1", a move over "00", then "000  Top"
+  # (for any BIG that is a multiple of 1,000).
+  LOADED_BIG="000  Top"
 
   # A private home: no user library, config or read marks get in the way.
   export HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_CONFIG_HOME=$WORK/home/config \
@@ -163,7 +169,7 @@ measure() {
   rm -rf "$XDG_CACHE_HOME"
   for i in 1 2 3; do
     fresh
-    "${PTY[@]}" --timeout 120 --wait-for "$NEWEST_BIG" --quit q \
+    "${PTY[@]}" --timeout 120 --wait-for "$LOADED_BIG" --quit q \
       -- /usr/bin/time -v -o "$RES/kb-big-start$i.time" "$KANBAO" "$B/corpus.jsonl" >"$RES/kb-big-start$i.json"
   done
   # Move, page, jump to the end, search (CJK, then Latin after clearing).
@@ -173,7 +179,7 @@ measure() {
   # (the next key waits for it here, so each prefix is searched to the end).
   LATENCY=(--key j --key j --key j --key '<PageDown>' --key '<PageDown>')
   fresh
-  "${PTY[@]}" --timeout 120 --wait-for "$NEWEST_BIG" "${LATENCY[@]}" --key-until G "$OLDEST_BIG" --key g \
+  "${PTY[@]}" --timeout 120 --wait-for "$LOADED_BIG" "${LATENCY[@]}" --key-until G "$OLDEST_BIG" --key g \
     --key-until / '/█' --key-until 光 ' match' --key-until 伏 ' match' --key '<Enter>' \
     --key-until / '伏█' --key-until '<C-u>' '/█' --key-until a ' match' --key-until i ' match' --key '<Enter>' --quit q \
     -- /usr/bin/time -v -o "$RES/kb-big-keys.time" "$KANBAO" "$B/corpus.jsonl" >"$RES/kb-big-keys.json"
@@ -337,7 +343,7 @@ size = os.path.getsize(os.path.join(os.path.dirname(res), f"c{big}", "corpus.jso
 big_rows = [
     [f"list on screen, nothing cached ({size / 1e6:.0f} MB file in the page cache)", fmt_s(med(wc)), fmt_s(cold), ratio(cold, med(wc)), "target ≤ 15×; wc -l: median of 3"],
     ["list on screen, second start (metadata cache)", fmt_s(med(wc)), fmt_s(warm), ratio(warm, med(wc)), "target ≤ 5×; median of 3 starts"],
-    ["first output (the loading screen, when loading takes over 150 ms)", "", fmt_s(early), "", "median of 3 starts"],
+    ["first output (the first screenful, while the rest loads)", "", fmt_s(early), "", "median of 3 starts: after 150 ms, unless loaded by then"],
     ["peak memory with it open (of 4 runs)", fmt_b(None), fmt_b(rss), "—", f"target ≤ 150 MB; cold start {fmt_b(rss_cold)}; {rss / size:.2f}× the file" if rss else ""],
 ]
 table(f"{big} articles (JSONL): kanbao against wc -l", ["figure", "wc -l", "kanbao", "kanbao/wc", "notes"], big_rows)

@@ -80,9 +80,33 @@ pub struct Progress {
     pub total: AtomicU64,
     /// Articles loaded.
     pub articles: AtomicUsize,
+    /// The first articles found, offered once while the rest load, so a
+    /// screenful can be shown early.
+    first: std::sync::Mutex<Option<Vec<Article>>>,
+    offered: std::sync::atomic::AtomicBool,
 }
 
+/// How many articles [`Progress::take_first`] offers: a few screenfuls.
+const FIRST_FEW: usize = 200;
+
 impl Progress {
+    /// The first articles found while loading goes on (once, and only once
+    /// there are some).
+    pub fn take_first(&self) -> Option<Vec<Article>> {
+        self.first.lock().ok()?.take()
+    }
+
+    /// Offers the first articles (a copy of a few) once there are enough
+    /// for a few screens, if not offered yet.
+    fn offer(&self, articles: &[Article]) {
+        if articles.len() < FIRST_FEW || self.offered.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Ok(mut first) = self.first.lock() {
+            *first = Some(articles[..articles.len().min(FIRST_FEW)].to_vec());
+        }
+    }
+
     fn read(&self, bytes: u64, articles: usize) {
         self.done.fetch_add(bytes, Ordering::Relaxed);
         self.articles.fetch_add(articles, Ordering::Relaxed);
@@ -301,7 +325,11 @@ impl Library {
             p.total.fetch_add(meta.len(), Ordering::Relaxed);
         }
         if self.lazy && meta.is_file() {
-            return self.load_file_lazy(path, &shown, explicit, meta.len());
+            self.load_file_lazy(path, &shown, explicit, meta.len());
+            if let Some(p) = &self.progress {
+                p.offer(&self.articles);
+            }
+            return;
         }
         match std::fs::read(path) {
             Ok(bytes) => {
@@ -475,6 +503,9 @@ impl Library {
                 block = next;
                 if let Ok(mut merge) = merge.lock() {
                     merge.drain(articles, problems);
+                }
+                if let Some(p) = self.progress.as_deref() {
+                    p.offer(articles);
                 }
                 if eof {
                     break;

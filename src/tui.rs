@@ -10,7 +10,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 
-use crate::app::{Action, App, Exit};
+use crate::app::{Action, App, Exit, Focus};
 use crate::lean::Lean;
 use crate::library::Library;
 use crate::ui::{Theme, draw};
@@ -184,12 +184,26 @@ fn event_loop(
         if let Some(l) = &loading {
             match l.receive.try_recv() {
                 Ok(library) => {
+                    // Where the user has not moved yet, the top of the whole list.
+                    let moved = app.selected != 0 || app.scroll != 0 || app.focus != Focus::List;
                     app.replace_library(library);
+                    if !moved {
+                        app.apply(Action::Top);
+                    }
                     app.notice = crate::app::problems_notice(&app.library);
                     loading = None;
                     dirty = true;
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    // A first screenful while the rest loads.
+                    if app.library.articles.is_empty()
+                        && let Some(first) = l.progress.take_first()
+                    {
+                        let mut some = Library::default();
+                        some.articles = first;
+                        app.replace_library(some);
+                        dirty = true;
+                    }
                     let said = Some(l.describe());
                     if app.notice != said {
                         app.notice = said;

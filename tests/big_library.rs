@@ -271,3 +271,21 @@ fn matches_arriving_above_keep_the_article_the_user_moved_to_selected() {
         "the selection followed the article, not the row"
     );
 }
+
+#[test]
+fn loading_offers_a_first_screenful_and_counts_its_progress() {
+    let tmp = common::TempDir::new("big-progress");
+    library_dir(tmp.0.as_path());
+    let progress = std::sync::Arc::new(kanbao::library::Progress::default());
+    let lib = Library::load_lazy_cached_in(&[tmp.0.as_path()], None, Some(progress.clone()), None);
+    let first = progress
+        .take_first()
+        .expect("a first screenful was offered");
+    assert_eq!(first.len(), 200);
+    assert_eq!(first[..], lib.articles[..200]);
+    assert!(progress.take_first().is_none(), "offered once");
+    use std::sync::atomic::Ordering::Relaxed;
+    let (done, total) = (progress.done.load(Relaxed), progress.total.load(Relaxed));
+    assert!(total > 5 << 20 && done == total, "{done} of {total} bytes");
+    assert_eq!(progress.articles.load(Relaxed), lib.articles.len());
+}
