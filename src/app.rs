@@ -226,6 +226,42 @@ pub enum Sort {
     Title,
 }
 
+/// Each article's place in the whole library sorted by `sort` (ties in
+/// library order).
+fn ranks(library: &Library, sort: Sort) -> Vec<u32> {
+    let articles = &library.articles;
+    let dates: Vec<(u8, std::cmp::Reverse<i64>)> = articles
+        .iter()
+        .map(|a| match &a.published {
+            Some(p) => (0, std::cmp::Reverse(p.sort_key())),
+            None => (1, std::cmp::Reverse(0)),
+        })
+        .collect();
+    let mut all: Vec<usize> = (0..articles.len()).collect();
+    match sort {
+        Sort::Date => all.sort_unstable_by_key(|&i| (dates[i], i)),
+        Sort::Source => {
+            let source = |i: usize| articles[i].source.as_deref().unwrap_or_default();
+            all.sort_unstable_by(|&a, &b| {
+                (source(a).is_empty(), source(a), dates[a], a).cmp(&(
+                    source(b).is_empty(),
+                    source(b),
+                    dates[b],
+                    b,
+                ))
+            })
+        }
+        Sort::Title => {
+            all.sort_unstable_by(|&a, &b| (&articles[a].title, a).cmp(&(&articles[b].title, b)))
+        }
+    }
+    let mut rank = vec![0; articles.len()];
+    for (place, i) in all.into_iter().enumerate() {
+        rank[i] = place as u32;
+    }
+    rank
+}
+
 /// Display width of the widest source name (at most 12).
 fn source_width(library: &Library, options: TypesetOptions) -> usize {
     library
@@ -303,6 +339,9 @@ pub struct App {
     /// The last search of bodies on disk that ran to its end, and what it
     /// found: a query that narrows it searches only those.
     last_search: Option<(crate::query::Query, Vec<usize>)>,
+    /// Each article's place in the whole library under each sort, computed
+    /// once per sort: sorting a list is then sorting integers.
+    ranks: [Option<Rc<Vec<u32>>>; 3],
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -352,6 +391,7 @@ impl App {
             cache: HashMap::new(),
             search: None,
             last_search: None,
+            ranks: Default::default(),
         }
     }
 
@@ -367,6 +407,7 @@ impl App {
         self.opened = None;
         self.cache.clear();
         self.last_search = None;
+        self.ranks = Default::default();
         self.refresh_order();
         let still_there = selected_id.is_some_and(|id| self.select_id(&id));
         self.scroll = if still_there { scroll } else { 0 };
@@ -475,22 +516,10 @@ impl App {
     /// Sorts the listed articles by the sort in force; ties keep library
     /// order, however the list was put together.
     fn sort_order(&mut self) {
-        let lib = &self.library;
-        let by_date = |i: usize| match &lib.articles[i].published {
-            Some(p) => (0, std::cmp::Reverse(p.sort_key())),
-            None => (1, std::cmp::Reverse(0)),
-        };
-        let order = &mut self.order;
-        match self.sort {
-            Sort::Date => order.sort_unstable_by_key(|&i| (by_date(i), i)),
-            Sort::Source => order.sort_unstable_by(|&a, &b| {
-                let s = |i: usize| lib.articles[i].source.as_deref().unwrap_or_default();
-                (s(a).is_empty(), s(a), by_date(a), a).cmp(&(s(b).is_empty(), s(b), by_date(b), b))
-            }),
-            Sort::Title => order.sort_unstable_by(|&a, &b| {
-                (&lib.articles[a].title, a).cmp(&(&lib.articles[b].title, b))
-            }),
-        }
+        let rank = self.ranks[self.sort as usize]
+            .get_or_insert_with(|| Rc::new(ranks(&self.library, self.sort)))
+            .clone();
+        self.order.sort_unstable_by_key(|&i| rank[i]);
     }
 
     /// Whether a search is still reading bodies.
