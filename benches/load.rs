@@ -1,4 +1,6 @@
-//! Loading a library: `Library::load` on 5,000 generated Chinese articles
+//! Loading a library: `Library::load` (everything in memory) and
+//! `Library::load_lazy` (what the browser does: metadata in memory, bodies
+//! on disk; scanned, or read back from the metadata cache) on 5,000 generated Chinese articles
 //! (examples/gen_corpus.rs, the corpus scripts/bench.sh uses), as JSON Lines
 //! and as an Atom feed. Throughput is in articles, so criterion's `elem/s`
 //! is articles per second; each benchmark also prints the time per article.
@@ -60,6 +62,19 @@ fn bench(c: &mut Criterion) {
     group.bench_function("Library::load/atom", |b| {
         b.iter(|| Library::load(black_box(&[&atom])))
     });
+    // What the browser does: metadata only, bodies left on disk; with no
+    // cache, and with the scan read back from the metadata cache.
+    group.bench_function("Library::load_lazy/jsonl, no cache", |b| {
+        b.iter(|| Library::load_lazy_cached_in(black_box(&[&jsonl]), None, None, None))
+    });
+    let cache = std::env::temp_dir().join(format!("kanbao-bench-cache-{}", std::process::id()));
+    let warm = Library::load_lazy_cached_in(&[&jsonl], None, None, Some(cache.clone()));
+    assert_eq!(warm.articles.len(), ARTICLES);
+    group.bench_function("Library::load_lazy/jsonl, cached", |b| {
+        b.iter(|| {
+            Library::load_lazy_cached_in(black_box(&[&jsonl]), None, None, Some(cache.clone()))
+        })
+    });
     group.bench_function("baseline/fs_read", |b| {
         b.iter(|| std::fs::read(black_box(&jsonl)).expect("read"))
     });
@@ -79,6 +94,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+    let _ = std::fs::remove_dir_all(&cache);
 }
 
 criterion_group!(benches, bench);
