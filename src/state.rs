@@ -89,7 +89,19 @@ pub struct State {
     /// memory, with the next write.
     pending: HashSet<(String, Field)>,
     problem: Option<String>,
+    /// A big write running in another thread, with the connection.
+    writer: Option<std::thread::JoinHandle<Written>>,
 }
+
+/// What a background write gives back: the connection, and the marks it
+/// failed to write with why.
+type Written = (Connection, Result<(), (String, Vec<(String, Field)>)>);
+
+/// Marking more than this many articles at once is written in a background
+/// thread (100,000 upserts take a good part of a second), so the key that
+/// did it is answered at once. The marks are in memory at once; on disk
+/// when the thread is done (`q` waits for it).
+pub const BACKGROUND_WRITE: usize = 20_000;
 
 impl State {
     /// Opens (creating directories and file) the store at `path` and loads
@@ -150,6 +162,7 @@ impl State {
             starred: HashSet::new(),
             pending: HashSet::new(),
             problem: None,
+            writer: None,
         }
     }
 
@@ -190,12 +203,85 @@ impl State {
     }
 
     /// Marks every article in `ids` read, in one transaction (one disk sync
-    /// however many there are); errors as [`State::set_read`].
+    /// however many there are); errors as [`State::set_read`]. Only the
+    /// marks that change are written; more than [`BACKGROUND_WRITE`] of
+    /// them are written in a background thread (see [`State::tick`]).
     pub fn mark_all_read(&mut self, ids: &[&str]) -> Result<(), String> {
-        for id in ids {
+        let changed: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.read.contains(*id))
+            .collect();
+        for id in &changed {
             set(&mut self.read, id, true);
         }
-        self.persist(ids, Field::Read)
+        self.reclaim(false)?;
+        if changed.len() > BACKGROUND_WRITE
+            && self.writer.is_none()
+            && let Some(mut conn) = self.conn.take()
+        {
+            let mut marks: Vec<(String, Field, bool)> = self
+                .pending
+                .drain()
+                .map(|(id, field)| {
+                    let value = match field {
+                        Field::Read => self.read.contains(&id),
+                        Field::Starred => self.starred.contains(&id),
+                    };
+                    (id, field, value)
+                })
+                .collect();
+            marks.extend(changed.iter().map(|id| (id.to_string(), Field::Read, true)));
+            self.writer = Some(std::thread::spawn(move || {
+                let result = write_marks(&mut conn, &marks).map_err(|e| {
+                    let unwritten = marks.into_iter().map(|(id, f, _)| (id, f)).collect();
+                    (e.to_string(), unwritten)
+                });
+                (conn, result)
+            }));
+            return Ok(());
+        }
+        self.persist(&changed, Field::Read)
+    }
+
+    /// Whether a background write is running.
+    pub fn busy(&self) -> bool {
+        self.writer.is_some()
+    }
+
+    /// Takes the connection back from a background write that is done (or,
+    /// with `wait`, waits for it), and writes what changed meanwhile. Call it
+    /// now and then while [`State::busy`]; says what went wrong, if anything.
+    pub fn tick(&mut self, wait: bool) -> Result<(), String> {
+        self.reclaim(wait)?;
+        if self.writer.is_none() && !self.pending.is_empty() {
+            return self.persist(&[], Field::Read);
+        }
+        Ok(())
+    }
+
+    /// The connection back from a finished background write.
+    fn reclaim(&mut self, wait: bool) -> Result<(), String> {
+        if !wait && !self.writer.as_ref().is_some_and(|w| w.is_finished()) {
+            return Ok(());
+        }
+        let Some(writer) = self.writer.take() else {
+            return Ok(());
+        };
+        match writer.join() {
+            Ok((conn, result)) => {
+                self.conn = Some(conn);
+                result.map_err(|(why, unwritten)| {
+                    self.pending.extend(unwritten);
+                    let path = self.path.as_deref().unwrap_or(Path::new(":memory:"));
+                    format!(
+                        "cannot save read/starred marks to {}: {why}",
+                        path.display()
+                    )
+                })
+            }
+            Err(_) => Err("the thread saving marks failed; they are kept in memory".into()),
+        }
     }
 
     /// Why the marks are not being saved, if they are not: set once, when
@@ -212,6 +298,13 @@ impl State {
     /// Writes `field` of `ids`, and every pending mark, from memory in one
     /// transaction. Nothing to do without a file.
     fn persist(&mut self, ids: &[&str], field: Field) -> Result<(), String> {
+        self.reclaim(false)?;
+        if self.writer.is_some() {
+            // Written with the rest when the background write is done.
+            self.pending
+                .extend(ids.iter().map(|id| (id.to_string(), field)));
+            return Ok(());
+        }
         let State {
             conn: Some(conn),
             path,
@@ -227,29 +320,17 @@ impl State {
             Field::Read => read.contains(id),
             Field::Starred => starred.contains(id),
         };
-        let result = (|| {
-            // IMMEDIATE takes the write lock up front, so a busy file is
-            // waited for (busy timeout) instead of failing mid-transaction.
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            {
-                let mut read_stmt = tx.prepare_cached(Field::Read.upsert())?;
-                let mut starred_stmt = tx.prepare_cached(Field::Starred.upsert())?;
-                let mut write = |id: &str, field: Field| {
-                    let stmt = match field {
-                        Field::Read => &mut read_stmt,
-                        Field::Starred => &mut starred_stmt,
-                    };
-                    stmt.execute((id, value(id, field)))
-                };
-                for (id, field) in pending.iter() {
-                    write(id, *field)?;
-                }
-                for id in ids {
-                    write(id, field)?;
-                }
-            }
-            tx.commit()
-        })();
+        let marks: Vec<(String, Field, bool)> = pending
+            .iter()
+            .map(|(id, f)| (id.clone(), *f, value(id, *f)))
+            .chain(
+                ids.iter()
+                    .map(|id| (id.to_string(), field, value(id, field))),
+            )
+            .collect();
+        // IMMEDIATE takes the write lock up front, so a busy file is waited
+        // for (busy timeout) instead of failing mid-transaction.
+        let result = write_marks(conn, &marks);
         match result {
             Ok(()) => {
                 pending.clear();
@@ -263,6 +344,33 @@ impl State {
                     path.display()
                 ))
             }
+        }
+    }
+}
+
+/// Writes marks (id, field, value) in one transaction.
+fn write_marks(conn: &mut Connection, marks: &[(String, Field, bool)]) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut read_stmt = tx.prepare_cached(Field::Read.upsert())?;
+        let mut starred_stmt = tx.prepare_cached(Field::Starred.upsert())?;
+        for (id, field, value) in marks {
+            let stmt = match field {
+                Field::Read => &mut read_stmt,
+                Field::Starred => &mut starred_stmt,
+            };
+            stmt.execute((id, value))?;
+        }
+    }
+    tx.commit()
+}
+
+impl Drop for State {
+    /// Waits for a background write and saves what is pending: quitting
+    /// loses no mark.
+    fn drop(&mut self) {
+        if self.writer.is_some() || !self.pending.is_empty() {
+            let _ = self.tick(true);
         }
     }
 }
@@ -518,6 +626,42 @@ mod tests {
             changed.len() == 24 && changed.ends_with('Z') && changed.as_bytes()[10] == b'T',
             "{changed}"
         );
+    }
+
+    #[test]
+    fn a_big_mark_all_read_is_written_in_the_background_and_nothing_is_lost() {
+        let dir = TempDir::new("bulk");
+        let path = dir.join("state.sqlite3");
+        let ids: Vec<String> = (0..BACKGROUND_WRITE + 5_000)
+            .map(|i| format!("id{i}"))
+            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut state = open_ok(&path);
+        state.mark_all_read(&refs).unwrap();
+        assert!(state.busy(), "written in the background");
+        assert!(state.is_read("id0"), "in memory at once");
+        // Marks made while it writes are queued, then written too.
+        state.set_starred("id3", true).unwrap();
+        state.set_read("late", true).unwrap();
+        state.tick(true).unwrap();
+        assert!(!state.busy());
+        let reopened = open_ok(&path);
+        assert_eq!(reopened.counts(), (ids.len() + 1, 1));
+        drop(reopened);
+        // Quitting while it writes waits for it.
+        let more: Vec<String> = (0..BACKGROUND_WRITE + 1)
+            .map(|i| format!("more{i}"))
+            .collect();
+        let refs: Vec<&str> = more.iter().map(String::as_str).collect();
+        state.mark_all_read(&refs).unwrap();
+        state.set_starred("id4", true).unwrap();
+        drop(state);
+        let reopened = open_ok(&path);
+        assert_eq!(reopened.counts(), (ids.len() + 1 + more.len(), 2));
+        // Already read: nothing to write, nothing in the background.
+        let mut state = reopened;
+        state.mark_all_read(&refs).unwrap();
+        assert!(!state.busy());
     }
 
     #[test]

@@ -220,11 +220,17 @@ fn event_loop(
         if app.poll_search() {
             dirty = true;
         }
+        if app.state.busy()
+            && let Err(e) = app.state.tick(false)
+        {
+            app.notice = Some(e);
+            dirty = true;
+        }
         // Between keys, finish typesetting a huge article a chunk at a time.
         let idle = app.typesetting_pending();
         let wait = if idle {
             Duration::ZERO
-        } else if loading.is_some() || app.searching() {
+        } else if loading.is_some() || app.searching() || app.state.busy() {
             Duration::from_millis(100)
         } else {
             Duration::from_millis(200)
