@@ -131,11 +131,62 @@ pub fn run(
     }));
 
     MOUSE.store(mouse, Ordering::Relaxed);
+    watch_for_hangup(Arc::clone(&signal));
     enter_terminal()?;
     let result = event_loop(app, &theme, &signal, updater, loading);
     restore_terminal();
     let code = result?;
     Ok(code)
+}
+
+/// Ends the browser when its terminal goes away (the SSH connection drops,
+/// the terminal window is closed), whether or not a SIGHUP arrives. On a
+/// hung-up terminal every read returns 0 bytes at once, and crossterm then
+/// reads again and again inside one `poll`, at full CPU, never returning to
+/// our loop to see the signal. A thread waits for the hang-up (poll with no
+/// events reports only HUP and errors), records it as SIGHUP, and puts an
+/// empty non-blocking pipe on standard input: crossterm's next read says
+/// "would block", which is the one answer that ends its reading, and our
+/// loop ends normally (marks saved, exit 129). (An error or a `/dev/null`
+/// would keep it reading forever too.) Standard output and error go to
+/// `/dev/null`: there is nothing left to show anything on.
+fn watch_for_hangup(signal: Arc<AtomicUsize>) {
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        loop {
+            let mut fds = [rustix::event::PollFd::new(
+                &stdin,
+                rustix::event::PollFlags::empty(),
+            )];
+            match rustix::event::poll(&mut fds, None) {
+                Ok(_) => {
+                    use rustix::event::PollFlags as F;
+                    if fds[0].revents().intersects(F::HUP | F::ERR | F::NVAL) {
+                        break;
+                    }
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
+        signal.store(signal_hook::consts::SIGHUP as usize, Ordering::Relaxed);
+        // SAFETY: plain calls on file descriptors we own; both ends of the
+        // pipe are leaked on purpose (the write end keeps reads from
+        // seeing end-of-file).
+        unsafe {
+            let mut ends = [0; 2];
+            if libc::pipe2(ends.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) == 0 {
+                libc::dup2(ends[0], 0);
+            }
+            // Nothing can be shown any more, and a write to the dead
+            // terminal fails (an `eprintln!` on the way out would panic).
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if null >= 0 {
+                libc::dup2(null, 1);
+                libc::dup2(null, 2);
+            }
+        }
+    });
 }
 
 fn new_terminal() -> io::Result<Term> {
@@ -160,6 +211,11 @@ fn event_loop(
     app.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;
     loop {
+        // A signal first: after a hang-up there is no terminal to draw on.
+        let sig = signal.load(Ordering::Relaxed);
+        if sig != 0 {
+            return Ok(128 + sig as i32);
+        }
         if dirty {
             term.draw(|frame| draw(frame, app, theme))?;
             dirty = false;
@@ -168,10 +224,6 @@ fn event_loop(
             Some(Exit::Quit) => return Ok(0),
             Some(Exit::Interrupt) => return Ok(130),
             None => {}
-        }
-        let sig = signal.load(Ordering::Relaxed);
-        if sig != 0 {
-            return Ok(128 + sig as i32);
         }
         if let Ok((report, library)) = done_rx.try_recv() {
             updating = false;
@@ -238,13 +290,23 @@ fn event_loop(
         if dirty {
             continue;
         }
-        if !event::poll(wait)? {
+        let ready = match event::poll(wait) {
+            Ok(ready) => ready,
+            Err(_) if signal.load(Ordering::Relaxed) != 0 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if !ready {
             if idle && app.typeset_some() {
                 dirty = true; // done: the position indicator becomes exact
             }
             continue;
         }
-        let action = match event::read()? {
+        let event = match event::read() {
+            Ok(event) => event,
+            Err(_) if signal.load(Ordering::Relaxed) != 0 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let action = match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 debug_panic_on(key);
                 let action = app.key(key);

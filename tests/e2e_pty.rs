@@ -1286,3 +1286,62 @@ fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background()
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_browser_instead_of_spinning() {
+    // The SSH connection drops, the terminal window closes: the pty's other
+    // end is closed. On a hung-up terminal every read returns at once with
+    // nothing, and a reader that retries spins at full CPU for ever.
+    let dir = unique_temp_dir();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("open a pty");
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
+    cmd.cwd(&dir);
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("HOME", dir.join("home"));
+    cmd.env("XDG_DATA_HOME", dir.join("data"));
+    cmd.env("XDG_STATE_HOME", dir.join("state"));
+    cmd.env("XDG_CONFIG_HOME", dir.join("config"));
+    let mut child = pair.slave.spawn_command(cmd).expect("spawn kanbao");
+    drop(pair.slave);
+    let mut writer = pair.master.take_writer().expect("writer");
+    let mut reader = pair.master.try_clone_reader().expect("reader");
+    // Read until the first frame is complete (answering the width probe).
+    let started = thread::spawn(move || {
+        let (mut seen, mut buf) = (Vec::new(), [0u8; 8192]);
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if find(&seen, b"\x1b[6n").is_some() {
+                let _ = writer.write_all(b"\x1b[1;1R");
+                seen.clear();
+            }
+            if find(&seen, b"q quit").is_some() {
+                return true;
+            }
+        }
+        false
+    });
+    assert!(started.join().unwrap(), "the browser started");
+    drop(pair.master); // the last handle: the terminal is gone
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kanbao kept running after its terminal went away");
+        }
+        thread::sleep(POLL);
+    };
+    assert_eq!(status.exit_code(), 129, "ended as by SIGHUP: {status:?}");
+}
