@@ -135,6 +135,11 @@ pub fn run(
     enter_terminal()?;
     let result = event_loop(app, &theme, &signal, updater, loading);
     restore_terminal();
+    // A write that failed because the terminal hung up is the hang-up.
+    let sig = signal.load(Ordering::Relaxed);
+    if result.is_err() && sig != 0 {
+        return Ok(128 + sig as i32);
+    }
     let code = result?;
     Ok(code)
 }
@@ -170,20 +175,21 @@ fn watch_for_hangup(signal: Arc<AtomicUsize>) {
             }
         }
         signal.store(signal_hook::consts::SIGHUP as usize, Ordering::Relaxed);
-        // SAFETY: plain calls on file descriptors we own; both ends of the
-        // pipe are leaked on purpose (the write end keeps reads from
-        // seeing end-of-file).
+        // SAFETY: plain calls on file descriptors we own; the new ones are
+        // leaked on purpose (the pipe's write end keeps reads from seeing
+        // end-of-file).
         unsafe {
-            let mut ends = [0; 2];
-            if libc::pipe2(ends.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) == 0 {
-                libc::dup2(ends[0], 0);
-            }
             // Nothing can be shown any more, and a write to the dead
             // terminal fails (an `eprintln!` on the way out would panic).
+            // First, before the main thread is let go below.
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
             if null >= 0 {
                 libc::dup2(null, 1);
                 libc::dup2(null, 2);
+            }
+            let mut ends = [0; 2];
+            if libc::pipe2(ends.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) == 0 {
+                libc::dup2(ends[0], 0);
             }
         }
     });
