@@ -395,8 +395,15 @@ impl Library {
                 p.read(bytes.len() as u64, self.articles.len() - articles_before);
             }
         }
-        // Only a file that did not change while it was read is cached.
+        // Only the scan of a file of JSON articles (bodies on disk, found
+        // again by their offsets) is cached, and only if the file did not
+        // change while it was read. Feeds and pages keep their bodies in
+        // memory: a cache of their metadata alone would lose the bodies.
+        let articles_on_disk = self.articles[articles_before..]
+            .iter()
+            .all(|a| a.body_at.is_some());
         if let (Some(key), Some(dir)) = (key, cache_dir)
+            && articles_on_disk
             && crate::cache::Key::of(path).as_ref() == Some(&key)
         {
             let _ = crate::cache::write(

@@ -289,3 +289,33 @@ fn loading_offers_a_first_screenful_and_counts_its_progress() {
     assert!(total > 5 << 20 && done == total, "{done} of {total} bytes");
     assert_eq!(progress.articles.load(Relaxed), lib.articles.len());
 }
+
+#[test]
+fn a_big_feed_is_not_cached_without_its_bodies() {
+    // A feed's bodies are in memory, not at offsets of a JSON file: a
+    // cached scan of its metadata would lose them on the next start.
+    let tmp = common::TempDir::new("big-feed");
+    let (data, cache) = (tmp.0.join("data"), tmp.0.join("cache"));
+    std::fs::create_dir_all(&data).unwrap();
+    let entries: String = (0..600)
+        .map(|i| {
+            format!(
+                "<entry><title>标题{i}</title><id>urn:x:{i}</id><updated>2024-06-30T08:00:00+08:00</updated>\
+                 <content type=\"html\">&lt;p&gt;{}&lt;/p&gt;</content></entry>",
+                "嘉兴制造业向高质量迈进。".repeat(60)
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">\
+         <title>t</title><id>urn:x</id><updated>2024-06-30T08:00:00+08:00</updated>{entries}</feed>"
+    );
+    assert!(feed.len() > 1 << 20, "over the size that is cached");
+    std::fs::write(data.join("big.atom"), feed).unwrap();
+    let eager = Library::load(&[&data]);
+    assert_eq!(eager.articles.len(), 600, "{:?}", eager.problems.first());
+    for _ in 0..2 {
+        let lazy = Library::load_lazy_cached_in(&[&data], None, None, Some(cache.clone()));
+        assert_eq!(with_bodies(&lazy), eager.articles);
+    }
+}
