@@ -144,16 +144,26 @@ measure() {
       -- "${NB[@]}" >"$RES/nb-small-start.json"
   }
 
+  # Every SMALL run starts cold: no metadata cache either (kanbao would
+  # read a JSONL file's scan from $XDG_CACHE_HOME/kanbao the second time).
+  cold() { rm -rf "$XDG_CACHE_HOME"; }
   for fmt in jsonl atom; do
     say "kanbao, $SMALL articles, $fmt"
-    fresh
+    fresh; cold
     "${PTY[@]}" --wait-for "$NEWEST" --key '<Enter>' --key-repeat '<Space>' 60 --quit q \
       -- /usr/bin/time -v -o "$RES/kb-$fmt-read.time" "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-read.json"
-    fresh
+    fresh; cold
     "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-list.json"
-    fresh
+    fresh; cold
     "${PTY[@]}" --wait-for "$NEWEST" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start.json"
   done
+  # The list alone, as newsboat shows it: the reader beside the list does
+  # not follow the selection (layout.preview = false).
+  fresh; cold
+  mkdir -p "$XDG_CONFIG_HOME/kanbao"
+  printf '[layout]\npreview = false\n' >"$XDG_CONFIG_HOME/kanbao/config.toml"
+  "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit q -- "$KANBAO" "$S/corpus.jsonl" >"$RES/kb-jsonl-list-nopreview.json"
+  rm -f "$XDG_CONFIG_HOME/kanbao/config.toml"
 
   # --- BIG: wc -l, first frame, memory, key latency ---------------------------
   say "wc -l and kanbao on $BIG articles"
@@ -306,6 +316,10 @@ row(f"list of {small} on screen (median of 3)", [med(list_time(r) for r in runs[
 row(f"bytes per list step j (median of {j_steps})", [med(jb[k]) for k in readers], fmt_b,
     "kanbao: " + ", ".join(f"{k.split()[1]} {min(jb[k])}–{max(jb[k])}" for k in readers if k != "newsboat" and jb[k])
     + (f"; newsboat {min(jb['newsboat'])}–{max(jb['newsboat'])}" if jb["newsboat"] else ""))
+nopreview = j_bytes(load("kb-jsonl-list-nopreview.json"))
+if nopreview:
+    rows.append(("bytes per j, list alone (layout.preview = false)", [fmt_b(med(jb["newsboat"])), fmt_b(med(nopreview)), "—"],
+                 [ratio(med(nopreview), med(jb["newsboat"])), "—"], f"kanbao {min(nopreview)}–{max(nopreview)}; the default redraws the reader beside the list"))
 row("j latency, to last byte (median)", [med(s["last_byte_s"] for s in (runs[k][1] or {"steps": []})["steps"] if s["key"] == "j") for k in readers], fmt_s)
 row(f"bytes launch → end of a {int(long_bytes) / 1000:.1f} KB article", [launch_to_end(runs[k][0]) for k in readers], fmt_b,
     "pages (Space): " + ", ".join(f"{k} {pages(runs[k][0])}" for k in readers))
