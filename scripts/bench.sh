@@ -434,8 +434,7 @@ if kb:
     answered_steps = [s for s in kb["steps"] if s["key"] != "<Enter>"]
     slow = max(answered_steps, key=lambda s: answered(s) or 0)
     lat_rows.append(["slowest key answered (kanbao)", "", fmt_s(answered(slow)), "", f"key {slow['key']} (first byte or expected text)"])
-    slow = max(kb["steps"], key=lambda s: s["last_byte_s"] or 0)
-    lat_rows.append(["slowest single key (kanbao)", "", fmt_s(slow["last_byte_s"]), "", f"key {slow['key']}"])
+
 nb_time = gnu_time("nb-big-keys.time")
 kb_time = gnu_time("kb-big-keys.time")
 lat_rows.append(["list on screen (launch [+ Enter])", fmt_s(list_time(nbk)), fmt_s(list_time(kb)), ratio(list_time(kb), list_time(nbk)),
