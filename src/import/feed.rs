@@ -14,13 +14,15 @@
 //!   1-based line and column (in characters); an unclosed tag is reported
 //!   where it was opened. JSON errors carry serde_json's line and column.
 //! - **Dates keep their offset.** feed-rs turns every date into a UTC instant.
-//!   The feed is parsed a second time with a timestamp hook that records the
-//!   raw date text of each field; that text is read with
-//!   [`Published::parse`] and kept with the offset the feed wrote
-//!   (`+08:00`) when it denotes the same instant feed-rs found. When kanbao
-//!   cannot read the text but feed-rs's lenient parser could, the date is
-//!   kept as that instant in UTC (`Z`), which is still exact. A date without
-//!   any offset stays without one, as everywhere in kanbao.
+//!   Its timestamp hook is replaced by one that records the raw date text
+//!   of each field (and hands back a marker that leads to it); that text is
+//!   read with [`Published::parse`] and kept with the offset the feed wrote
+//!   (`+08:00`) when it denotes the same instant feed-rs's own lenient
+//!   parser reads in it (worked out here for plain RFC 3339 and RFC 2822
+//!   dates, else asked of feed-rs). When kanbao cannot read the text but
+//!   feed-rs could, the date is kept as that instant in UTC (`Z`), which is
+//!   still exact. A date without any offset stays without one, as
+//!   everywhere in kanbao.
 //! - **Ids.** feed-rs invents an id (a hash, or a random UUID) for entries
 //!   that have none; kanbao replaces its generator by one that returns
 //!   nothing, so an entry without guid/id gets an empty id and
@@ -43,7 +45,21 @@
 //!   inherit the feed's, as their specifications say. **Language**: the
 //!   entry's (`xml:lang` in scope, JSON Feed 1.1 `language`), else the
 //!   feed's, in conventional case (`zh-cn` → `zh-CN`).
+//!
+//! **Speed** (a feed of thousands of entries opens about as fast as the
+//! same articles as JSON Lines). The well-formedness check also finds
+//! where every entry and every text-only body is; feed-rs is handed the
+//! feed with placeholders instead of the bodies and without the elements
+//! kanbao has no use for (`Held`), and on several cores the feed is cut
+//! into parts, each parsed and converted on a thread of its own
+//! (`parse_in_parts`); HTML as feeds mostly write it is read without
+//! html5ever ([`html_to_text`]). None of it changes what is read:
+//! [`parse_tuned`] with [`Tuning::reference`] still does it the slow way,
+//! and `tests/feed_equivalence.rs` checks that both agree, errors and
+//! their positions included.
 
+use std::borrow::Cow;
+use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use encoding_rs::Encoding;
@@ -53,7 +69,7 @@ use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
 use crate::article::{Article, bare_message};
-use crate::import::html_text::{html_to_plain_line, html_to_text};
+use crate::import::html_text::{html_to_plain_line, html_to_text, html_to_text_tree};
 use crate::import::{ImportError, Imported};
 use crate::published::Published;
 
@@ -71,6 +87,51 @@ use crate::published::Published;
 /// assert_eq!(articles[0].source.as_deref(), Some("示例日报"));
 /// ```
 pub fn parse(bytes: &[u8], base: Option<&Url>) -> Imported {
+    parse_tuned(bytes, base, Tuning::default())
+}
+
+/// How [`parse_tuned`] goes about it; the result is the same whatever the
+/// tuning (what the tests check). Not part of the API.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Tuning {
+    /// Threads to use at most (feed-rs parses and entries are converted on
+    /// all of them).
+    pub threads: usize,
+    /// The least bytes of entries worth a thread of their own.
+    pub min_bytes_per_thread: usize,
+    /// Entry bodies shorter than this (in bytes) are left to feed-rs; the
+    /// longer ones feed-rs gets a placeholder for (see [`Held`]).
+    pub min_body: usize,
+    /// The slow reference: every event of the feed read by quick-xml, the
+    /// whole feed parsed twice by feed-rs (once for the dates' text),
+    /// entries converted one after the other, HTML always through
+    /// html5ever's tree. What kanbao did before it was made fast; kept to
+    /// check that it still gives the same.
+    pub reference: bool,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            threads: cores(),
+            min_bytes_per_thread: 256 * 1024,
+            min_body: 256,
+            reference: false,
+        }
+    }
+}
+
+/// The cores to use (up to 8), asked once: the standard library reads
+/// cgroup files to tell.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
+/// [`parse`] with the given [`Tuning`]. Not part of the API.
+#[doc(hidden)]
+pub fn parse_tuned(bytes: &[u8], base: Option<&Url>, tuning: Tuning) -> Imported {
     let text = decode(bytes);
     let json = text.trim_start().starts_with('{');
     // feed-rs's reader takes text that starts like this for UTF-16, and
@@ -82,17 +143,268 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Imported {
             "invalid XML: the document starts with NUL characters",
         ));
     }
-    let scopes = if json {
-        json_scopes(&text)?
+    let outline = if json {
+        Outline {
+            entries: json_scopes(&text)?,
+            spans: None,
+            cuts: Vec::new(),
+        }
     } else {
-        xml_scopes(&text, base)?
+        if tuning.reference {
+            xml_scopes(&text, base, None)?
+        } else {
+            xml_scopes(&text, base, Some(tuning.min_body))?
+        }
     };
+    if tuning.reference {
+        return reference(&text, outline.entries, base);
+    }
+    let scopes = outline.entries;
+    let mut held = Held::new(&text, outline.spans, outline.cuts);
+    if let Some(articles) = parse_in_parts(&text, &mut held, &scopes, base, tuning) {
+        return Ok(articles);
+    }
+    // The feed whole: with its bodies held back, else (when feed-rs fails
+    // there, or did not keep a placeholder as it is) as it came.
+    if held.holds()
+        && let Ok(mut part) = Part::parse(held.doc.as_bytes(), base)
+        && part.restore(&mut held.bodies, 0, &held.marker)
+        && let Some(articles) = whole(&part, &text, &scopes, base, tuning)
+    {
+        return Ok(articles);
+    }
+    let part = Part::parse(text.as_bytes(), base).map_err(|e| feed_error(e, &text))?;
+    whole(&part, &text, &scopes, base, tuning)
+        .ok_or_else(|| ImportError::new("internal error: a feed body was lost"))
+}
+
+/// The articles of a feed parsed whole, converted on all threads (JSON
+/// feeds, and feeds whose entries are not all siblings).
+fn whole(
+    part: &Part,
+    text: &str,
+    scopes: &[EntryScopes],
+    base: Option<&Url>,
+    tuning: Tuning,
+) -> Option<Vec<Article>> {
+    let scopes = (scopes.len() == part.feed.entries.len()).then_some(scopes);
+    let entries = part.feed.entries.len();
+    let threads = tuning.threads.min(entries / 32).max(1);
+    let per_thread = entries.div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let range = (t * per_thread).min(entries)..((t + 1) * per_thread).min(entries);
+                s.spawn(move || part.articles(text, range, scopes, base))
+            })
+            .collect();
+        let mut articles = part.articles(text, 0..per_thread.min(entries), scopes, base)?;
+        for h in handles {
+            articles.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?);
+        }
+        Some(articles)
+    })
+}
+
+/// The document feed-rs is handed: the feed with the text of its bodies
+/// replaced by placeholders (`\n\u{E000}<nonce>-<index>\u{E001}\n`) and
+/// the elements kanbao has no use for left out (see [`Cut`]), or the feed
+/// itself when there is nothing to cut. feed-rs then reads a small part of
+/// the bytes, and [`Part::restore`] puts the bodies back where feed-rs put
+/// a placeholder: as it is or trimmed, as feed-rs took it (which the
+/// surrounding newlines tell). The nonce is random, so that no feed can
+/// write a placeholder.
+struct Held<'t> {
+    doc: Cow<'t, str>,
+    /// Where each entry is in `doc`.
+    spans: Option<Vec<Span>>,
+    /// Where each placeholder is in `doc`, and its body in the feed.
+    at: Vec<usize>,
+    bodies: Vec<Option<Span>>,
+    /// The placeholders' start, up to the index.
+    marker: String,
+    /// Bytes of the entries in the feed as it came (the work in them).
+    entry_bytes: usize,
+}
+
+impl<'t> Held<'t> {
+    fn new(text: &'t str, spans: Option<Vec<Span>>, cuts: Vec<Cut>) -> Held<'t> {
+        let entry_bytes = spans
+            .as_deref()
+            .and_then(|s| Some(s.last()?.1.saturating_sub(s.first()?.0)))
+            .unwrap_or(0);
+        if cuts.is_empty() {
+            return Held {
+                doc: Cow::Borrowed(text),
+                spans,
+                at: Vec::new(),
+                bodies: Vec::new(),
+                marker: String::new(),
+                entry_bytes,
+            };
+        }
+        use std::hash::{BuildHasher, Hasher};
+        let nonce = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        let marker = format!("\u{E000}{nonce:016x}-");
+        let cut: usize = cuts.iter().map(|c| c.span.1 - c.span.0).sum();
+        let mut doc = String::with_capacity(text.len() - cut + cuts.len() * (marker.len() + 16));
+        // Where each cut ends, in `text` and in `doc`.
+        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(cuts.len());
+        let mut at = Vec::new();
+        let mut bodies = Vec::new();
+        let mut from = 0;
+        for c in &cuts {
+            doc.push_str(&text[from..c.span.0]);
+            if c.body {
+                at.push(doc.len());
+                doc.push('\n');
+                doc.push_str(&marker);
+                doc.push_str(&bodies.len().to_string());
+                doc.push_str("\u{E001}\n");
+                bodies.push(Some(c.span));
+            }
+            from = c.span.1;
+            ends.push((from, doc.len()));
+        }
+        doc.push_str(&text[from..]);
+        // Entries hold the cuts whole.
+        let spans = spans.map(|spans| {
+            let mut k = 0;
+            let mut map = |p: usize| {
+                while k < ends.len() && ends[k].0 <= p {
+                    k += 1;
+                }
+                match k.checked_sub(1) {
+                    Some(k) => ends[k].1 + (p - ends[k].0),
+                    None => p,
+                }
+            };
+            spans.iter().map(|&(s, e)| (map(s), map(e))).collect()
+        });
+        Held {
+            doc: Cow::Owned(doc),
+            spans,
+            at,
+            bodies,
+            marker,
+            entry_bytes,
+        }
+    }
+
+    /// Whether `doc` is not the feed as it came.
+    fn holds(&self) -> bool {
+        matches!(self.doc, Cow::Owned(_))
+    }
+}
+
+/// The feed cut in parts parsed on threads of their own, when it is worth it
+/// and can be done. Every part is the feed without the entries of the other
+/// parts: the same text before the first entry and after the last, so the
+/// same feed-level fields and the same namespaces and `xml:base` in scope.
+/// Only done when nothing but whitespace separates the entries, so that
+/// every part has all of the feed's own elements, and only trusted when
+/// feed-rs finds in each part the entries it was given; else (and for any
+/// error, which must be reported where the whole feed has it) the feed is
+/// parsed whole.
+fn parse_in_parts(
+    original: &str,
+    held: &mut Held,
+    scopes: &[EntryScopes],
+    base: Option<&Url>,
+    tuning: Tuning,
+) -> Option<Vec<Article>> {
+    let text: &str = &held.doc;
+    let spans = held.spans.as_deref()?;
+    let (first, last) = (spans.first()?, spans.last()?);
+    let parts = tuning
+        .threads
+        .min(held.entry_bytes / tuning.min_bytes_per_thread.max(1))
+        .min(spans.len());
+    if parts < 2 || scopes.len() != spans.len() {
+        return None;
+    }
+    let separated = spans.iter().all(|s| s.0 < s.1)
+        && spans.windows(2).all(|w| {
+            text.as_bytes()
+                .get(w[0].1..w[1].0)
+                .is_some_and(|gap| gap.iter().all(u8::is_ascii_whitespace))
+        });
+    if !separated {
+        return None;
+    }
+    // Cut where the parts have about the same entries.
+    let mut cuts = vec![0];
+    for p in 1..parts {
+        let at = spans.len() * p / parts;
+        if at > *cuts.last()? {
+            cuts.push(at);
+        }
+    }
+    cuts.push(spans.len());
+    // The bodies of each part.
+    let mut bodies: Vec<(usize, &mut [Option<Span>])> = Vec::new();
+    let mut rest = &mut held.bodies[..];
+    let mut taken = 0;
+    for w in cuts.windows(2) {
+        let end = held.at.partition_point(|&a| a < spans[w[1] - 1].1);
+        let (mine, others) = rest.split_at_mut(end - taken);
+        bodies.push((taken, mine));
+        rest = others;
+        taken = end;
+    }
+    let (head, tail) = (&text[..first.0], &text[last.1..]);
+    let marker = held.marker.as_str();
+    let one = |range: std::ops::Range<usize>,
+               (first, bodies): (usize, &mut [Option<Span>])|
+     -> Option<Vec<Article>> {
+        let entries = &text[spans[range.start].0..spans[range.end - 1].1];
+        let source = head
+            .as_bytes()
+            .chain(entries.as_bytes())
+            .chain(tail.as_bytes());
+        let mut part = Part::parse(source, base).ok()?;
+        let scopes = &scopes[range];
+        if part.feed.entries.len() != scopes.len() || !part.restore(bodies, first, marker) {
+            return None;
+        }
+        part.articles(original, 0..scopes.len(), Some(scopes), base)
+    };
+    let mut bodies = bodies.into_iter();
+    let mine = bodies.next()?;
+    let results: Vec<Option<Vec<Article>>> = std::thread::scope(|s| {
+        let one = &one;
+        let handles: Vec<_> = cuts[1..]
+            .windows(2)
+            .zip(bodies)
+            .map(|(w, b)| {
+                let range = w[0]..w[1];
+                s.spawn(move || one(range, b))
+            })
+            .collect();
+        let mut results = vec![one(cuts[0]..cuts[1], mine)];
+        // A part that panicked is parsed again whole, where it panics
+        // again or is reported as the error it is.
+        results.extend(handles.into_iter().map(|h| h.join().ok().flatten()));
+        results
+    });
+    let mut articles = Vec::with_capacity(spans.len());
+    for r in results {
+        articles.extend(r?);
+    }
+    Some(articles)
+}
+
+/// The slow reference (see [`Tuning::reference`]).
+fn reference(text: &str, scopes: Vec<EntryScopes>, base: Option<&Url>) -> Imported {
     let feed = builder(base)
         .build()
         .parse(text.as_bytes())
-        .map_err(|e| feed_error(e, &text))?;
-    let raw = RawDates::read(&text, base);
+        .map_err(|e| feed_error(e, text))?;
+    let raw = RawDates::read(text, base);
     let scopes = (scopes.len() == feed.entries.len()).then_some(scopes);
+    let info = FeedInfo::new(&feed, base);
     Ok(feed
         .entries
         .iter()
@@ -100,7 +412,7 @@ pub fn parse(bytes: &[u8], base: Option<&Url>) -> Imported {
         .map(|(i, entry)| {
             let scope = scopes.as_ref().map(|s| &s[i]);
             let published = raw.published(i, entry);
-            article(&feed, entry, scope, published, base)
+            article(&info, entry, [None, None], scope, published, base, true)
         })
         .collect())
 }
@@ -112,13 +424,204 @@ fn builder(base: Option<&Url>) -> Builder {
         .id_generator(|_, _, _| String::new())
 }
 
+/// `text` without the whitespace around it, as `str::trim` has it.
+fn trimmed(mut text: String) -> String {
+    let end = text.trim_end().len();
+    text.truncate(end);
+    let start = text.len() - text.trim_start().len();
+    text.drain(..start);
+    text
+}
+
+/// One feed-rs parse: the feed (or part of it), with the text of its dates.
+struct Part {
+    feed: Feed,
+    /// The text of every date, in the order feed-rs read them; its dates
+    /// are markers, seconds after the epoch that index this.
+    dates: Vec<String>,
+    /// Per entry, the bodies feed-rs had a placeholder for: its content's,
+    /// its summary's (see [`Part::restore`]). Empty without placeholders.
+    bodies: Vec<[Option<HeldBody>; 2]>,
+}
+
+impl Part {
+    /// Parses with a timestamp hook that records each date's text and
+    /// hands back a marker instead of a date: a date's field then leads to
+    /// its text, which kanbao reads keeping its offset, and feed-rs's own
+    /// reading of the text is only needed when kanbao's is not conclusive
+    /// ([`feed_rs_instant`]).
+    fn parse(source: impl Read, base: Option<&Url>) -> Result<Part, ParseFeedError> {
+        let log = Arc::new(Mutex::new(Vec::<String>::new()));
+        let hook = Arc::clone(&log);
+        let feed = builder(base)
+            .timestamp_parser(move |s: &str| {
+                let mut texts = hook.lock().unwrap_or_else(|e| e.into_inner());
+                texts.push(s.to_owned());
+                marker(texts.len() - 1)
+            })
+            .build()
+            .parse(source)?;
+        let dates = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok(Part {
+            feed,
+            dates,
+            bodies: Vec::new(),
+        })
+    }
+
+    /// Finds the bodies (`bodies[i - first]` for placeholder `i`) whose
+    /// placeholders feed-rs put in the content or summary of an entry, as
+    /// it is (with its newlines) or trimmed: the body's text is taken as
+    /// it is or trimmed likewise when the entry is converted. `false` when
+    /// feed-rs made anything else of a placeholder (or of XHTML), or put
+    /// one anywhere else kanbao looks.
+    fn restore(&mut self, bodies: &mut [Option<Span>], first: usize, marker: &str) -> bool {
+        if marker.is_empty() {
+            return true;
+        }
+        let mut take = |field: &str, kind: &str| -> Result<Option<HeldBody>, ()> {
+            if !field.contains(marker) {
+                return Ok(None);
+            }
+            let (placeholder, whole) =
+                match field.strip_prefix('\n').and_then(|f| f.strip_suffix('\n')) {
+                    Some(p) => (p, true),
+                    None => (field, false),
+                };
+            placeholder
+                .strip_prefix(marker)
+                .and_then(|p| p.strip_suffix('\u{E001}'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| i.checked_sub(first))
+                .and_then(|i| bodies.get_mut(i))
+                .and_then(Option::take)
+                .filter(|_| !kind.contains("xhtml"))
+                .map(|(from, to)| Some(HeldBody { from, to, whole }))
+                .ok_or(())
+        };
+        let leaks = |s: &str| s.contains(marker);
+        let text_leaks = |t: &Option<Text>| t.as_ref().is_some_and(|t| leaks(&t.content));
+        let feed = &self.feed;
+        if text_leaks(&feed.title)
+            || feed.language.as_deref().is_some_and(leaks)
+            || feed.links.iter().any(|l| leaks(&l.href))
+            || feed
+                .authors
+                .iter()
+                .any(|p| p.name.as_deref().is_some_and(leaks))
+            || self.dates.iter().any(|d| leaks(d))
+        {
+            return false;
+        }
+        let mut held = Vec::with_capacity(feed.entries.len());
+        for entry in &feed.entries {
+            if leaks(&entry.id)
+                || text_leaks(&entry.title)
+                || entry.language.as_deref().is_some_and(leaks)
+                || entry.links.iter().any(|l| leaks(&l.href))
+                || entry
+                    .authors
+                    .iter()
+                    .any(|p| p.name.as_deref().is_some_and(leaks))
+            {
+                return false;
+            }
+            let content = match &entry.content {
+                Some(c) => c
+                    .body
+                    .as_deref()
+                    .map_or(Ok(None), |b| take(b, c.content_type.as_str())),
+                None => Ok(None),
+            };
+            let summary = match &entry.summary {
+                Some(s) => take(&s.content, s.content_type.as_str()),
+                None => Ok(None),
+            };
+            match (content, summary) {
+                (Ok(content), Ok(summary)) => held.push([content, summary]),
+                _ => return false,
+            }
+        }
+        self.bodies = held;
+        true
+    }
+
+    /// The articles of the entries in `range`; `scopes` are those of the
+    /// feed's (or part's) entries, `text` the feed the bodies are in.
+    /// `None` when a body is not what [`xml_scopes`] found.
+    fn articles(
+        &self,
+        text: &str,
+        range: std::ops::Range<usize>,
+        scopes: Option<&[EntryScopes]>,
+        base: Option<&Url>,
+    ) -> Option<Vec<Article>> {
+        let info = FeedInfo::new(&self.feed, base);
+        let mut instants = Instants::default();
+        self.feed.entries[range.clone()]
+            .iter()
+            .zip(range)
+            .map(|(entry, i)| {
+                let mut held = [None, None];
+                for (h, b) in held
+                    .iter_mut()
+                    .zip(self.bodies.get(i).into_iter().flatten())
+                {
+                    if let Some(b) = b {
+                        *h = Some(b.text(text)?);
+                    }
+                }
+                let published = self.published(entry, &mut instants);
+                Some(article(
+                    &info,
+                    entry,
+                    held,
+                    scopes.map(|s| &s[i]),
+                    published,
+                    base,
+                    false,
+                ))
+            })
+            .collect()
+    }
+
+    /// The entry's publication date (else its update date), with the offset
+    /// its feed wrote when kanbao can read the text, else in UTC.
+    fn published(&self, entry: &Entry, instants: &mut Instants) -> Option<Published> {
+        [entry.published, entry.updated].into_iter().find_map(|d| {
+            let raw = d
+                .and_then(|d| usize::try_from(d.timestamp()).ok())
+                .and_then(|i| self.dates.get(i))?;
+            resolve_date(instants.get(raw), Some(raw))
+        })
+    }
+}
+
+/// A body feed-rs had a placeholder for: where it is in the feed, and
+/// whether feed-rs took the placeholder whole (else trimmed).
+#[derive(Clone, Copy)]
+struct HeldBody {
+    from: usize,
+    to: usize,
+    whole: bool,
+}
+
+impl HeldBody {
+    /// The text feed-rs would have made of the body.
+    fn text(self, feed: &str) -> Option<String> {
+        let text = body_text(feed.get(self.from..self.to)?)?;
+        Some(if self.whole { text } else { trimmed(text) })
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Decoding
 
 /// The feed as UTF-8: decoded by BOM, else by the XML declaration's encoding
 /// (whose label is then rewritten to `UTF-8` so feed-rs does not decode it
-/// again), else as UTF-8 (invalid bytes become U+FFFD).
-fn decode(bytes: &[u8]) -> String {
+/// again), else as UTF-8 (invalid bytes become U+FFFD). Valid UTF-8 that
+/// says so is not copied.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
     let (encoding, body) = if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         (enc, &bytes[bom_len..])
     } else if bytes.starts_with(b"<\0?\0") {
@@ -139,12 +642,14 @@ fn decode(bytes: &[u8]) -> String {
         (declared.unwrap_or(encoding_rs::UTF_8), bytes)
     };
     let (text, _had_errors) = encoding.decode_without_bom_handling(body);
-    let mut text = text.into_owned();
     let lead = text.len() - text.trim_ascii_start().len();
     if let Some(decl) = declaration(&text.as_bytes()[lead..])
         && let Some(range) = encoding_label(decl)
+        && !decl[range.clone()].eq_ignore_ascii_case("UTF-8")
     {
+        let mut text = text.into_owned();
         text.replace_range(lead + range.start..lead + range.end, "UTF-8");
+        return Cow::Owned(text);
     }
     text
 }
@@ -272,47 +777,217 @@ struct Scope {
 /// Scopes of one entry: at the entry, its content and its summary.
 #[derive(Clone, Debug, Default)]
 struct EntryScopes {
-    entry: Scope,
-    content: Option<Scope>,
-    summary: Option<Scope>,
+    entry: Arc<Scope>,
+    content: Option<Arc<Scope>>,
+    summary: Option<Arc<Scope>>,
 }
 
-struct Open {
-    name: String,
-    offset: usize,
-    scope: Scope,
+/// A byte range `(start, end)` in the feed.
+type Span = (usize, usize);
+
+/// What the check of the document finds: the scopes of each entry, in
+/// document order (the order of feed-rs's entries), and for XML where each
+/// entry is (byte range from its `<` to after its `>`) and the text of its
+/// bodies.
+struct Outline {
+    entries: Vec<EntryScopes>,
+    spans: Option<Vec<Span>>,
+    cuts: Vec<Cut>,
 }
+
+/// What feed-rs is not handed of an entry (see [`Held`]), which saves it
+/// most of its work on big feeds. Either a body: the content of an entry's
+/// content or summary (`content`, `content:encoded`, `description`,
+/// `summary`) that holds only text (character data, CDATA and
+/// references), replaced by a placeholder and read by [`body_text`] as
+/// feed-rs reads it; or an element of an Atom entry feed-rs reads into
+/// nothing kanbao uses and cannot fail on (`category`, `source` without
+/// references or namespace declarations), left out.
+struct Cut {
+    span: Span,
+    body: bool,
+}
+
+/// A body being read.
+struct Reading {
+    /// Stack depth of its element.
+    depth: usize,
+    /// Where its content starts.
+    start: usize,
+    /// Still only text.
+    pure: bool,
+}
+
+impl Reading {
+    fn event(&mut self, event: &Event) {
+        self.pure = match event {
+            Event::Text(_) | Event::CData(_) => true,
+            // A bad character reference is left to feed-rs, whose error it is.
+            Event::GeneralRef(r) => r.resolve_char_ref().is_ok(),
+            // Elements, comments, processing instructions, declarations.
+            _ => false,
+        };
+    }
+}
+
+/// The text of a body (`text[inner]` of a [`Body`]) as feed-rs reads it:
+/// character data and CDATA as they are, references resolved as quick-xml
+/// resolves them, unknown entities kept as written. `None` for what
+/// [`xml_scopes`] does not take for a body.
+fn body_text(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(p) = memchr::memchr2(b'<', b'&', &bytes[i..]) {
+        let at = i + p;
+        out.push_str(&raw[i..at]);
+        let (markup, end) = markup_in_text(raw, at)?;
+        match markup {
+            Markup::Ref(name) => match quick_xml::events::BytesRef::new(name).resolve_char_ref() {
+                Ok(Some(c)) => out.push(c),
+                Ok(None) => match quick_xml::escape::resolve_predefined_entity(name) {
+                    Some(resolved) => out.push_str(resolved),
+                    None => {
+                        out.push('&');
+                        out.push_str(name);
+                        out.push(';');
+                    }
+                },
+                Err(_) => return None,
+            },
+            Markup::CData(cdata) => out.push_str(cdata),
+            Markup::EndTag => return None,
+        }
+        i = end;
+    }
+    out.push_str(&raw[i..]);
+    Some(out)
+}
+
+/// What starts at `text[at]` (a `<` or `&`) in the text of an element.
+enum Markup<'t> {
+    /// A reference, by its name (between `&` and `;`).
+    Ref(&'t str),
+    /// A CDATA section, by its content.
+    CData(&'t str),
+    /// `</`.
+    EndTag,
+}
+
+/// The markup at `text[at]`, and where it ends, for what quick-xml reads
+/// without error as a reference (up to `;`, with no `&` or `<` before it)
+/// or a CDATA section; `None` for anything else.
+fn markup_in_text(text: &str, at: usize) -> Option<(Markup<'_>, usize)> {
+    let rest = &text[at..];
+    if rest.starts_with('&') {
+        let end = memchr::memchr3(b';', b'&', b'<', &rest.as_bytes()[1..])? + 1;
+        (rest.as_bytes()[end] == b';').then(|| (Markup::Ref(&rest[1..end]), at + end + 1))
+    } else if let Some(cdata) = rest.strip_prefix("<![CDATA[") {
+        let end = memchr::memmem::find(cdata.as_bytes(), b"]]>")?;
+        let after = at + "<![CDATA[".len() + end + "]]>".len();
+        Some((Markup::CData(&cdata[..end]), after))
+    } else if rest.starts_with("</") {
+        Some((Markup::EndTag, at))
+    } else {
+        None
+    }
+}
+
+/// Whether a body element's `type` attribute (or its absence) has feed-rs
+/// take its text as it is (or trimmed): not for XHTML, which feed-rs
+/// escapes again.
+fn plain_type(start: &BytesStart) -> bool {
+    start.attributes().flatten().all(|a| {
+        local(a.key.as_ref()) != "type"
+            || matches!(&*a.value, "html" | "text" | "text/html" | "text/plain")
+    })
+}
+
+struct Open<'t> {
+    /// As written, borrowed from the feed when it can be.
+    name: Cow<'t, str>,
+    offset: usize,
+    scope: Arc<Scope>,
+    /// Whether names without prefix are in the Atom namespace here (or in
+    /// none, which feed-rs takes for Atom in an Atom feed).
+    atom_default: bool,
+}
+
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 fn local(name: &str) -> &str {
-    name.rsplit(':').next().unwrap_or(name)
+    match name.bytes().rposition(|b| b == b':') {
+        Some(colon) => &name[colon + 1..],
+        None => name,
+    }
 }
 
 /// Checks that `text` is well-formed XML (as far as feeds need) and collects
 /// the scopes of each entry, in document order — the order of feed-rs's entries.
-fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, ImportError> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().check_end_names = false;
-    let mut stack: Vec<Open> = Vec::new();
+/// `min_body`: the least bytes of a body held back from feed-rs; `None`
+/// for no bodies at all, every event read by quick-xml (the reference).
+fn xml_scopes(
+    text: &str,
+    base: Option<&Url>,
+    min_body: Option<usize>,
+) -> Result<Outline, ImportError> {
+    let mut reader = Cursor::new(text);
+    let mut stack: Vec<Open<'_>> = Vec::new();
     let mut entries: Vec<EntryScopes> = Vec::new();
+    let mut spans: Vec<Span> = Vec::new();
+    let mut cuts: Vec<Cut> = Vec::new();
+    let mut reading: Option<Reading> = None;
+    // An element of an Atom entry being read that may be left out: its
+    // stack depth and start.
+    let mut leaving: Option<(usize, usize)> = None;
     // Stack depth of the entry being read.
     let mut in_entry: Option<usize> = None;
     loop {
-        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
-        let event = reader.read_event().map_err(|e| {
-            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
-            error_at(text, at, format!("invalid XML: {e}"))
-        })?;
+        let offset = reader.position();
+        let event = reader
+            .reader
+            .read_event()
+            .map_err(|e| error_at(text, reader.error_position(), format!("invalid XML: {e}")))?;
+        if let Some((depth, from)) = leaving
+            && matches!(event, Event::End(_))
+            && stack.len() == depth
+        {
+            left_out(text, (from, reader.position()), &mut cuts);
+            leaving = None;
+        }
+        if let Some(r) = &mut reading {
+            match &event {
+                Event::End(_) if stack.len() == r.depth => {
+                    if r.pure && min_body.is_some_and(|min| offset - r.start >= min) {
+                        cuts.push(Cut {
+                            span: (r.start, offset),
+                            body: true,
+                        });
+                    }
+                    reading = None;
+                }
+                event if r.pure => r.event(event),
+                _ => {}
+            }
+        }
         let (start, empty) = match &event {
             Event::Start(s) => (Some(s), false),
             Event::Empty(s) => (Some(s), true),
             _ => (None, false),
         };
         if let Some(start) = start {
-            let open = open_element(start, offset, stack.last(), base);
+            let open = open_element(text, start, offset, stack.last(), base);
             let depth = stack.len() + 1;
             let name = local(&open.name);
-            let root = stack.first().map_or(name, |r| local(&r.name));
-            let parent = stack.last().map(|p| local(&p.name));
+            // Entries are no deeper than 3.
+            let (root, parent) = if depth <= 3 {
+                (
+                    stack.first().map_or(name, |r| local(&r.name)),
+                    stack.last().map(|p| local(&p.name)),
+                )
+            } else {
+                ("", None)
+            };
             if depth == 1 && !matches!(name, "rss" | "RDF" | "feed" | "entry") {
                 return Err(ImportError::new(format!(
                     "not a feed: the root element is <{}>, expected <rss>, <rdf:RDF> or <feed>",
@@ -332,6 +1007,7 @@ fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, Import
                     ..EntryScopes::default()
                 });
                 in_entry = Some(depth);
+                spans.push((offset, offset));
             } else if in_entry == Some(depth - 1)
                 && let Some(e) = entries.last_mut()
             {
@@ -340,11 +1016,40 @@ fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, Import
                     "summary" | "description" => e.summary = Some(open.scope.clone()),
                     _ => {}
                 }
+                if min_body.is_some()
+                    && root == "feed"
+                    && matches!(&*open.name, "category" | "source")
+                    && open.atom_default
+                {
+                    if empty {
+                        left_out(text, (offset, reader.position()), &mut cuts);
+                    } else {
+                        leaving = Some((depth, offset));
+                    }
+                }
+                if !empty
+                    && min_body.is_some()
+                    && matches!(name, "content" | "encoded" | "summary" | "description")
+                    && plain_type(start)
+                {
+                    let start = reader.position();
+                    reading = Some(Reading {
+                        depth,
+                        start,
+                        pure: true,
+                    });
+                    // Text only up to an end tag: read here at once rather
+                    // than event by event.
+                    if let Some(end) = text_up_to_end_tag(text, start) {
+                        reader.skip_to(end);
+                    }
+                }
             }
             if !empty {
                 stack.push(open);
             } else if in_entry == Some(depth) {
                 in_entry = None;
+                entry_end(&mut spans, reader.position());
             }
             continue;
         }
@@ -368,11 +1073,13 @@ fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, Import
                 }
             }
             Event::End(end) => {
-                let name = end.name().as_ref().to_owned();
+                let qname = end.name();
+                let name: &str = qname.as_ref();
                 match stack.last() {
                     Some(top) if top.name == name => {
                         if in_entry == Some(stack.len()) {
                             in_entry = None;
+                            entry_end(&mut spans, reader.position());
                         }
                         stack.pop();
                     }
@@ -407,30 +1114,117 @@ fn xml_scopes(text: &str, base: Option<&Url>) -> Result<Vec<EntryScopes>, Import
                         ),
                     ));
                 }
-                return Ok(entries);
+                return Ok(Outline {
+                    entries,
+                    spans: Some(spans),
+                    cuts,
+                });
             }
             _ => {}
         }
     }
 }
 
+/// Leaves out the element at `span` (see [`Cut`]) when it has no
+/// references (which feed-rs could fail on) and declares no namespace.
+fn left_out(text: &str, span: Span, cuts: &mut Vec<Cut>) {
+    let Some(element) = text.get(span.0..span.1) else {
+        return;
+    };
+    if !element.contains('&') && !element.contains("xmlns") {
+        cuts.push(Cut { span, body: false });
+    }
+}
+
+/// Ends the span of the entry whose end was just read, at `end`.
+fn entry_end(spans: &mut [Span], end: usize) {
+    if let Some(span) = spans.last_mut() {
+        span.1 = end;
+    }
+}
+
+/// A quick-xml reader over `text`, positions as `usize`.
+struct Cursor<'t> {
+    reader: quick_xml::Reader<&'t [u8]>,
+}
+
+impl<'t> Cursor<'t> {
+    fn new(text: &'t str) -> Cursor<'t> {
+        let mut reader = quick_xml::Reader::from_str(text);
+        reader.config_mut().check_end_names = false;
+        Cursor { reader }
+    }
+
+    /// Where the next event starts.
+    fn position(&self) -> usize {
+        usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX)
+    }
+
+    fn error_position(&self) -> usize {
+        usize::try_from(self.reader.error_position()).unwrap_or(usize::MAX)
+    }
+
+    /// Goes on at `to`, past text inside an element (as quick-xml's
+    /// `stream` lets one).
+    fn skip_to(&mut self, to: usize) {
+        let n = to.saturating_sub(self.position());
+        std::io::BufRead::consume(&mut self.reader.stream(), n);
+    }
+}
+
+/// Where the end tag is that ends the text at `text[from..]`, when there is
+/// only text up to it that quick-xml reads without error, as character
+/// data, CDATA sections and references (which a [`Reading`] takes for a
+/// body): `None` for anything else, left to quick-xml.
+fn text_up_to_end_tag(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    loop {
+        let at = i + memchr::memchr2(b'<', b'&', &bytes[i..])?;
+        let (markup, end) = markup_in_text(text, at)?;
+        match markup {
+            Markup::EndTag => return Some(at),
+            Markup::Ref(name) => {
+                quick_xml::events::BytesRef::new(name)
+                    .resolve_char_ref()
+                    .ok()?;
+            }
+            Markup::CData(_) => {}
+        }
+        i = end;
+    }
+}
+
 /// An element being opened, with the `xml:base`/`xml:lang` now in scope.
-fn open_element(
+fn open_element<'t>(
+    text: &'t str,
     start: &BytesStart,
     offset: usize,
     parent: Option<&Open>,
     base: Option<&Url>,
-) -> Open {
-    let name = start.name().as_ref().to_owned();
+) -> Open<'t> {
+    let qname = start.name();
+    let written: &str = qname.as_ref();
+    // The name follows the `<` at `offset`.
+    let name = match text.get(offset + 1..offset + 1 + written.len()) {
+        Some(n) if n == written => Cow::Borrowed(n),
+        _ => Cow::Owned(written.to_owned()),
+    };
     let mut scope = parent.map_or_else(
-        || Scope {
-            base: base.cloned(),
-            lang: None,
+        || {
+            Arc::new(Scope {
+                base: base.cloned(),
+                lang: None,
+            })
         },
-        |p| p.scope.clone(),
+        |p| Arc::clone(&p.scope),
     );
+    let mut atom_default = parent.is_none_or(|p| p.atom_default);
     for attr in start.attributes().flatten() {
         let key = attr.key.as_ref();
+        if key == "xmlns" {
+            atom_default = &*attr.value == ATOM_NS;
+        }
         if key != "xml:base" && key != "xml:lang" {
             continue;
         }
@@ -439,14 +1233,14 @@ fn open_element(
         };
         let value = value.trim();
         if key == "xml:lang" {
-            scope.lang = (!value.is_empty()).then(|| value.to_owned());
+            Arc::make_mut(&mut scope).lang = (!value.is_empty()).then(|| value.to_owned());
         } else {
             let resolved = match &scope.base {
                 Some(b) => b.join(value).ok(),
                 None => Url::parse(value).ok(),
             };
             if resolved.is_some() {
-                scope.base = resolved;
+                Arc::make_mut(&mut scope).base = resolved;
             }
         }
     }
@@ -454,6 +1248,7 @@ fn open_element(
         name,
         offset,
         scope,
+        atom_default,
     }
 }
 
@@ -467,13 +1262,13 @@ fn json_scopes(text: &str) -> Result<Vec<EntryScopes>, ImportError> {
         .into_iter()
         .flatten()
         .map(|item| EntryScopes {
-            entry: Scope {
+            entry: Arc::new(Scope {
                 base: None,
                 lang: item
                     .get("language")
                     .and_then(|l| l.as_str())
                     .map(str::to_owned),
-            },
+            }),
             ..EntryScopes::default()
         })
         .collect())
@@ -485,6 +1280,7 @@ fn json_scopes(text: &str) -> Result<Vec<EntryScopes>, ImportError> {
 /// The raw text of every date feed-rs read, per entry field: from a second
 /// parse whose timestamp hook records each date's text and hands back a
 /// marker (the text's index, as seconds after the epoch) instead of a date.
+/// Only for the reference ([`Tuning::reference`]): [`Part`] parses once.
 struct RawDates {
     texts: Vec<String>,
     feed: Option<Feed>,
@@ -536,11 +1332,240 @@ impl RawDates {
 }
 
 /// A date `seconds` after the Unix epoch, as whatever type feed-rs's
-/// timestamp hook returns (chrono's `DateTime<Utc>`, built through its serde
-/// support, so kanbao needs no chrono dependency of its own).
-fn marker<T: serde::de::DeserializeOwned>(seconds: usize) -> Option<T> {
-    let ts = jiff::Timestamp::from_second(i64::try_from(seconds).ok()?).ok()?;
-    serde_json::from_value(serde_json::Value::String(ts.to_string())).ok()
+/// timestamp hook returns (chrono's `DateTime<Utc>`, built from a
+/// `SystemTime`, so kanbao needs no chrono dependency of its own).
+fn marker<T: From<std::time::SystemTime>>(seconds: usize) -> Option<T> {
+    let seconds = std::time::Duration::from_secs(u64::try_from(seconds).ok()?);
+    Some(
+        std::time::SystemTime::UNIX_EPOCH
+            .checked_add(seconds)?
+            .into(),
+    )
+}
+
+/// feed-rs's own readings of date texts (its lenient parser's), as seconds
+/// and nanoseconds after the epoch, remembered per text.
+#[derive(Default)]
+struct Instants {
+    known: std::collections::HashMap<String, Option<(i64, u32)>>,
+}
+
+impl Instants {
+    /// The instant feed-rs reads in `text`: worked out here for the plain
+    /// RFC 3339 and RFC 2822 dates feeds mostly have (whose reading by
+    /// feed-rs is certain), else by asking feed-rs itself.
+    fn get(&mut self, text: &str) -> Option<(i64, u32)> {
+        if let Some(instant) = plain_date(text) {
+            return Some(instant);
+        }
+        if let Some(known) = self.known.get(text) {
+            return *known;
+        }
+        let instant = feed_rs_instant(text);
+        self.known.insert(text.to_owned(), instant);
+        instant
+    }
+}
+
+/// What feed-rs's lenient date parser makes of `text`: the text given to it
+/// as the date of a JSON Feed item, which feed-rs hands to the parser as is.
+fn feed_rs_instant(text: &str) -> Option<(i64, u32)> {
+    let item = serde_json::json!({"id": "x", "date_published": text});
+    let json = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "x",
+        "items": [item],
+    });
+    let feed = feed_rs::parser::parse(json.to_string().as_bytes()).ok()?;
+    let date = feed.entries.first()?.published?;
+    Some((date.timestamp(), date.timestamp_subsec_nanos()))
+}
+
+/// The instant of a date written the plain way, `2024-01-05T09:18:16+08:00`
+/// (RFC 3339 with `T` and `Z` in capitals, at most nine decimals, no leap
+/// second) or `Fri, 05 Jan 2024 09:18:16 +0800` (RFC 2822 with a numeric
+/// offset or `GMT`/`UT`/`UTC`, four-digit year, English names as written
+/// there, no leap second): `Some(instant)` when `text` is one, `None` when
+/// it is written otherwise or is no valid date (left to feed-rs).
+///
+/// On such text feed-rs's lenient parser reads what chrono's strict RFC
+/// 3339 or RFC 2822 parser reads (none of its regular-expression repairs
+/// matches it, and a plain RFC 2822 date is no RFC 3339 date), and that is
+/// computed here; `plain_dates_are_read_as_feed_rs_reads_them` checks it
+/// against feed-rs.
+fn plain_date(text: &str) -> Option<(i64, u32)> {
+    let t = text.trim().as_bytes();
+    let rfc3339 = t.len() >= 20 && t[4] == b'-' && t[10] == b'T';
+    let fields = if rfc3339 {
+        rfc3339_fields(t)?
+    } else {
+        rfc2822_fields(t)?
+    };
+    fields.instant()
+}
+
+/// A date and time with an offset, as written.
+struct Fields {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+    nanos: u32,
+    offset_seconds: i64,
+}
+
+impl Fields {
+    /// Seconds and nanoseconds after the epoch (chrono's `timestamp()`
+    /// and `timestamp_subsec_nanos()`), or `None` for a date that does not
+    /// exist. Hours, minutes, seconds and offsets are already in range.
+    fn instant(&self) -> Option<(i64, u32)> {
+        let leap = self.year % 4 == 0 && (self.year % 100 != 0 || self.year % 400 == 0);
+        let days_in_month = match self.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        if !(1..=days_in_month).contains(&self.day) {
+            return None;
+        }
+        // Days from the epoch to the civil date (Howard Hinnant's algorithm).
+        let y = if self.month <= 2 {
+            self.year - 1
+        } else {
+            self.year
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (self.month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + self.day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let seconds = days * 86_400 + self.hour * 3_600 + self.minute * 60 + self.second
+            - self.offset_seconds;
+        Some((seconds, self.nanos))
+    }
+}
+
+/// Digits `t[range]` as a number, when they are all ASCII digits.
+fn digits(t: &[u8], range: std::ops::Range<usize>) -> Option<i64> {
+    let d = t.get(range)?;
+    if d.is_empty() || !d.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(d.iter().fold(0, |n, c| n * 10 + i64::from(c - b'0')))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
+fn rfc3339_fields(t: &[u8]) -> Option<Fields> {
+    let year = digits(t, 0..4)?;
+    let month = digits(t, 5..7)?;
+    let day = digits(t, 8..10)?;
+    let hour = digits(t, 11..13)?;
+    let minute = digits(t, 14..16)?;
+    let second = digits(t, 17..19)?;
+    if t[7] != b'-' || t[13] != b':' || t[16] != b':' {
+        return None;
+    }
+    let mut rest = &t[19..];
+    let mut nanos = 0;
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=9).contains(&n) {
+            return None;
+        }
+        let value = digits(fraction, 0..n)?;
+        nanos = u32::try_from(value * 10_i64.pow(9 - n as u32)).ok()?;
+        rest = &fraction[n..];
+    }
+    let offset_seconds = match rest {
+        b"Z" => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (digits(rest, 1..3)?, digits(rest, 4..6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let s = h * 3_600 + m * 60;
+            if *sign == b'-' { -s } else { s }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    Some(Fields {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+        offset_seconds,
+    })
+}
+
+/// `[Ddd, ]D[D] Mmm YYYY HH:MM[:SS] (±HHMM|GMT|UT|UTC)`.
+fn rfc2822_fields(t: &[u8]) -> Option<Fields> {
+    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let mut t = t;
+    if t.len() > 5 && DAYS.contains(&&t[..3]) && &t[3..5] == b", " {
+        t = &t[5..];
+    }
+    let mut parts = t.split(|c| *c == b' ');
+    let mut next = || parts.next();
+    let day = next()?;
+    let month = next()?;
+    let year = next()?;
+    let time = next()?;
+    let zone = next()?;
+    if next().is_some() || !(1..=2).contains(&day.len()) || year.len() != 4 {
+        return None;
+    }
+    let day = digits(day, 0..day.len())?;
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let year = digits(year, 0..4)?;
+    let (hour, minute, second) = match time.len() {
+        5 if time[2] == b':' => (digits(time, 0..2)?, digits(time, 3..5)?, 0),
+        8 if time[2] == b':' && time[5] == b':' => (
+            digits(time, 0..2)?,
+            digits(time, 3..5)?,
+            digits(time, 6..8)?,
+        ),
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let offset_seconds = match zone {
+        b"GMT" | b"UT" | b"UTC" => 0,
+        [sign @ (b'+' | b'-'), ..] if zone.len() == 5 => {
+            let (h, m) = (digits(zone, 1..3)?, digits(zone, 3..5)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let s = h * 3_600 + m * 60;
+            if *sign == b'-' { -s } else { s }
+        }
+        _ => return None,
+    };
+    Some(Fields {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanos: 0,
+        offset_seconds,
+    })
 }
 
 /// Combines feed-rs's instant (seconds, nanoseconds) with the raw text.
@@ -640,20 +1665,30 @@ fn entry_url(entry: &Entry, base: Option<&Url>) -> Option<String> {
 }
 
 /// Body paragraphs and links of an entry: full content when there is some,
-/// else the summary.
+/// else the summary. `held`: the text of content and summary where feed-rs
+/// had a placeholder (see [`Held`]). `tree`: HTML always through the
+/// parsed tree (the reference).
 fn body(
-    feed: &Feed,
+    info: &FeedInfo,
     entry: &Entry,
+    held: [Option<String>; 2],
     scopes: Option<&EntryScopes>,
     base: Option<&Url>,
+    tree: bool,
 ) -> (Vec<String>, Vec<String>) {
-    let rss = matches!(
-        feed.feed_type,
-        FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2
-    );
+    let rss = info.rss;
+    let html_to_text = if tree {
+        html_to_text_tree
+    } else {
+        html_to_text
+    };
+    let [held_content, held_summary] = held;
     let content = entry.content.as_ref().and_then(|c| {
         let kind = c.content_type.to_string();
-        let text = c.body.as_deref().filter(|b| !b.trim().is_empty())?;
+        let text = held_content
+            .as_deref()
+            .or(c.body.as_deref())
+            .filter(|b| !b.trim().is_empty())?;
         (kind.starts_with("text/") || is_html(&kind)).then_some((
             text,
             kind,
@@ -661,16 +1696,13 @@ fn body(
         ))
     });
     let chosen = content.or_else(|| {
-        let summary = entry
-            .summary
-            .as_ref()
-            .filter(|t| !t.content.trim().is_empty())?;
+        let summary = entry.summary.as_ref()?;
+        let text = held_summary.as_deref().unwrap_or(&summary.content);
+        if text.trim().is_empty() {
+            return None;
+        }
         let scope = scopes.and_then(|s| s.summary.as_ref());
-        Some((
-            summary.content.as_str(),
-            summary.content_type.to_string(),
-            scope,
-        ))
+        Some((text, summary.content_type.to_string(), scope))
     });
     let Some((text, kind, scope)) = chosen else {
         return (Vec::new(), Vec::new());
@@ -693,9 +1725,9 @@ fn body(
     }
     let html = if kind.contains("xhtml") {
         // feed-rs writes XHTML's `<br/>` as `<br></br>`, and HTML reads `</br>` as another `<br>`.
-        text.replace("</br>", "")
+        Cow::Owned(text.replace("</br>", ""))
     } else {
-        text.to_owned()
+        Cow::Borrowed(text)
     };
     let t = html_to_text(&html, base);
     (t.paragraphs, t.links)
@@ -716,23 +1748,58 @@ fn title_from_body(body: &[String]) -> String {
     title
 }
 
+/// What the articles of a feed take from the feed itself.
+struct FeedInfo {
+    /// Its home page.
+    home: Option<Url>,
+    /// Its title, the articles' source.
+    source: Option<String>,
+    /// The authors Atom entries without any inherit.
+    authors: Vec<String>,
+    language: Option<String>,
+    rss: bool,
+}
+
+impl FeedInfo {
+    fn new(feed: &Feed, base: Option<&Url>) -> FeedInfo {
+        let home = feed
+            .links
+            .iter()
+            .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+            .and_then(|l| Url::parse(&resolve(&l.href, base)).ok());
+        let authors = if feed.feed_type == FeedType::Atom {
+            feed.authors.iter().filter_map(|p| p.name.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        FeedInfo {
+            home,
+            source: feed.title.as_ref().map(text_line),
+            authors,
+            language: feed.language.clone(),
+            rss: matches!(
+                feed.feed_type,
+                FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2
+            ),
+        }
+    }
+}
+
 fn article(
-    feed: &Feed,
+    info: &FeedInfo,
     entry: &Entry,
+    held: [Option<String>; 2],
     scopes: Option<&EntryScopes>,
     published: Option<Published>,
     base: Option<&Url>,
+    tree: bool,
 ) -> Article {
-    let home = feed
-        .links
-        .iter()
-        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
-        .and_then(|l| Url::parse(&resolve(&l.href, base)).ok());
+    let home = info.home.as_ref();
     // A relative entry link resolves against the feed's address, else its home page.
-    let url = entry_url(entry, base.or(home.as_ref()));
+    let url = entry_url(entry, base.or(home));
     let url_base = url.as_deref().and_then(|u| Url::parse(u).ok());
-    let content_base = base.or(url_base.as_ref()).or(home.as_ref());
-    let (body, links) = body(feed, entry, scopes, content_base);
+    let content_base = base.or(url_base.as_ref()).or(home);
+    let (body, links) = body(info, entry, held, scopes, content_base, tree);
     let mut title = entry.title.as_ref().map(text_line).unwrap_or_default();
     if title.trim().is_empty() {
         title = title_from_body(&body);
@@ -744,22 +1811,22 @@ fn article(
         .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|n| !n.is_empty())
         .collect();
-    if authors.is_empty() && feed.feed_type == FeedType::Atom {
+    if authors.is_empty() {
         // Atom: an entry without authors has the feed's.
-        authors = feed.authors.iter().filter_map(|p| p.name.clone()).collect();
+        authors = info.authors.clone();
     }
     let lang = entry
         .language
         .clone()
         .or_else(|| scopes.and_then(|s| s.entry.lang.clone()))
-        .or_else(|| feed.language.clone())
+        .or_else(|| info.language.clone())
         .and_then(|l| normalize_lang(&l));
     Article {
         id: entry.id.trim().to_owned(),
         title,
         body,
         published,
-        source: feed.title.as_ref().map(text_line),
+        source: info.source.clone(),
         authors,
         url,
         lang,
@@ -1091,6 +2158,76 @@ mod tests {
         assert!(e.message.starts_with("not a feed"), "{e:?}");
         let e = parse(b"", None).unwrap_err();
         assert!(e.message.starts_with("not a feed"), "{e:?}");
+    }
+
+    #[test]
+    fn plain_dates_are_read_as_feed_rs_reads_them() {
+        let mut texts = Vec::new();
+        for (date, time) in [
+            ("2024-01-05", "09:18:16"),
+            ("2024-02-29", "23:59:59"),
+            ("2023-02-29", "10:00:00"),
+            ("2024-04-31", "00:00:00"),
+            ("2024-13-01", "00:00:00"),
+            ("1969-12-31", "23:59:59"),
+            ("1970-01-01", "00:00:00"),
+            ("0001-01-01", "00:00:00"),
+            ("9999-12-31", "23:59:59"),
+            ("2016-12-31", "23:59:60"),
+            ("2024-01-05", "24:00:00"),
+            ("2024-01-05", "09:60:00"),
+        ] {
+            for fraction in ["", ".5", ".123456789", ".1234567891", "."] {
+                for offset in [
+                    "Z", "z", "+08:00", "-05:30", "+23:59", "+24:00", "-00:00", "+0800", "",
+                ] {
+                    texts.push(format!("{date}T{time}{fraction}{offset}"));
+                }
+            }
+            texts.push(format!("{date}t{time}Z"));
+            texts.push(format!("{date} {time}+08:00"));
+            texts.push(format!(" {date}T{time}+08:00\n"));
+        }
+        for day in ["Fri, ", "Thu, ", "Friday, ", "", "Fri,"] {
+            for date in [
+                "05 Jan 2024",
+                "5 Jan 2024",
+                "30 Feb 2024",
+                "29 Feb 2023",
+                "05 Jan 24",
+                "05 January 2024",
+                "Jan 05 2024",
+                "31 Dec 1969",
+            ] {
+                for time in ["09:18:16", "09:18", "9:18:16", "24:00:00", "23:59:60"] {
+                    for zone in [
+                        "+0800", "-0000", "+0000", "-0530", "+2400", "GMT", "UT", "UTC", "EST",
+                        "Z", "gmt", "",
+                    ] {
+                        texts.push(format!("{day}{date} {time} {zone}"));
+                    }
+                }
+            }
+        }
+        let mut plain = 0;
+        for text in &texts {
+            if let Some(instant) = plain_date(text) {
+                plain += 1;
+                assert_eq!(Some(instant), feed_rs_instant(text), "{text:?}");
+            }
+        }
+        assert!(plain > 150, "{plain} of {}", texts.len());
+        // The usual forms are read here.
+        for text in [
+            "2024-06-30T18:00:32+08:00",
+            "2024-06-30T10:00:32Z",
+            "2024-06-30T10:00:32.250Z",
+            "Sun, 30 Jun 2024 18:00:32 +0800",
+            "Sun, 30 Jun 2024 10:00:32 GMT",
+            "30 Jun 2024 10:00 GMT",
+        ] {
+            assert!(plain_date(text).is_some(), "{text:?}");
+        }
     }
 
     #[test]
