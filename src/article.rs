@@ -284,15 +284,22 @@ fn read_at(at: &BodyAt) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// FNV-1a, 64 bit: a tiny, stable hash for derived ids (stable across runs
-/// and platforms, unlike `std`'s randomly seeded hasher).
-struct Fnv(u64);
+/// FNV-1a, 64 bit: a tiny, stable hash for derived ids, stored file names
+/// and cache entries (stable across runs and platforms, unlike `std`'s
+/// randomly seeded hasher).
+pub(crate) struct Fnv(pub(crate) u64);
 
 impl Fnv {
-    fn new() -> Fnv {
+    pub(crate) fn new() -> Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
-    fn write(&mut self, bytes: &[u8]) {
+    /// The hash of `bytes` alone.
+    pub(crate) fn hash(bytes: &[u8]) -> u64 {
+        let mut h = Fnv::new();
+        h.write(bytes);
+        h.0
+    }
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
             self.0 ^= u64::from(b);
             self.0 = self.0.wrapping_mul(0x0100_0000_01b3);

@@ -64,11 +64,7 @@ impl Key {
 
     /// The entry's file name: a hash of the path (the key itself is inside).
     fn file_name(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in self.canonical.as_bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        let h = crate::article::Fnv::hash(self.canonical.as_bytes());
         format!("meta-{h:016x}.bin")
     }
 }

@@ -47,12 +47,7 @@ impl std::fmt::Display for Summary {
 /// The file an article is stored in: named by a hash of its id, so any id
 /// (a URL, a guid with slashes) makes a safe, stable file name.
 pub fn file_name(id: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in id.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{h:016x}.json")
+    format!("{:016x}.json", crate::article::Fnv::hash(id.as_bytes()))
 }
 
 /// Stores articles in `dir`: new ones are added, changed ones replace their
