@@ -10,9 +10,12 @@
 #   on SMALL (5,000) articles: newsboat reading the Atom feed from its cache
 #   (filled first with `newsboat -x reload` from a file:// URL) against the
 #   kanbao release binary on the JSONL and on the Atom file directly: time
-#   until the list is on screen, bytes written to the terminal per list step
-#   (`j`), bytes from launch to the end of the newest (longest) article read
-#   page by page (Space), and peak memory (/usr/bin/time -v);
+#   until the list is on screen (kanbao: with nothing cached, and again with
+#   the metadata cache of the first start), bytes written to the terminal per
+#   list step (`j` in kanbao, Down in newsboat, whose `j` in the article list
+#   means "next feed"), one at a time and 20 held down, bytes from launch to
+#   the end of the newest (longest) article read page by page (Space), and
+#   peak memory (/usr/bin/time -v);
 #
 #   on BIG (100,000) articles (~570 MB of JSONL, in $WORK, never in the repo):
 #   kanbao's time to first frame against `wc -l` on the same file (warm
@@ -129,8 +132,12 @@ measure() {
 
   # --- SMALL: the same figures for each reader --------------------------------
   QUIT_NB=(--quit q --quit q --quit q --quit q)
-  JS=()
-  for _ in $(seq "$J_STEPS"); do JS+=(--key j); done
+  # A list step: j in kanbao; in newsboat's article list j is "next feed"
+  # (it answers "Already on last feed." and moves nothing), so its step is
+  # the Down key. Then 20 steps held down: auto-repeat sends one every 40 ms.
+  JS=() JS_NB=()
+  for _ in $(seq "$J_STEPS"); do JS+=(--key j) JS_NB+=(--key '<Down>'); done
+  JS+=(--key-burst j 20 40) JS_NB+=(--key-burst '<Down>' 20 40)
 
   say "newsboat, $SMALL articles"
   nb_cmd small
@@ -138,7 +145,7 @@ measure() {
     "${PTY[@]}" --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" --key '<Enter>' \
       --key-repeat '<Space>' 60 "${QUIT_NB[@]}" \
       -- /usr/bin/time -v -o "$RES/nb-small-read.time" "${NB[@]}" >"$RES/nb-small-read.json"
-    "${PTY[@]}" --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${JS[@]}" "${QUIT_NB[@]}" \
+    "${PTY[@]}" --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${JS_NB[@]}" "${QUIT_NB[@]}" \
       -- "${NB[@]}" >"$RES/nb-small-list.json"
     "${PTY[@]}" --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${QUIT_NB[@]}" \
       -- "${NB[@]}" >"$RES/nb-small-start.json"
@@ -156,6 +163,11 @@ measure() {
     "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-list.json"
     fresh; cold
     "${PTY[@]}" --wait-for "$NEWEST" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start.json"
+    # Second starts: with the metadata cache the first start wrote.
+    for i in 2 3; do
+      fresh
+      "${PTY[@]}" --wait-for "$NEWEST" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start$i.json"
+    done
   done
   # The list alone, as newsboat shows it: the reader beside the list does
   # not follow the selection (layout.preview = false).
@@ -262,10 +274,19 @@ def launch_to_end(run):
 def pages(run):
     return next((s["effective_presses"] for s in run["steps"] if s.get("repeat")), None) if run else None
 
+STEP_KEYS = ("j", "<Down>")
+
 def j_bytes(run):
+    """Bytes of each single list step (j, or Down in newsboat)."""
     if run is None:
         return []
-    return [s["bytes"] for s in run["steps"] if s["key"] == "j"]
+    return [s["bytes"] for s in run["steps"] if s["key"] in STEP_KEYS and "burst" not in s]
+
+def burst(run):
+    """Bytes per key of the held-down steps, the frame after them included."""
+    if run is None:
+        return None
+    return next((s["per_key"] for s in run["steps"] if "burst" in s), None)
 
 def med(xs):
     xs = [x for x in xs if x is not None]
@@ -312,17 +333,29 @@ def nb_parts(rs):
     enter = med(r["steps"][0]["marker_s"] for r in rs)
     return f"newsboat: launch→feed list {fmt_s(feeds)} + Enter→article list {fmt_s(enter)}"
 row(f"list of {small} on screen (median of 3)", [med(list_time(r) for r in runs[k]) for k in readers], fmt_s,
-    nb_parts(runs["newsboat"]))
-row(f"bytes per list step j (median of {j_steps})", [med(jb[k]) for k in readers], fmt_b,
-    "kanbao: " + ", ".join(f"{k.split()[1]} {min(jb[k])}–{max(jb[k])}" for k in readers if k != "newsboat" and jb[k])
-    + (f"; newsboat {min(jb['newsboat'])}–{max(jb['newsboat'])}" if jb["newsboat"] else ""))
-nopreview = j_bytes(load("kb-jsonl-list-nopreview.json"))
+    nb_parts(runs["newsboat"]) + "; kanbao: nothing cached")
+warm_small = {k: med(list_time(load(f"{p}-start{i}.json")) for i in (2, 3)) for k, p in readers.items() if k != "newsboat"}
+if all(v is not None for v in warm_small.values()):
+    row(f"list of {small} on screen, second start (median of 2)", [med(list_time(r) for r in runs["newsboat"]), *warm_small.values()], fmt_s,
+        "kanbao: with the metadata cache of the first start; newsboat: from its cache, as above")
+step_range = lambda xs: f"{min(xs)}–{max(xs)}" if xs else "—"
+row(f"bytes per list step (j; newsboat: Down), then a pause (median of {j_steps})", [med(jb[k]) for k in readers], fmt_b,
+    "kanbao's two panes show the selected article beside the list after 100 ms (~3 KB); newsboat shows none until Enter. "
+    + ", ".join(f"{k} {step_range(jb[k])}" for k in readers))
+held = {k: burst(runs[k][1]) for k in readers}
+row("bytes per list step, 20 held down (40 ms apart; the final frame included)", list(held.values()), fmt_b,
+    "kanbao: the marker moves at once, the article beside the list follows once the keys stop")
+nopreview_run = load("kb-jsonl-list-nopreview.json")
+nopreview = j_bytes(nopreview_run)
 if nopreview:
-    rows.append(("bytes per j, list alone (layout.preview = false)", [fmt_b(med(jb["newsboat"])), fmt_b(med(nopreview)), "—"],
-                 [ratio(med(nopreview), med(jb["newsboat"])), "—"], f"kanbao {min(nopreview)}–{max(nopreview)}; the default redraws the reader beside the list"))
-row("j latency, to last byte (median)", [med(s["last_byte_s"] for s in (runs[k][1] or {"steps": []})["steps"] if s["key"] == "j") for k in readers], fmt_s)
+    rows.append(("bytes per list step, list alone (layout.preview = false)", [fmt_b(med(jb["newsboat"])), fmt_b(med(nopreview)), "—"],
+                 [ratio(med(nopreview), med(jb["newsboat"])), "—"],
+                 f"kanbao {step_range(nopreview)}, held down {fmt_b(burst(nopreview_run))} per step; the reader beside the list changes on Enter"))
+row("list step answered, to first byte (median)", [med(s["first_byte_s"] for s in (runs[k][1] or {"steps": []})["steps"] if s["key"] in STEP_KEYS and "burst" not in s) for k in readers], fmt_s,
+    "kanbao: the marker moves in this frame, the article follows 100 ms later")
 row(f"bytes launch → end of a {int(long_bytes) / 1000:.1f} KB article", [launch_to_end(runs[k][0]) for k in readers], fmt_b,
-    "pages (Space): " + ", ".join(f"{k} {pages(runs[k][0])}" for k in readers))
+    "pages (Space): " + ", ".join(f"{k} {pages(runs[k][0])}" for k in readers) + "; × the article: "
+    + ", ".join(f"{k} {launch_to_end(runs[k][0]) / int(long_bytes):.2f}" for k in readers if launch_to_end(runs[k][0])) + " (target ≤ 1.5)")
 row("peak memory (launch, list, read it)", [times[k][1] for k in readers], fmt_b)
 nb_import = gnu_time("nb-small-import.time")
 rows.append((f"newsboat -x reload of {small} (import)", [fmt_s(nb_import[0]), "—", "—"], ["", ""], f"peak {fmt_b(nb_import[1])}; kanbao reads the files as they are"))

@@ -3,7 +3,8 @@
 
     ptybytes.py [--size 120x40] [--quiet-ms 300] [--wait-for TEXT]
                 [--key KEY | --type TEXT | --key-until KEY TEXT
-                 | --key-repeat KEY MAX]... [--quit KEY] -- COMMAND [ARG...]
+                 | --key-repeat KEY MAX | --key-burst KEY N MS]...
+                [--quit KEY] -- COMMAND [ARG...]
 
 Starts COMMAND on a fresh pty of the given size (TERM=xterm-256color unless
 the environment says otherwise) and answers the cursor position query
@@ -19,6 +20,10 @@ ESC[6n with ESC[1;1R. Then:
                         most --still-bytes bytes (default 32; a frame that
                         changes nothing still writes a few bytes): for
                         paging to the end of an article;
+    --key-burst KEY N MS
+                        sends KEY N times, MS milliseconds apart (a held
+                        key's auto-repeat is 25 to 40 ms apart), then reads
+                        until quiet: the bytes of the whole burst;
   recording the bytes written after the key, the time to the first and the
   last byte (and to the text, for --key-until);
 - --quit KEY: sends KEY (not measured) and waits for the command to exit
@@ -250,7 +255,7 @@ class Session:
 
 
 class Step(argparse.Action):
-    """Keeps --key/--type/--key-until/--key-repeat in command-line order."""
+    """Keeps --key/--type/--key-until/--key-repeat/--key-burst in command-line order."""
 
     def __call__(self, parser, namespace, values, option_string=None):
         steps = getattr(namespace, "steps", None) or []
@@ -259,6 +264,8 @@ class Step(argparse.Action):
             steps.extend(("key", c, None) for c in values)
         elif kind == "key":
             steps.append(("key", values, None))
+        elif kind == "key-burst":
+            steps.append((kind, values[0], (int(values[1]), float(values[2]))))
         else:
             steps.append((kind, values[0], values[1]))
         namespace.steps = steps
@@ -279,6 +286,7 @@ def main():
     p.add_argument("--type", action=Step, metavar="TEXT", help="--key for each character of TEXT")
     p.add_argument("--key-until", action=Step, nargs=2, metavar=("KEY", "TEXT"), help="send KEY, read until TEXT is on screen")
     p.add_argument("--key-repeat", action=Step, nargs=2, metavar=("KEY", "MAX"), help="send KEY until it changes nothing (at most MAX times)")
+    p.add_argument("--key-burst", action=Step, nargs=3, metavar=("KEY", "N", "MS"), help="send KEY N times MS ms apart, then read until quiet")
     p.add_argument("--quit", metavar="KEY", action="append", help="send KEY at the end (repeat for more keys, 200 ms apart) and wait for the exit")
     p.add_argument("--exit-timeout", type=float, default=10)
     p.add_argument("--tail", type=int, default=2000, help="characters of screen text to print (0: none)")
@@ -313,6 +321,27 @@ def main():
             t0 = s.send(data)
             r = s.read_until_quiet(t0, quiet, args.timeout, mark, at)
             steps.append({"key": key, "marker": arg, **r})
+        elif kind == "key-burst":
+            count, gap = arg
+            t0 = time.monotonic()
+            before = s.total
+            for i in range(count):
+                s.send(data)
+                until = t0 + (i + 1) * gap / 1000
+                while (left := until - time.monotonic()) > 0:
+                    s.read_once(left)
+            during = s.total - before
+            s.read_until_quiet(t0, quiet, quiet if during else args.timeout)
+            steps.append(
+                {
+                    "key": key,
+                    "burst": count,
+                    "gap_ms": gap,
+                    "bytes": s.total - before,
+                    "bytes_during": during,
+                    "per_key": (s.total - before) / count,
+                }
+            )
         else:  # key-repeat
             presses = []
             for _ in range(int(arg)):

@@ -141,6 +141,8 @@ pub struct LayoutSettings {
     pub measure: u16,
     /// Centre the text column in a wider reader pane.
     pub center: bool,
+    /// Lines a page forward keeps from the page before (0: none, as `less`).
+    pub page_overlap: u16,
 }
 
 impl Default for LayoutSettings {
@@ -151,6 +153,7 @@ impl Default for LayoutSettings {
             two_pane_min_width: TWO_PANE_MIN_WIDTH,
             measure: 80,
             center: true,
+            page_overlap: 0,
         }
     }
 }
@@ -316,6 +319,13 @@ pub struct App {
     pub pending_copy: Option<String>,
     /// Whether the reader beside the list follows the selection.
     pub preview: bool,
+    /// How long the reader beside the list waits for the selection to stop
+    /// moving before it shows the selected article (zero: at once). Moving
+    /// through the list then writes only the marker's few bytes per key,
+    /// and the article once, when the keys stop (`layout.preview_delay_ms`).
+    pub preview_delay: std::time::Duration,
+    /// While the preview waits: what the reader keeps showing meanwhile.
+    held: Option<Option<usize>>,
     /// The article last opened in the reader (what it shows when it does
     /// not follow the selection).
     opened: Option<usize>,
@@ -377,6 +387,8 @@ impl App {
             layout_settings: LayoutSettings::default(),
             selection_bar: false,
             preview: true,
+            preview_delay: std::time::Duration::ZERO,
+            held: None,
             opened: None,
             help_scroll: 0,
             problems_open: false,
@@ -405,6 +417,7 @@ impl App {
         self.source_width = source_width(&library, self.options);
         self.library = library;
         self.opened = None;
+        self.held = None;
         self.cache.clear();
         self.last_search = None;
         self.ranks = Default::default();
@@ -680,9 +693,25 @@ impl App {
         }
         let list_page = usize::from(self.layout().list.height).max(1);
         let reader_page = usize::from(self.layout().reader.height)
-            .saturating_sub(1)
+            .saturating_sub(usize::from(self.layout_settings.page_overlap))
             .max(1);
         let in_list = self.focus == Focus::List;
+        let moves_the_selection = in_list
+            && matches!(
+                action,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::HalfPageUp
+                    | Action::HalfPageDown
+                    | Action::Top
+                    | Action::Bottom
+            );
+        if !moves_the_selection && !matches!(action, Action::Redraw) {
+            // Every other key acts on what the selection is: show it first.
+            self.show_preview();
+        }
         match action {
             Action::Up if in_list => self.select_by(-1),
             Action::Down if in_list => self.select_by(1),
@@ -695,9 +724,9 @@ impl App {
             Action::Up => self.scroll_by(-1),
             Action::Down => self.scroll_by(1),
             Action::PageUp => self.scroll_by(-(reader_page as isize)),
-            Action::PageDown => self.scroll_by(reader_page as isize),
+            Action::PageDown => self.page_down(reader_page),
             Action::HalfPageUp => self.scroll_by(-((reader_page / 2).max(1) as isize)),
-            Action::HalfPageDown => self.scroll_by((reader_page / 2).max(1) as isize),
+            Action::HalfPageDown => self.page_down((reader_page / 2).max(1)),
             Action::Top => self.scroll = 0,
             Action::Bottom => self.scroll = self.max_scroll(),
             Action::NextPane | Action::PrevPane => {
@@ -797,18 +826,48 @@ impl App {
             self.opened = shown;
         }
         self.selected = position;
+        if self.held.is_none()
+            && self.preview
+            && !self.preview_delay.is_zero()
+            && self.focus == Focus::List
+            && self.layout().two_pane
+            && self.selected_article() != shown
+        {
+            self.held = Some(shown);
+        }
         if self.reader_article() != shown {
             self.scroll = 0;
         }
         self.keep_selection_visible();
     }
 
+    /// Whether the reader beside the list is waiting for the selection to
+    /// stop moving (the event loop calls `show_preview` after
+    /// `preview_delay` without a key).
+    pub fn preview_waiting(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// The reader beside the list catches up with the selection.
+    pub fn show_preview(&mut self) {
+        if let Some(shown) = self.held.take()
+            && self.reader_article() != shown
+        {
+            self.scroll = 0;
+        }
+    }
+
     /// The article the reader shows: the selected one, unless the reader
     /// beside the list does not follow the selection (`preview = false`)
     /// and the list has the keyboard: then the one last opened.
     pub fn reader_article(&self) -> Option<usize> {
-        if !self.preview && self.focus == Focus::List && self.layout().two_pane {
-            return self.opened.or(self.selected_article());
+        if self.focus == Focus::List && self.layout().two_pane {
+            if !self.preview {
+                return self.opened.or(self.selected_article());
+            }
+            if let Some(shown) = self.held {
+                return shown;
+            }
         }
         self.selected_article()
     }
@@ -829,21 +888,45 @@ impl App {
         self.select(self.selected.saturating_add_signed(delta));
     }
 
+    /// Scrolls by lines (j/k, the wheel, PageUp): never further down than a
+    /// full last page; from a page past that (see `page_down`) only up.
     fn scroll_by(&mut self, delta: isize) {
+        let before = self.scroll;
         self.scroll = self.scroll.saturating_add_signed(delta);
-        self.clamp_scroll();
+        if delta > 0 {
+            let height = usize::from(self.layout().reader.height);
+            let doc = self.reader_doc();
+            let mut doc = doc.borrow_mut();
+            doc.ensure(self.scroll + height + 1);
+            let full_last_page = doc.lines().len().saturating_sub(height);
+            if self.scroll > full_last_page {
+                self.scroll = full_last_page.max(before);
+            }
+        }
     }
 
-    /// Keeps the scroll position within the article, typesetting only as
-    /// far as needed to know.
-    fn clamp_scroll(&mut self) {
+    /// Pages forward like a book: the next page starts after the last line
+    /// of this one (or with its last `page_overlap` lines: `step` is the
+    /// page height less those), and the last page holds only the lines not
+    /// read yet, blank below them, instead of repeating half a page already
+    /// read. Nothing happens at the end.
+    fn page_down(&mut self, step: usize) {
         let height = usize::from(self.layout().reader.height);
         let doc = self.reader_doc();
         let mut doc = doc.borrow_mut();
-        doc.ensure(self.scroll + height + 1);
-        if doc.lines().len() <= self.scroll + height {
-            self.scroll = self.scroll.min(doc.lines().len().saturating_sub(height));
+        doc.ensure(self.scroll + height + step + 1);
+        if self.scroll + height < doc.lines().len() {
+            self.scroll += step;
         }
+    }
+
+    /// Keeps the scroll position within the article (its top line is one of
+    /// the article's), typesetting only as far as needed to know.
+    fn clamp_scroll(&mut self) {
+        let doc = self.reader_doc();
+        let mut doc = doc.borrow_mut();
+        doc.ensure(self.scroll + 1);
+        self.scroll = self.scroll.min(doc.lines().len().saturating_sub(1));
     }
 
     /// Scrolls the list just enough to show the selected row.
@@ -1102,6 +1185,7 @@ impl App {
                 }
             }
             Some(Focus::Reader) => {
+                self.show_preview();
                 self.focus = Focus::Reader;
                 self.fix_focus();
             }
@@ -1118,7 +1202,10 @@ impl App {
                 let max = self.order.len().saturating_sub(height);
                 self.list_offset = self.list_offset.saturating_add_signed(step).min(max);
             }
-            Some(Focus::Reader) => self.scroll_by(step),
+            Some(Focus::Reader) => {
+                self.show_preview();
+                self.scroll_by(step);
+            }
             None => {}
         }
     }
@@ -1218,6 +1305,98 @@ mod tests {
         );
         assert_eq!(app.scroll, end);
         assert_eq!(app.scroll_indicator(), "Bot");
+    }
+
+    #[test]
+    fn paging_shows_every_line_once_and_the_last_page_holds_only_the_rest() {
+        let mut odd_end = false;
+        for rows in [20, 24, 25, 31] {
+            let mut app = sample(80, rows);
+            apply_all(&mut app, &[Action::Bottom, Action::Open]);
+            let height = usize::from(app.layout().reader.height);
+            let lines = app.reader_lines().len();
+            assert!(lines > 2 * height, "the seed article is several pages long");
+            let mut tops = vec![app.scroll];
+            loop {
+                app.apply(Action::PageDown);
+                if app.scroll == *tops.last().unwrap() {
+                    break;
+                }
+                tops.push(app.scroll);
+            }
+            for pair in tops.windows(2) {
+                assert_eq!(pair[1], pair[0] + height, "each page starts after the last");
+            }
+            // The last page starts on the page grid, with the first line
+            // not shown yet: no line is shown twice.
+            let last = *tops.last().unwrap();
+            assert_eq!(last, (lines - 1) / height * height, "{rows} rows");
+            let full_last_page = app.max_scroll();
+            odd_end |= last > full_last_page;
+            assert_eq!(app.scroll_indicator(), "Bot");
+            // j cannot go further; k goes back one line; G shows a full last page.
+            app.apply(Action::Down);
+            assert_eq!(app.scroll, last);
+            app.apply(Action::Up);
+            assert_eq!(app.scroll, last - 1);
+            app.apply(Action::Bottom);
+            assert_eq!(app.scroll, full_last_page);
+            // From the full last page, Space changes nothing.
+            app.apply(Action::PageDown);
+            assert_eq!(app.scroll, full_last_page);
+        }
+        assert!(odd_end, "some size ends on a part page");
+    }
+
+    #[test]
+    fn page_overlap_shows_the_last_lines_again() {
+        let mut app = sample(80, 24);
+        app.layout_settings.page_overlap = 2;
+        apply_all(&mut app, &[Action::Bottom, Action::Open]);
+        let height = usize::from(app.layout().reader.height);
+        app.apply(Action::PageDown);
+        assert_eq!(app.scroll, height - 2);
+        app.apply(Action::PageUp);
+        assert_eq!(app.scroll, 0);
+    }
+
+    #[test]
+    fn the_preview_waits_for_the_selection_to_rest() {
+        let mut app = sample(120, 30);
+        app.preview_delay = std::time::Duration::from_millis(100);
+        let first = app.reader_article();
+        apply_all(&mut app, &[Action::Down, Action::Down, Action::Down]);
+        assert_eq!(app.selected, 3, "the selection moves at once");
+        assert!(app.preview_waiting());
+        assert_eq!(
+            app.reader_article(),
+            first,
+            "the reader still shows the first"
+        );
+        app.show_preview();
+        assert!(!app.preview_waiting());
+        assert_eq!(app.reader_article(), app.selected_article());
+        assert_eq!(app.scroll, 0);
+
+        // Any other key acts on the selection, so it shows it first.
+        app.apply(Action::Down);
+        assert!(app.preview_waiting());
+        app.apply(Action::ToggleStar);
+        assert!(!app.preview_waiting());
+        assert_eq!(app.reader_article(), app.selected_article());
+        let id = app.library.articles[app.selected_article().unwrap()]
+            .id
+            .clone();
+        assert!(app.state.is_starred(&id));
+
+        // Without a delay, or without two panes, nothing waits.
+        app.preview_delay = std::time::Duration::ZERO;
+        app.apply(Action::Down);
+        assert!(!app.preview_waiting());
+        let mut narrow = sample(60, 20);
+        narrow.preview_delay = std::time::Duration::from_millis(100);
+        narrow.apply(Action::Down);
+        assert!(!narrow.preview_waiting());
     }
 
     #[test]

@@ -34,10 +34,13 @@ split = 40                # list pane width, percent of the terminal (two-pane m
 orientation = "horizontal" # "horizontal" (list left, reader right) | "vertical" (list above reader)
 two_pane_min_width = 90   # narrower terminals show one pane at a time (40 to 1000)
 preview = true            # the reader beside the list follows the selection (false: only on Enter, fewer bytes)
+preview_delay_ms = 100    # ...once the selection has stopped for this long (0 to 2000; 0: at once), so
+                          # moving through the list sends only the marker, not every article on the way
 
 [reader]
 measure = 80              # maximum line width of article text, in cells (20 to 1000)
 center = true             # centre the text column when the pane is wider than the measure
+page_overlap = 0          # lines of the last page a page forward shows again (0 to 10; 0 as in less)
 
 [library]
 paths = []                # what `kanbao` opens with no arguments (default: your library, else the sample)
@@ -195,6 +198,9 @@ pub struct Layout {
     /// Whether the reader beside the list follows the selection as it moves
     /// (`false`: it changes on Enter only — fewer bytes on a slow link).
     pub preview: bool,
+    /// How long the selection must rest before the reader beside the list
+    /// shows it, in milliseconds (0 to 2000; 0: at once).
+    pub preview_delay_ms: u16,
 }
 
 impl Default for Layout {
@@ -204,6 +210,7 @@ impl Default for Layout {
             orientation: Orientation::Horizontal,
             two_pane_min_width: crate::app::TWO_PANE_MIN_WIDTH,
             preview: true,
+            preview_delay_ms: 100,
         }
     }
 }
@@ -215,6 +222,8 @@ pub struct Reader {
     pub measure: u16,
     /// Centre the text column when the pane is wider than the measure.
     pub center: bool,
+    /// Lines of the page before that a page forward shows again (0 to 10).
+    pub page_overlap: u16,
 }
 
 impl Default for Reader {
@@ -222,6 +231,7 @@ impl Default for Reader {
         Reader {
             measure: 80,
             center: true,
+            page_overlap: 0,
         }
     }
 }
@@ -402,8 +412,14 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
 
 const SECTIONS: &[&str] = &["display", "layout", "reader", "library", "colors", "keys"];
 const DISPLAY_KEYS: &[&str] = &["ambiguous", "color", "theme", "mouse", "selection"];
-const LAYOUT_KEYS: &[&str] = &["split", "orientation", "two_pane_min_width", "preview"];
-const READER_KEYS: &[&str] = &["measure", "center"];
+const LAYOUT_KEYS: &[&str] = &[
+    "split",
+    "orientation",
+    "two_pane_min_width",
+    "preview",
+    "preview_delay_ms",
+];
+const READER_KEYS: &[&str] = &["measure", "center", "page_overlap"];
 const LIBRARY_KEYS: &[&str] = &["paths"];
 
 const COLOR_EXPECTED: &str = "a colour name, \"#rrggbb\" or an index from 0 to 255";
@@ -570,6 +586,11 @@ impl Checker<'_> {
                         layout.preview = v;
                     }
                 }
+                "preview_delay_ms" => {
+                    if let Some(v) = self.integer(&full, value, 0, 2000) {
+                        layout.preview_delay_ms = v;
+                    }
+                }
                 _ => self.unknown("key", Some("layout"), name, key.span(), LAYOUT_KEYS),
             }
         }
@@ -588,6 +609,11 @@ impl Checker<'_> {
                 "center" => {
                     if let Some(v) = self.boolean(&full, value) {
                         reader.center = v;
+                    }
+                }
+                "page_overlap" => {
+                    if let Some(v) = self.integer(&full, value, 0, 10) {
+                        reader.page_overlap = v;
                     }
                 }
                 _ => self.unknown("key", Some("reader"), name, key.span(), READER_KEYS),
@@ -1022,7 +1048,7 @@ mod tests {
     #[test]
     fn layout_section() {
         let c = clean(
-            "[layout]\nsplit = 3_0\norientation = \"vertical\"\ntwo_pane_min_width = 120\npreview = false\n",
+            "[layout]\nsplit = 3_0\norientation = \"vertical\"\ntwo_pane_min_width = 120\npreview = false\npreview_delay_ms = 0\n",
         );
         assert_eq!(
             c.layout,
@@ -1031,18 +1057,20 @@ mod tests {
                 orientation: Orientation::Vertical,
                 two_pane_min_width: 120,
                 preview: false,
+                preview_delay_ms: 0,
             }
         );
     }
 
     #[test]
     fn reader_section() {
-        let c = clean("[reader]\nmeasure = 66\ncenter = false\n");
+        let c = clean("[reader]\nmeasure = 66\ncenter = false\npage_overlap = 2\n");
         assert_eq!(
             c.reader,
             Reader {
                 measure: 66,
                 center: false,
+                page_overlap: 2,
             }
         );
     }

@@ -548,10 +548,12 @@ fn configure(app: &mut App, config: &Config) {
         two_pane_min_width: config.layout.two_pane_min_width,
         measure: config.reader.measure,
         center: config.reader.center,
+        page_overlap: config.reader.page_overlap,
     };
     app.keymap = kanbao::keys::Keymap::new(&config.keys);
     app.selection_bar = config.display.selection == kanbao::config::Selection::Bar;
     app.preview = config.layout.preview;
+    app.preview_delay = std::time::Duration::from_millis(u64::from(config.layout.preview_delay_ms));
     let (w, h) = app.size;
     app.apply(kanbao::app::Action::Resize(w, h));
 }

@@ -216,6 +216,8 @@ fn event_loop(
     let size = term.size()?;
     app.apply(Action::Resize(size.width, size.height));
     let mut dirty = true;
+    // When the reader beside the list shows the selection, if it waits.
+    let mut preview_due: Option<std::time::Instant> = None;
     loop {
         // A signal first: after a hang-up there is no terminal to draw on.
         let sig = signal.load(Ordering::Relaxed);
@@ -286,7 +288,7 @@ fn event_loop(
         }
         // Between keys, finish typesetting a huge article a chunk at a time.
         let idle = app.typesetting_pending();
-        let wait = if idle {
+        let mut wait = if idle {
             Duration::ZERO
         } else if loading.is_some() || app.searching() || app.state.busy() {
             Duration::from_millis(100)
@@ -295,6 +297,20 @@ fn event_loop(
         };
         if dirty {
             continue;
+        }
+        // The selection has rested long enough: the reader catches up.
+        if app.preview_waiting() {
+            let now = std::time::Instant::now();
+            let due = *preview_due.get_or_insert(now + app.preview_delay);
+            if now >= due {
+                app.show_preview();
+                preview_due = None;
+                dirty = true;
+                continue;
+            }
+            wait = wait.min(due - now);
+        } else {
+            preview_due = None;
         }
         let ready = match event::poll(wait) {
             Ok(ready) => ready,
@@ -312,6 +328,8 @@ fn event_loop(
             Err(_) if signal.load(Ordering::Relaxed) != 0 => continue,
             Err(e) => return Err(e.into()),
         };
+        // Any event starts the preview's wait again.
+        preview_due = None;
         let action = match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 debug_panic_on(key);

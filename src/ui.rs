@@ -74,8 +74,15 @@ impl Theme {
     fn date(&self) -> Style {
         self.fg(Style::new(), self.palette.date, Color::Cyan)
     }
+    /// The source column: in the date's colour unless chosen, so that the
+    /// marker, date and source of a row are one run of one colour (each
+    /// change of colour in a row costs bytes on every screenful).
     fn source(&self) -> Style {
-        self.fg(Style::new(), self.palette.source, Color::Green)
+        self.fg(
+            Style::new(),
+            self.palette.source.or(self.palette.date),
+            Color::Cyan,
+        )
     }
     fn link(&self) -> Style {
         self.fg(
@@ -84,11 +91,12 @@ impl Theme {
             Color::Blue,
         )
     }
+    /// The unread marker: in the date's colour unless chosen (see `source`).
     fn unread(&self) -> Style {
         self.fg(
-            Style::new().add_modifier(Modifier::BOLD),
-            self.palette.unread,
-            Color::Reset,
+            Style::new(),
+            self.palette.unread.or(self.palette.date),
+            Color::Cyan,
         )
     }
     fn starred(&self) -> Style {
@@ -163,13 +171,15 @@ pub fn render(buf: &mut Buffer, app: &mut App, theme: &Theme) {
             (false, true) => ("─", true),
             (true, true) => ("-", true),
         };
+        // In the pen of the article's text beside it: a row's separator and
+        // text are then one run, not two (a few bytes on every row).
         if across {
             for x in sep.left()..sep.right() {
-                put_str(buf, x, sep.y, 1, bar, theme.dim(), amb);
+                put_str(buf, x, sep.y, 1, bar, Style::new(), amb);
             }
         } else {
             for y in sep.top()..sep.bottom() {
-                put_str(buf, sep.x, y, 1, bar, theme.dim(), amb);
+                put_str(buf, sep.x, y, 1, bar, Style::new(), amb);
             }
         }
         draw_reader(buf, app, layout.reader, theme);

@@ -309,6 +309,19 @@ impl Session {
         lock(&self.output).parser.screen().contents()
     }
 
+    /// The length of the output once the app has written nothing for 300 ms.
+    fn quiet_output_len(&self) -> usize {
+        let mut len = lock(&self.output).raw.len();
+        loop {
+            thread::sleep(Duration::from_millis(300));
+            let now = lock(&self.output).raw.len();
+            if now == len {
+                return len;
+            }
+            len = now;
+        }
+    }
+
     /// Every byte the app has written so far.
     fn raw_output(&self) -> Vec<u8> {
         lock(&self.output).raw.clone()
@@ -838,10 +851,14 @@ fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
             s.send("j");
         }
         let position = format!(" {i}/{n} ");
+        // The reader beside the list shows the next article once the
+        // selection rests (layout.preview_delay_ms): wait for the change.
+        let before = shown.last().cloned();
         s.wait_for(
             &format!("article {i}/{n} at the top of the reader"),
             |screen| {
-                status(screen).starts_with(&position) && title_in_reader(screen, titles).is_some()
+                status(screen).starts_with(&position)
+                    && title_in_reader(screen, titles).is_some_and(|t| Some(t) != before)
             },
         );
         shown.push(s.screen_state(|screen| title_in_reader(screen, titles).unwrap()));
@@ -1344,4 +1361,78 @@ fn a_terminal_that_goes_away_ends_the_browser_instead_of_spinning() {
         thread::sleep(POLL);
     };
     assert_eq!(status.exit_code(), 129, "ended as by SIGHUP: {status:?}");
+}
+
+/// The selected row's title in the list beside the reader: its bold cells
+/// (unread titles are bold; the date and source are not), without the
+/// ellipsis of a cut title.
+fn selected_list_title(screen: &vt100::Screen) -> Option<String> {
+    let (rows, cols) = screen.size();
+    let row = (0..rows.get()).find(|&r| screen.cell(r, 0).is_some_and(|c| c.contents() == "▶"))?;
+    let mut title = String::new();
+    for col in 3..cols.get() {
+        let cell = screen.cell(row, col)?;
+        if cell.contents() == "│" {
+            break;
+        }
+        if cell.bold() && !cell.is_wide_continuation() {
+            title.push_str(cell.contents());
+        }
+    }
+    Some(title.trim().trim_end_matches('…').to_owned())
+}
+
+/// The first line of the reader beside the list: the article's title.
+fn reader_title(screen: &vt100::Screen) -> String {
+    rows(screen)
+        .first()
+        .and_then(|row| row.split_once('│'))
+        .map(|(_, right)| right.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Steps through the sample library beside the reader: one `j`, then nine
+/// in one go (a held key); returns the bytes written for the nine, once
+/// the reader shows the article they stopped at.
+fn nine_steps_at_once(env: &[(&str, &str)]) -> usize {
+    let mut s = Session::start_with_env(120, 30, env);
+    s.wait_for_status(" 1/14", "? help  q quit");
+    let shows_selected = |screen: &vt100::Screen| {
+        selected_list_title(screen)
+            .is_some_and(|t| t.chars().count() >= 4 && reader_title(screen).starts_with(&t))
+    };
+    s.wait_for("the first article beside the list", shows_selected);
+    // One step: the marker moves, and then, with no other key, the reader
+    // shows the newly selected article.
+    s.send("j");
+    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for("the second article beside the list", shows_selected);
+    s.quiet_output_len();
+    s.send("jjjjjjjjj");
+    s.wait_for_status(" 11/14", "? help  q quit");
+    s.wait_for("the eleventh article beside the list", shows_selected);
+    let nine = s.quiet_output_len() - s.mark;
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    nine
+}
+
+#[test]
+fn the_article_beside_the_list_follows_once_the_keys_stop() {
+    let held = nine_steps_at_once(&[]);
+    // The same with the reader following every step at once.
+    let config = unique_temp_dir();
+    std::fs::create_dir_all(config.join("kanbao")).unwrap();
+    std::fs::write(
+        config.join("kanbao/config.toml"),
+        "[layout]\npreview_delay_ms = 0\n",
+    )
+    .unwrap();
+    let every = nine_steps_at_once(&[("XDG_CONFIG_HOME", config.to_str().unwrap())]);
+    assert!(
+        held * 3 < every,
+        "nine held steps wrote {held} bytes, {every} with the reader following each: \
+         the articles on the way should not be drawn"
+    );
 }
