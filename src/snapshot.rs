@@ -21,11 +21,14 @@ pub enum Format {
     Svg,
 }
 
-/// Replays `keys` into `app`, then draws it into a fresh buffer of its size.
+/// Replays `keys` into `app`, then draws it into a fresh buffer of its size:
+/// the screen once the keys have stopped (the reader beside the list has
+/// caught up with the selection).
 pub fn replay(app: &mut App, keys: &str, theme: &Theme) -> Result<Buffer, KeyNotationError> {
     for key in parse_keys(keys)? {
         app.key(key);
     }
+    app.show_preview();
     Ok(draw(app, theme))
 }
 

@@ -219,6 +219,18 @@ fn snapshot_prints_exactly_the_screen() {
 }
 
 #[test]
+fn snapshot_in_two_panes_shows_the_article_the_keys_stopped_at() {
+    // The browser waits for the selection to rest before the reader beside
+    // the list follows it; a snapshot is the screen once the keys stopped.
+    let out = kanbao(&["snapshot", "--size", "120x36", "--keys", "G"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    let reader = first.split_once('│').map(|(_, r)| r.trim()).unwrap();
+    assert_eq!(reader, "嘉兴制造业向高质量迈进", "{text}");
+}
+
+#[test]
 fn snapshot_rejects_bad_keys_and_sizes_clearly() {
     let out = kanbao(&["snapshot", "--size", "80x24", "--keys", "j<Nope>"]);
     assert_eq!(out.status.code(), Some(2));
