@@ -469,45 +469,15 @@ impl App {
                 &self.library,
                 self.filter.as_ref().unwrap_or_else(|| unreachable!()),
             );
-            // Articles the filters rule out, or the titles decide, are not read.
-            let mut skip = match q.has_filters() {
-                true => lib
-                    .articles
-                    .iter()
-                    .map(|a| !q.filters_match(a, state))
-                    .collect(),
-                false => vec![false; lib.articles.len()],
-            };
             // Typing on (`a`, then `ai`) narrows the last search: only what
             // it found can match.
-            if let Some((_, found)) = self
+            let within = self
                 .last_search
                 .as_ref()
                 .filter(|(wider, _)| q.narrows(wider))
-            {
-                let mut out = vec![true; skip.len()];
-                for &i in found {
-                    out[i] = false;
-                }
-                skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
-            }
-            let mut found = Vec::new();
-            if q.title_can_decide() {
-                let titles = index.titles_holding(q);
-                for (i, (s, t)) in skip.iter_mut().zip(titles).enumerate() {
-                    if t && !*s {
-                        found.push(i);
-                        *s = true;
-                    }
-                }
-            }
-            for i in index.in_memory() {
-                let a = &lib.articles[i];
-                if !skip[i] && q.text_matches(&a.title, &a.body) {
-                    found.push(i);
-                }
-            }
-            self.search = Some(crate::search::Job::start(q.clone(), index, skip));
+                .map(|(_, found)| found.as_slice());
+            let (found, job) = crate::search::begin(&lib.articles, index, q, state, within);
+            self.search = Some(job);
             self.notice = Some("searching…".into());
             self.order = found;
             self.sort_order();

@@ -81,6 +81,74 @@ impl Index {
     }
 }
 
+/// Starts a search of `articles` (indexed by `index`) for `query`: returns
+/// what the metadata and titles decide at once, with the articles whose
+/// bodies are in memory, and the [`Job`] reading the bodies on disk for the
+/// rest. `within`: only these articles can match (a narrower query than
+/// the last one searches what that one found).
+pub fn begin(
+    articles: &[Article],
+    index: Arc<Index>,
+    query: &Query,
+    marks: &dyn crate::query::Marks,
+    within: Option<&[usize]>,
+) -> (Vec<usize>, Job) {
+    // Articles the filters rule out, or the titles decide, are not read.
+    let mut skip: Vec<bool> = match query.has_filters() {
+        true => articles
+            .iter()
+            .map(|a| !query.filters_match(a, marks))
+            .collect(),
+        false => vec![false; articles.len()],
+    };
+    if let Some(within) = within {
+        let mut out = vec![true; skip.len()];
+        for &i in within {
+            out[i] = false;
+        }
+        skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
+    }
+    let mut found = Vec::new();
+    if query.title_can_decide() {
+        let titles = index.titles_holding(query);
+        for (i, (s, t)) in skip.iter_mut().zip(titles).enumerate() {
+            if t && !*s {
+                found.push(i);
+                *s = true;
+            }
+        }
+    }
+    for i in index.in_memory() {
+        let a = &articles[i];
+        if !skip[i] && query.text_matches(&a.title, &a.body) {
+            found.push(i);
+        }
+    }
+    (found, Job::start(query.clone(), index, skip))
+}
+
+/// Every article of `articles` that `query` matches, bodies on disk read
+/// on every core; blocks until the search is done (for the command line).
+pub fn all_matches(
+    articles: &[Article],
+    index: Arc<Index>,
+    query: &Query,
+    marks: &dyn crate::query::Marks,
+) -> Vec<usize> {
+    let (mut found, mut job) = begin(articles, index, query, marks, None);
+    loop {
+        found.extend(job.poll());
+        if job.is_done() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    found.extend(job.poll());
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 /// How often a running search reports what it found.
 pub const REPORT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 

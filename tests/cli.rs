@@ -316,3 +316,65 @@ fn a_closed_pipe_is_not_an_error() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `list` and `read` keep bodies on disk as the browser does (and use its
+/// metadata cache): a search still finds words that are only in bodies,
+/// with nothing cached and from the cache, and `read` shows the body.
+#[test]
+fn list_and_read_find_and_show_bodies_left_on_disk() {
+    let dir = TempDir::new("cli-lazy");
+    let cache = dir.0.join("cache");
+    let mut jsonl = String::new();
+    for n in 0..3000 {
+        let word = if n % 7 == 0 { "光伏" } else { "风电" };
+        let filler = "这是一段用来把文件撑到一兆以上的正文。".repeat(12);
+        jsonl.push_str(&format!(
+            "{{\"id\":\"a{n}\",\"title\":\"第{n}篇\",\"published\":\"2024-01-01T{:02}:{:02}:00+08:00\",\"body\":[\"{filler}\",\"{word}产业的第{n}段。\"]}}\n",
+            n / 60 % 24,
+            n % 60
+        ));
+    }
+    assert!(jsonl.len() > 1 << 20, "big enough for the metadata cache");
+    let file = dir.write("big.jsonl", jsonl.as_bytes());
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kanbao"))
+            .args(args)
+            .env("XDG_CACHE_HOME", &cache)
+            .env("XDG_STATE_HOME", dir.0.join("state"))
+            .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
+            .output()
+            .expect("binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let mut expected: Vec<String> = (0..3000)
+        .filter(|n| n % 7 == 0)
+        .map(|n| format!("第{n}篇"))
+        .collect();
+    expected.sort();
+    for pass in ["nothing cached", "cached"] {
+        let listed = run(&["list", "--json", "--query", "光伏", &file]);
+        let mut titles: Vec<String> = listed
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["title"].to_string())
+            .map(|t| t.trim_matches('"').to_owned())
+            .collect();
+        titles.sort();
+        assert_eq!(titles, expected, "{pass}");
+        let none = run(&["list", "--query", "光伏 风电", &file]);
+        assert_eq!(none, "", "{pass}: no article holds both");
+    }
+    assert!(
+        std::fs::read_dir(cache.join("kanbao")).is_ok_and(|d| d.count() > 0),
+        "the first run cached the scan"
+    );
+    let read = run(&["read", "--width", "60", "--id", "a14", &file]);
+    assert!(
+        read.contains("第14篇") && read.contains("光伏产业的第14段。"),
+        "{read}"
+    );
+}
