@@ -212,8 +212,10 @@ impl State {
             .copied()
             .filter(|id| !self.read.contains(*id))
             .collect();
+        self.read.reserve(changed.len());
         for id in &changed {
-            set(&mut self.read, id, true);
+            // Not there (filtered above): one hash, not two.
+            self.read.insert((*id).to_owned());
         }
         self.reclaim(false)?;
         if changed.len() > BACKGROUND_WRITE
@@ -231,8 +233,17 @@ impl State {
                     (id, field, value)
                 })
                 .collect();
-            marks.extend(changed.iter().map(|id| (id.to_string(), Field::Read, true)));
+            // The ids go to the thread as one string and their lengths
+            // (two allocations, not 100,000 on the thread the keys wait for).
+            let joined: String = changed.concat();
+            let lengths: Vec<usize> = changed.iter().map(|id| id.len()).collect();
             self.writer = Some(std::thread::spawn(move || {
+                marks.reserve(lengths.len());
+                let mut at = 0;
+                for len in lengths {
+                    marks.push((joined[at..at + len].to_owned(), Field::Read, true));
+                    at += len;
+                }
                 let result = write_marks(&mut conn, &marks).map_err(|e| {
                     let unwritten = marks.into_iter().map(|(id, f, _)| (id, f)).collect();
                     (e.to_string(), unwritten)

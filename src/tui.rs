@@ -321,6 +321,9 @@ fn event_loop(
             if idle && app.typeset_some() {
                 dirty = true; // done: the position indicator becomes exact
             }
+            if !idle && loading.is_none() {
+                app.prepare_when_idle();
+            }
             continue;
         }
         let event = match event::read() {
