@@ -142,21 +142,33 @@ impl Article {
     /// The body paragraphs: from memory, or read from the file for a body
     /// left on disk. Fails when the file can no longer be read or no longer
     /// holds this article there (it changed since it was loaded).
+    ///
+    /// The body of a feed, page or text dump may be in the metadata cache's
+    /// bodies file ([`crate::cache`]): messages name the article's own file,
+    /// which is what the user opened.
     pub fn load_body(&self) -> Result<Vec<String>, String> {
         let Some(at) = &self.body_at else {
             return Ok(self.body.clone());
         };
-        let changed = || {
-            format!(
+        let file = crate::sanitize::sanitize_line(&self.origin.path);
+        let cached = at.path != self.origin.path && !self.origin.path.is_empty();
+        let changed = || match cached {
+            false => format!(
                 "{} changed since kanbao loaded it: restart kanbao to read this article",
                 crate::sanitize::sanitize_line(&at.path)
-            )
+            ),
+            true => format!(
+                "kanbao's cached copy of {file} changed since it was loaded: restart kanbao to read this article"
+            ),
         };
-        let text = read_at(at).map_err(|e| {
-            format!(
+        let text = read_at(at).map_err(|e| match cached {
+            false => format!(
                 "cannot read {}: {e}",
                 crate::sanitize::sanitize_line(&at.path)
-            )
+            ),
+            true => format!(
+                "cannot read kanbao's cached copy of {file} ({e}): restart kanbao to read this article"
+            ),
         })?;
         let text = String::from_utf8(text).map_err(|_| changed())?;
         match Article::from_json(&text) {
@@ -238,6 +250,42 @@ impl Article {
             }
         }
         format!("{:016x}", h.0)
+    }
+
+    /// Whether [`Article::to_json`] reads back ([`Article::from_json`]) with
+    /// the same id, title and body: true of every article an importer
+    /// finished, unless a kept unknown field has the name of a known one or
+    /// the date is one RFC 3339 cannot say. Checked before a body is kept in
+    /// the metadata cache's bodies file, where it must be found again.
+    pub fn reads_back_from_json(&self) -> bool {
+        const KNOWN: [&str; 19] = [
+            "id",
+            "title",
+            "body",
+            "content",
+            "text",
+            "published",
+            "time",
+            "date",
+            "pubDate",
+            "tz",
+            "source",
+            "media",
+            "authors",
+            "author",
+            "editor",
+            "section",
+            "url",
+            "lang",
+            "links",
+        ];
+        !self.id.is_empty()
+            && !self.title.trim().is_empty()
+            && !self.extra.keys().any(|k| KNOWN.contains(&k.as_str()))
+            && self
+                .published
+                .as_ref()
+                .is_none_or(|p| Published::parse(&p.to_rfc3339(), None).is_ok())
     }
 
     /// The article as a JSON object in kanbao's own field names.
