@@ -290,35 +290,72 @@ impl Article {
 
     /// The article as a JSON object in kanbao's own field names.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.clone().into());
-        m.insert("title".into(), self.title.clone().into());
-        if let Some(p) = &self.published {
-            m.insert("published".into(), p.to_rfc3339().into());
+        serde_json::to_value(self.as_json()).unwrap_or_default()
+    }
+
+    /// [`Article::to_json`] without a copy of the article: serializing it
+    /// (`serde_json::to_writer`) writes the same object.
+    pub fn as_json(&self) -> AsJson<'_> {
+        AsJson(self)
+    }
+}
+
+/// An article, serialized as the JSON object [`Article::to_json`] gives.
+#[derive(Clone, Copy, Debug)]
+pub struct AsJson<'a>(&'a Article);
+
+impl AsJson<'_> {
+    /// Whether a field of that name is written before the unknown fields
+    /// (which never replace one).
+    fn writes(&self, key: &str) -> bool {
+        let a = self.0;
+        match key {
+            "id" | "title" | "body" => true,
+            "published" => a.published.is_some(),
+            "source" => a.source.is_some(),
+            "authors" => !a.authors.is_empty(),
+            "editor" => a.editor.is_some(),
+            "section" => !a.section.is_empty(),
+            "url" => a.url.is_some(),
+            "lang" => a.lang.is_some(),
+            "links" => !a.links.is_empty(),
+            _ => false,
         }
-        let opt = |m: &mut Map<String, Value>, k: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                m.insert(k.into(), v.clone().into());
-            }
+    }
+}
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let a = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", &a.id)?;
+        m.serialize_entry("title", &a.title)?;
+        if let Some(p) = &a.published {
+            m.serialize_entry("published", &p.to_rfc3339())?;
+        }
+        let opt = |m: &mut S::SerializeMap, key: &str, v: &Option<String>| match v {
+            Some(v) => m.serialize_entry(key, v),
+            None => Ok(()),
         };
-        opt(&mut m, "source", &self.source);
-        if !self.authors.is_empty() {
-            m.insert("authors".into(), self.authors.clone().into());
+        let list = |m: &mut S::SerializeMap, key: &str, v: &Vec<String>| match v.is_empty() {
+            false => m.serialize_entry(key, v),
+            true => Ok(()),
+        };
+        opt(&mut m, "source", &a.source)?;
+        list(&mut m, "authors", &a.authors)?;
+        opt(&mut m, "editor", &a.editor)?;
+        list(&mut m, "section", &a.section)?;
+        opt(&mut m, "url", &a.url)?;
+        opt(&mut m, "lang", &a.lang)?;
+        list(&mut m, "links", &a.links)?;
+        m.serialize_entry("body", &a.body)?;
+        for (k, v) in &a.extra {
+            if !self.writes(k) {
+                m.serialize_entry(k, v)?;
+            }
         }
-        opt(&mut m, "editor", &self.editor);
-        if !self.section.is_empty() {
-            m.insert("section".into(), self.section.clone().into());
-        }
-        opt(&mut m, "url", &self.url);
-        opt(&mut m, "lang", &self.lang);
-        if !self.links.is_empty() {
-            m.insert("links".into(), self.links.clone().into());
-        }
-        m.insert("body".into(), self.body.clone().into());
-        for (k, v) in &self.extra {
-            m.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        Value::Object(m)
+        m.end()
     }
 }
 
@@ -777,6 +814,26 @@ mod tests {
         let a = Article::from_json(r#"{"title":"t","credits":[{"role":"记者"}]}"#).unwrap();
         assert!(a.extra.contains_key("credits"));
         assert!(a.to_json().get("credits").is_some());
+    }
+
+    #[test]
+    fn as_json_writes_what_to_json_holds_known_fields_first() {
+        let mut a = Article::from_json(
+            r#"{"title":"标题","body":["一","二"],"published":"2023-01-06T09:18:16.5+08:00","links":["https://example.org/"],"credits":[{"role":"记者"}],"source":"嘉兴日报"}"#,
+        )
+        .unwrap();
+        a.extra.insert("title".into(), "shadowed".into());
+        a.extra
+            .insert("editor".into(), "kept: no editor field".into());
+        let want = serde_json::json!({
+            "id": a.id, "title": "标题", "body": ["一", "二"],
+            "published": "2023-01-06T09:18:16+08:00", "source": "嘉兴日报",
+            "links": ["https://example.org/"], "credits": [{"role": "记者"}],
+            "editor": "kept: no editor field",
+        });
+        assert_eq!(a.to_json(), want);
+        let written = serde_json::to_string(&a.as_json()).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), want);
     }
 
     #[test]

@@ -221,7 +221,7 @@ pub fn write_with_bodies(
         let mut line = Vec::new();
         for a in articles {
             line.clear();
-            serde_json::to_writer(&mut line, &a.to_json())?;
+            serde_json::to_writer(&mut line, &a.as_json())?;
             line.push(b'\n');
             out.write_all(&line)?;
             let len = line.len() as u64;
