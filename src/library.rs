@@ -176,8 +176,10 @@ impl Library {
 
     /// [`Library::load_with_tz`] keeping only metadata in memory: bodies of
     /// JSON article files stay on disk and are read when needed. Big JSON
-    /// Lines files are scanned on every core, and each scan is cached; the
-    /// browser loads this way, reporting to `progress`.
+    /// Lines files are scanned on every core, and each scan is cached; so is
+    /// a big feed, page or text dump once parsed, its bodies written to the
+    /// cache's bodies file ([`crate::cache`]) to be read from there on the
+    /// next start. The browser loads this way, reporting to `progress`.
     pub fn load_lazy<P: AsRef<Path>>(
         paths: &[P],
         tz: Option<&str>,
