@@ -2,7 +2,7 @@
 //! `Library::load_lazy` (what the browser does: metadata in memory, bodies
 //! on disk; scanned, or read back from the metadata cache) on 5,000 generated Chinese articles
 //! (examples/gen_corpus.rs, the corpus scripts/bench.sh uses), as JSON Lines
-//! and as an Atom feed. Throughput is in articles, so criterion's `elem/s`
+//! and as an Atom feed (whose bodies the cache keeps in a bodies file). Throughput is in articles, so criterion's `elem/s`
 //! is articles per second; each benchmark also prints the time per article.
 //!
 //! Baselines in the same group, to read the results as ratios on a noisy
@@ -75,6 +75,34 @@ fn bench(c: &mut Criterion) {
             Library::load_lazy_cached_in(black_box(&[&jsonl]), None, None, Some(cache.clone()))
         })
     });
+    // A feed through the browser's path: parsed every time without a
+    // cache; with one, the first start parses it and writes its bodies to
+    // the cache, every next start reads the cache and parses nothing.
+    group.bench_function("Library::load_lazy/atom, no cache", |b| {
+        b.iter(|| Library::load_lazy_cached_in(black_box(&[&atom]), None, None, None))
+    });
+    let warm = Library::load_lazy_cached_in(&[&atom], None, None, Some(cache.clone()));
+    assert_eq!(warm.articles.len(), ARTICLES);
+    let cached = Library::load_lazy_cached_in(&[&atom], None, None, Some(cache.clone()));
+    assert!(
+        cached.articles.iter().all(|a| a.body_at.is_some()),
+        "the feed's articles come from the cache"
+    );
+    group.bench_function("Library::load_lazy/atom, cached", |b| {
+        b.iter(|| {
+            Library::load_lazy_cached_in(black_box(&[&atom]), None, None, Some(cache.clone()))
+        })
+    });
+    group.bench_function(
+        "Library::load_lazy/atom, first start (parse + write cache)",
+        |b| {
+            let cold = cache.join("cold");
+            b.iter(|| {
+                let _ = std::fs::remove_dir_all(&cold);
+                Library::load_lazy_cached_in(black_box(&[&atom]), None, None, Some(cold.clone()))
+            })
+        },
+    );
     group.bench_function("baseline/fs_read", |b| {
         b.iter(|| std::fs::read(black_box(&jsonl)).expect("read"))
     });

@@ -142,21 +142,33 @@ impl Article {
     /// The body paragraphs: from memory, or read from the file for a body
     /// left on disk. Fails when the file can no longer be read or no longer
     /// holds this article there (it changed since it was loaded).
+    ///
+    /// The body of a feed, page or text dump may be in the metadata cache's
+    /// bodies file ([`crate::cache`]): messages name the article's own file,
+    /// which is what the user opened.
     pub fn load_body(&self) -> Result<Vec<String>, String> {
         let Some(at) = &self.body_at else {
             return Ok(self.body.clone());
         };
-        let changed = || {
-            format!(
+        let file = crate::sanitize::sanitize_line(&self.origin.path);
+        let cached = at.path != self.origin.path && !self.origin.path.is_empty();
+        let changed = || match cached {
+            false => format!(
                 "{} changed since kanbao loaded it: restart kanbao to read this article",
                 crate::sanitize::sanitize_line(&at.path)
-            )
+            ),
+            true => format!(
+                "kanbao's cached copy of {file} changed since it was loaded: restart kanbao to read this article"
+            ),
         };
-        let text = read_at(at).map_err(|e| {
-            format!(
+        let text = read_at(at).map_err(|e| match cached {
+            false => format!(
                 "cannot read {}: {e}",
                 crate::sanitize::sanitize_line(&at.path)
-            )
+            ),
+            true => format!(
+                "cannot read kanbao's cached copy of {file} ({e}): restart kanbao to read this article"
+            ),
         })?;
         let text = String::from_utf8(text).map_err(|_| changed())?;
         match Article::from_json(&text) {
@@ -240,37 +252,110 @@ impl Article {
         format!("{:016x}", h.0)
     }
 
+    /// Whether [`Article::to_json`] reads back ([`Article::from_json`]) with
+    /// the same id, title and body: true of every article an importer
+    /// finished, unless a kept unknown field has the name of a known one or
+    /// the date is one RFC 3339 cannot say. Checked before a body is kept in
+    /// the metadata cache's bodies file, where it must be found again.
+    pub fn reads_back_from_json(&self) -> bool {
+        const KNOWN: [&str; 19] = [
+            "id",
+            "title",
+            "body",
+            "content",
+            "text",
+            "published",
+            "time",
+            "date",
+            "pubDate",
+            "tz",
+            "source",
+            "media",
+            "authors",
+            "author",
+            "editor",
+            "section",
+            "url",
+            "lang",
+            "links",
+        ];
+        !self.id.is_empty()
+            && !self.title.trim().is_empty()
+            && !self.extra.keys().any(|k| KNOWN.contains(&k.as_str()))
+            && self
+                .published
+                .as_ref()
+                .is_none_or(|p| Published::parse(&p.to_rfc3339(), None).is_ok())
+    }
+
     /// The article as a JSON object in kanbao's own field names.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("id".into(), self.id.clone().into());
-        m.insert("title".into(), self.title.clone().into());
-        if let Some(p) = &self.published {
-            m.insert("published".into(), p.to_rfc3339().into());
+        serde_json::to_value(self.as_json()).unwrap_or_default()
+    }
+
+    /// [`Article::to_json`] without a copy of the article: serializing it
+    /// (`serde_json::to_writer`) writes the same object.
+    pub fn as_json(&self) -> AsJson<'_> {
+        AsJson(self)
+    }
+}
+
+/// An article, serialized as the JSON object [`Article::to_json`] gives.
+#[derive(Clone, Copy, Debug)]
+pub struct AsJson<'a>(&'a Article);
+
+impl AsJson<'_> {
+    /// Whether a field of that name is written before the unknown fields
+    /// (which never replace one).
+    fn writes(&self, key: &str) -> bool {
+        let a = self.0;
+        match key {
+            "id" | "title" | "body" => true,
+            "published" => a.published.is_some(),
+            "source" => a.source.is_some(),
+            "authors" => !a.authors.is_empty(),
+            "editor" => a.editor.is_some(),
+            "section" => !a.section.is_empty(),
+            "url" => a.url.is_some(),
+            "lang" => a.lang.is_some(),
+            "links" => !a.links.is_empty(),
+            _ => false,
         }
-        let opt = |m: &mut Map<String, Value>, k: &str, v: &Option<String>| {
-            if let Some(v) = v {
-                m.insert(k.into(), v.clone().into());
-            }
+    }
+}
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let a = self.0;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("id", &a.id)?;
+        m.serialize_entry("title", &a.title)?;
+        if let Some(p) = &a.published {
+            m.serialize_entry("published", &p.to_rfc3339())?;
+        }
+        let opt = |m: &mut S::SerializeMap, key: &str, v: &Option<String>| match v {
+            Some(v) => m.serialize_entry(key, v),
+            None => Ok(()),
         };
-        opt(&mut m, "source", &self.source);
-        if !self.authors.is_empty() {
-            m.insert("authors".into(), self.authors.clone().into());
+        let list = |m: &mut S::SerializeMap, key: &str, v: &Vec<String>| match v.is_empty() {
+            false => m.serialize_entry(key, v),
+            true => Ok(()),
+        };
+        opt(&mut m, "source", &a.source)?;
+        list(&mut m, "authors", &a.authors)?;
+        opt(&mut m, "editor", &a.editor)?;
+        list(&mut m, "section", &a.section)?;
+        opt(&mut m, "url", &a.url)?;
+        opt(&mut m, "lang", &a.lang)?;
+        list(&mut m, "links", &a.links)?;
+        m.serialize_entry("body", &a.body)?;
+        for (k, v) in &a.extra {
+            if !self.writes(k) {
+                m.serialize_entry(k, v)?;
+            }
         }
-        opt(&mut m, "editor", &self.editor);
-        if !self.section.is_empty() {
-            m.insert("section".into(), self.section.clone().into());
-        }
-        opt(&mut m, "url", &self.url);
-        opt(&mut m, "lang", &self.lang);
-        if !self.links.is_empty() {
-            m.insert("links".into(), self.links.clone().into());
-        }
-        m.insert("body".into(), self.body.clone().into());
-        for (k, v) in &self.extra {
-            m.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-        Value::Object(m)
+        m.end()
     }
 }
 
@@ -729,6 +814,26 @@ mod tests {
         let a = Article::from_json(r#"{"title":"t","credits":[{"role":"记者"}]}"#).unwrap();
         assert!(a.extra.contains_key("credits"));
         assert!(a.to_json().get("credits").is_some());
+    }
+
+    #[test]
+    fn as_json_writes_what_to_json_holds_known_fields_first() {
+        let mut a = Article::from_json(
+            r#"{"title":"标题","body":["一","二"],"published":"2023-01-06T09:18:16.5+08:00","links":["https://example.org/"],"credits":[{"role":"记者"}],"source":"嘉兴日报"}"#,
+        )
+        .unwrap();
+        a.extra.insert("title".into(), "shadowed".into());
+        a.extra
+            .insert("editor".into(), "kept: no editor field".into());
+        let want = serde_json::json!({
+            "id": a.id, "title": "标题", "body": ["一", "二"],
+            "published": "2023-01-06T09:18:16+08:00", "source": "嘉兴日报",
+            "links": ["https://example.org/"], "credits": [{"role": "记者"}],
+            "editor": "kept: no editor field",
+        });
+        assert_eq!(a.to_json(), want);
+        let written = serde_json::to_string(&a.as_json()).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), want);
     }
 
     #[test]

@@ -9,6 +9,15 @@
 //! temporary file and renamed, so a reader sees an old entry or a new one;
 //! one that does not decode (truncated, corrupt, another version) is simply
 //! not used. Losing the cache loses nothing but time.
+//!
+//! The bodies of a JSON article file stay where they are, in the file. A
+//! feed, page or text dump has no article JSON to point at: its entry comes
+//! with a *bodies file* (`bodies-<path hash>-<key hash>.jsonl`), each
+//! article in kanbao's own JSON ([`Article::to_json`]) on a line of its own,
+//! and its articles' bodies are read from there ([`Article::load_body`]).
+//! The key is in the name, so a running kanbao never sees its bodies file
+//! replaced; an entry whose bodies file is missing or of another size is
+//! not used.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +33,9 @@ use crate::published::Published;
 pub const MIN_FILE_SIZE: u64 = 1 << 20;
 
 /// Bumped whenever what a scan produces, or this encoding, changes.
-const FORMAT: u32 = 1;
+/// 2: entries name a bodies file (feeds, pages, text dumps) and the time
+/// zone a text dump was read in.
+const FORMAT: u32 = 2;
 const MAGIC: &[u8; 8] = b"kanbaoC\x01";
 const END: &[u8; 4] = b"END.";
 
@@ -62,10 +73,32 @@ impl Key {
         })
     }
 
-    /// The entry's file name: a hash of the path (the key itself is inside).
+    /// A hash of the path: names the entry (the key itself is inside).
+    fn path_hash(&self) -> u64 {
+        crate::article::Fnv::hash(self.canonical.as_bytes())
+    }
+
+    /// The entry's file name.
     fn file_name(&self) -> String {
-        let h = crate::article::Fnv::hash(self.canonical.as_bytes());
-        format!("meta-{h:016x}.bin")
+        format!("meta-{:016x}.bin", self.path_hash())
+    }
+
+    /// The name of the bodies file of this version of the file: the whole
+    /// key (and this format's and kanbao's version) is in it, so a new
+    /// version of the file never overwrites the bodies a running kanbao reads.
+    fn bodies_name(&self) -> String {
+        let mut h = crate::article::Fnv::new();
+        h.write(self.canonical.as_bytes());
+        h.write(&self.size.to_le_bytes());
+        h.write(&self.mtime_ns.to_le_bytes());
+        h.write(&FORMAT.to_le_bytes());
+        h.write(env!("CARGO_PKG_VERSION").as_bytes());
+        format!("{}{:016x}.jsonl", self.bodies_prefix(), h.0)
+    }
+
+    /// What the names of this path's bodies files start with.
+    fn bodies_prefix(&self) -> String {
+        format!("bodies-{:016x}-", self.path_hash())
     }
 }
 
@@ -76,13 +109,43 @@ pub struct Entry {
     pub articles: Vec<Article>,
     /// The problems found in the file.
     pub problems: Vec<Problem>,
+    /// The time zone (`--tz`, empty for none) the file was read in, when
+    /// what it holds depends on it (text dumps): another zone must read it
+    /// again.
+    pub tz: Option<String>,
+    /// The bodies file and its size, when the bodies are not in the file itself.
+    bodies: Option<(PathBuf, u64)>,
 }
 
 /// The cached scan of the file `key` describes, if there is a valid one.
 /// `path` is the name the file was given by (articles' origins use it).
 pub fn read(dir: &Path, key: &Key, path: &str) -> Option<Entry> {
     let file = std::fs::File::open(dir.join(key.file_name())).ok()?;
-    decode(std::io::BufReader::with_capacity(1 << 16, file), key, path)
+    let entry = decode(
+        std::io::BufReader::with_capacity(1 << 16, file),
+        key,
+        path,
+        dir,
+    )?;
+    if let Some((bodies, size)) = &entry.bodies
+        && !bodies_are_whole(bodies, *size, &entry.articles)
+    {
+        return None;
+    }
+    Some(entry)
+}
+
+/// Whether a bodies file is there, as long as it was written, and holds
+/// the first and last articles where the entry says: a bodies file that was
+/// removed, cut short or replaced is not trusted (the source is read again).
+fn bodies_are_whole(bodies: &Path, size: u64, articles: &[Article]) -> bool {
+    if std::fs::metadata(bodies).map(|m| m.len()).ok() != Some(size) {
+        return false;
+    }
+    [articles.first(), articles.last()]
+        .into_iter()
+        .flatten()
+        .all(|a| a.load_body().is_ok())
 }
 
 /// Entries not written for this long are removed when another is written
@@ -100,7 +163,9 @@ fn prune(dir: &Path) {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let ours = (name.starts_with("meta-") && name.ends_with(".bin"))
-            || (name.starts_with(".meta-") && name.ends_with(".tmp"));
+            || (name.starts_with("bodies-") && name.ends_with(".jsonl"))
+            || ((name.starts_with(".meta-") || name.starts_with(".bodies-"))
+                && name.ends_with(".tmp"));
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
@@ -111,7 +176,9 @@ fn prune(dir: &Path) {
     }
 }
 
-/// Stores a scan (best effort: a cache that cannot be written is no loss).
+/// Stores the scan of a file of JSON articles, whose bodies are in the file
+/// ([`Article::body_at`] set for every article); best effort: a cache that
+/// cannot be written is no loss.
 pub fn write(
     dir: &Path,
     key: &Key,
@@ -120,21 +187,124 @@ pub fn write(
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     prune(dir);
-    let target = dir.join(key.file_name());
-    let tmp = dir.join(format!(".{}.{}.tmp", key.file_name(), std::process::id()));
+    let written = write_entry(dir, key, articles, problems, &Bodies::default());
+    remove_other_bodies(dir, key, None);
+    written
+}
+
+/// Stores the scan of a feed, page or text dump, whose articles are in
+/// memory: their bodies go to a bodies file, in kanbao's own JSON, and the
+/// entry points into it. `tz` is the zone the file was read in when what it
+/// holds depends on it. Refuses articles whose JSON would not read back as
+/// they are ([`Article::reads_back_from_json`]).
+pub fn write_with_bodies(
+    dir: &Path,
+    key: &Key,
+    articles: &[Article],
+    problems: &[Problem],
+    tz: Option<&str>,
+) -> std::io::Result<()> {
+    if let Some(a) = articles.iter().find(|a| !a.reads_back_from_json()) {
+        return Err(std::io::Error::other(format!(
+            "article {:?} would not read back from its JSON",
+            a.id
+        )));
+    }
+    std::fs::create_dir_all(dir)?;
+    prune(dir);
+    use std::io::Write as _;
+    let name = key.bodies_name();
+    let mut places = Vec::with_capacity(articles.len());
+    let size = write_atomically(dir, &name, |file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        let mut at = 0u64;
+        let mut line = Vec::new();
+        for a in articles {
+            line.clear();
+            serde_json::to_writer(&mut line, &a.as_json())?;
+            line.push(b'\n');
+            out.write_all(&line)?;
+            let len = line.len() as u64;
+            places.push((at, len - 1));
+            at += len;
+        }
+        out.flush()?;
+        Ok(at)
+    })?;
+    let bodies = Bodies {
+        name,
+        size,
+        places,
+        tz,
+    };
+    let written = write_entry(dir, key, articles, problems, &bodies);
+    remove_other_bodies(dir, key, written.is_ok().then_some(&bodies.name));
+    written
+}
+
+/// Where an entry's bodies are, when not in the file itself.
+#[derive(Default)]
+struct Bodies<'a> {
+    /// The bodies file's name in the cache directory (empty: none).
+    name: String,
+    /// Its size.
+    size: u64,
+    /// Offset and length of each article's JSON in it.
+    places: Vec<(u64, u64)>,
+    /// The time zone the file was read in, when that matters.
+    tz: Option<&'a str>,
+}
+
+fn write_entry(
+    dir: &Path,
+    key: &Key,
+    articles: &[Article],
+    problems: &[Problem],
+    bodies: &Bodies,
+) -> std::io::Result<()> {
+    write_atomically(dir, &key.file_name(), |file| {
+        encode_into(file, key, articles, problems, bodies)
+    })
+}
+
+/// Writes the file `name` in `dir` through a temporary file renamed over
+/// it, so that a reader sees the old file or the new one, never a part.
+fn write_atomically<T>(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(std::fs::File) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = std::fs::File::create(&tmp)
-        .and_then(|file| encode_into(file, key, articles, problems))
-        .and_then(|()| std::fs::rename(&tmp, &target));
+        .and_then(fill)
+        .and_then(|v| std::fs::rename(&tmp, dir.join(name)).map(|()| v));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
+/// Removes the bodies files of earlier versions of `key`'s file (its entry
+/// was just replaced: nothing new will read them).
+fn remove_other_bodies(dir: &Path, key: &Key, keep: Option<&String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = key.bodies_prefix();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(&prefix) && name.ends_with(".jsonl") && keep.is_none_or(|k| *k != name)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 fn encode(key: &Key, articles: &[Article], problems: &[Problem]) -> Vec<u8> {
     let mut out = Vec::new();
-    encode_into(&mut out, key, articles, problems).unwrap();
+    encode_into(&mut out, key, articles, problems, &Bodies::default()).unwrap();
     out
 }
 
@@ -145,6 +315,7 @@ fn encode_into(
     key: &Key,
     articles: &[Article],
     problems: &[Problem],
+    bodies: &Bodies,
 ) -> std::io::Result<()> {
     let mut w = Writer(Vec::with_capacity(1 << 16));
     w.0.extend_from_slice(MAGIC);
@@ -153,6 +324,9 @@ fn encode_into(
     w.str(&key.canonical);
     w.u64(key.size);
     w.0.extend_from_slice(&key.mtime_ns.to_le_bytes());
+    w.str(&bodies.name);
+    w.u64(bodies.size);
+    w.opt(&bodies.tz.map(str::to_owned));
     w.u64(problems.len() as u64);
     for p in problems {
         w.u64(p.line as u64);
@@ -160,7 +334,7 @@ fn encode_into(
         w.str(&p.message);
     }
     w.u64(articles.len() as u64);
-    for a in articles {
+    for (i, a) in articles.iter().enumerate() {
         w.str(&a.id);
         w.str(&a.title);
         match &a.published {
@@ -196,7 +370,10 @@ fn encode_into(
         }
         w.u64(a.origin.line as u64);
         w.u64(a.origin.column as u64);
-        let (offset, len) = a.body_at.as_ref().map_or((0, 0), |b| (b.offset, b.len));
+        let (offset, len) = match bodies.places.get(i) {
+            Some(&place) => place,
+            None => a.body_at.as_ref().map_or((0, 0), |b| (b.offset, b.len)),
+        };
         w.u64(offset);
         w.u64(len);
         if w.0.len() > 1 << 16 {
@@ -209,7 +386,8 @@ fn encode_into(
     out.flush()
 }
 
-fn decode(input: impl std::io::Read, key: &Key, path: &str) -> Option<Entry> {
+/// Decodes an entry; the bodies file, if it has one, is in `dir`.
+fn decode(input: impl std::io::Read, key: &Key, path: &str, dir: &Path) -> Option<Entry> {
     let mut r = Reader(input);
     if r.take::<8>()? != *MAGIC || r.u32()? != FORMAT || r.string()? != env!("CARGO_PKG_VERSION") {
         return None;
@@ -222,6 +400,21 @@ fn decode(input: impl std::io::Read, key: &Key, path: &str) -> Option<Entry> {
     }
     let shared: Arc<str> = Arc::from(path);
     let mut entry = Entry::default();
+    let (bodies_name, bodies_size) = (r.string()?, r.u64()?);
+    entry.tz = r.opt()?;
+    // Bodies are read from the bodies file when there is one, else from
+    // the file itself; the articles' origin is the file in both cases.
+    let bodies_path = if bodies_name.is_empty() {
+        shared.clone()
+    } else {
+        if bodies_name != key.bodies_name() {
+            return None;
+        }
+        let bodies = dir.join(&bodies_name);
+        let at: Arc<str> = Arc::from(bodies.to_string_lossy().as_ref());
+        entry.bodies = Some((bodies, bodies_size));
+        at
+    };
     let problems = r.u64()?;
     for _ in 0..problems {
         entry.problems.push(Problem {
@@ -278,7 +471,7 @@ fn decode(input: impl std::io::Read, key: &Key, path: &str) -> Option<Entry> {
         };
         let (offset, len) = (r.u64()?, r.u64()?);
         a.body_at = Some(BodyAt {
-            path: shared.clone(),
+            path: bodies_path.clone(),
             offset,
             len,
         });
@@ -390,6 +583,7 @@ mod tests {
                 column: 3,
                 message: "field `title`: expected a string, found a number".into(),
             }],
+            ..Entry::default()
         }
     }
 
@@ -418,13 +612,30 @@ mod tests {
         let stale = aged("meta-0000000000000001.bin", 40 * day);
         let recent = aged("meta-0000000000000002.bin", day);
         let leftover = aged(".meta-0000000000000003.bin.999.tmp", 40 * day);
+        let stale_bodies = aged("bodies-0000000000000004-0000000000000005.jsonl", 40 * day);
+        let recent_bodies = aged("bodies-0000000000000006-0000000000000007.jsonl", day);
         let not_ours = aged("notes.txt", 400 * day);
         let entry = sample_entry("corpus.jsonl");
         write(&dir, &key(), &entry.articles, &entry.problems).unwrap();
-        assert!(!stale.exists() && !leftover.exists());
-        assert!(recent.exists() && not_ours.exists());
+        assert!(!stale.exists() && !leftover.exists() && !stale_bodies.exists());
+        assert!(recent.exists() && not_ours.exists() && recent_bodies.exists());
         assert!(dir.join(key().file_name()).exists());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn each_version_of_a_file_has_bodies_of_its_own() {
+        let newer = Key {
+            mtime_ns: key().mtime_ns + 1,
+            ..key()
+        };
+        let other = Key {
+            canonical: "/data/other.atom".into(),
+            ..key()
+        };
+        assert_ne!(key().bodies_name(), newer.bodies_name());
+        assert!(newer.bodies_name().starts_with(&key().bodies_prefix()));
+        assert!(!other.bodies_name().starts_with(&key().bodies_prefix()));
     }
 
     #[test]
@@ -434,6 +645,7 @@ mod tests {
             &encode(&key(), &entry.articles, &entry.problems)[..],
             &key(),
             "corpus.jsonl",
+            Path::new("/cache"),
         )
         .unwrap();
         assert_eq!(back.articles, entry.articles);
@@ -458,13 +670,16 @@ mod tests {
                 ..key()
             },
         ] {
-            assert!(decode(&bytes[..], &changed, "corpus.jsonl").is_none());
+            assert!(decode(&bytes[..], &changed, "corpus.jsonl", Path::new("/c")).is_none());
         }
         for cut in [0, 8, bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut], &key(), "x").is_none(), "cut at {cut}");
+            assert!(
+                decode(&bytes[..cut], &key(), "x", Path::new("/c")).is_none(),
+                "cut at {cut}"
+            );
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert!(decode(&longer[..], &key(), "x").is_none());
+        assert!(decode(&longer[..], &key(), "x", Path::new("/c")).is_none());
     }
 }

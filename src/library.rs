@@ -176,8 +176,10 @@ impl Library {
 
     /// [`Library::load_with_tz`] keeping only metadata in memory: bodies of
     /// JSON article files stay on disk and are read when needed. Big JSON
-    /// Lines files are scanned on every core, and each scan is cached; the
-    /// browser loads this way, reporting to `progress`.
+    /// Lines files are scanned on every core, and each scan is cached; so is
+    /// a big feed, page or text dump once parsed, its bodies written to the
+    /// cache's bodies file ([`crate::cache`]) to be read from there on the
+    /// next start. The browser loads this way, reporting to `progress`.
     pub fn load_lazy<P: AsRef<Path>>(
         paths: &[P],
         tz: Option<&str>,
@@ -353,6 +355,10 @@ impl Library {
         let cache_dir = key.as_ref().and_then(|_| self.cache_dir.clone());
         if let (Some(key), Some(dir)) = (&key, &cache_dir)
             && let Some(entry) = crate::cache::read(dir, key, shown)
+            && entry
+                .tz
+                .as_deref()
+                .is_none_or(|tz| tz == self.tz.as_deref().unwrap_or(""))
         {
             self.files += 1;
             if let Some(p) = &self.progress {
@@ -395,23 +401,28 @@ impl Library {
                 p.read(bytes.len() as u64, self.articles.len() - articles_before);
             }
         }
-        // Only the scan of a file of JSON articles (bodies on disk, found
-        // again by their offsets) is cached, and only if the file did not
-        // change while it was read. Feeds and pages keep their bodies in
-        // memory: a cache of their metadata alone would lose the bodies.
-        let articles_on_disk = self.articles[articles_before..]
-            .iter()
-            .all(|a| a.body_at.is_some());
-        if let (Some(key), Some(dir)) = (key, cache_dir)
-            && articles_on_disk
-            && crate::cache::Key::of(path).as_ref() == Some(&key)
-        {
-            let _ = crate::cache::write(
-                &dir,
-                &key,
-                &self.articles[articles_before..],
-                &self.problems[problems_before..],
-            );
+        // A scan is cached only if the file did not change while it was
+        // read. The articles of a file of JSON articles have their bodies
+        // on disk, found again by their offsets; those of a feed, page or
+        // text dump are in memory (they stay there this time), and their
+        // bodies go to a bodies file the cache entry points into, so that
+        // the next start parses nothing.
+        let (articles, problems) = (
+            &self.articles[articles_before..],
+            &self.problems[problems_before..],
+        );
+        let Some((key, dir)) = key.zip(cache_dir) else {
+            return;
+        };
+        if crate::cache::Key::of(path).as_ref() != Some(&key) {
+            return;
+        }
+        if articles.iter().all(|a| a.body_at.is_some()) {
+            let _ = crate::cache::write(&dir, &key, articles, problems);
+        } else if articles.iter().all(|a| a.body_at.is_none()) {
+            // What a text dump holds depends on the zone its dates are read in.
+            let tz = (format == Format::TextDump).then(|| self.tz.as_deref().unwrap_or(""));
+            let _ = crate::cache::write_with_bodies(&dir, &key, articles, problems, tz);
         }
     }
 

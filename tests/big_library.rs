@@ -291,8 +291,9 @@ fn loading_offers_a_first_screenful_and_counts_its_progress() {
 }
 
 #[test]
-fn a_big_feed_is_not_cached_without_its_bodies() {
-    // A feed's bodies are in memory, not at offsets of a JSON file: a
+fn a_big_feed_is_cached_with_its_bodies() {
+    // A feed's bodies are in memory, not at offsets of a JSON file: its
+    // cache entry comes with a bodies file (see tests/feed_cache.rs), or a
     // cached scan of its metadata would lose them on the next start.
     let tmp = common::TempDir::new("big-feed");
     let (data, cache) = (tmp.0.join("data"), tmp.0.join("cache"));
@@ -314,8 +315,14 @@ fn a_big_feed_is_not_cached_without_its_bodies() {
     std::fs::write(data.join("big.atom"), feed).unwrap();
     let eager = Library::load(&[&data]);
     assert_eq!(eager.articles.len(), 600, "{:?}", eager.problems.first());
-    for _ in 0..2 {
+    for run in 0..2 {
         let lazy = Library::load_lazy_cached_in(&[&data], None, None, Some(cache.clone()));
         assert_eq!(with_bodies(&lazy), eager.articles);
+        let from_cache = lazy.articles.iter().all(|a| {
+            a.body_at
+                .as_ref()
+                .is_some_and(|at| Path::new(&*at.path).starts_with(&cache))
+        });
+        assert_eq!(from_cache, run == 1, "run {run}");
     }
 }
