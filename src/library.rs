@@ -96,9 +96,14 @@ impl Progress {
         self.first.lock().ok()?.take()
     }
 
+    /// Whether the first articles have been offered (see [`Progress::take_first`]).
+    pub fn has_first(&self) -> bool {
+        self.offered.load(Ordering::Relaxed)
+    }
+
     /// Offers the first articles (a copy of a few) once there are enough
     /// for a few screens, if not offered yet.
-    fn offer(&self, articles: &[Article]) {
+    pub(crate) fn offer(&self, articles: &[Article]) {
         if articles.len() < FIRST_FEW || self.offered.swap(true, Ordering::Relaxed) {
             return;
         }

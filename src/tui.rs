@@ -65,7 +65,11 @@ pub struct Loading {
 impl Loading {
     /// Starts `load` in a thread and waits up to `patience` for it: a
     /// library that loads sooner is returned at once (no "loading" frame
-    /// for a small one), else the loading to hand to [`run`].
+    /// for a small one), else the loading to hand to [`run`]. With nothing
+    /// to show by then (a feed is read whole, no first screenful comes
+    /// early), it waits up to three times longer before a frame that says
+    /// only "loading…": drawn, then replaced at once, it would cost a slow
+    /// link a screenful for nothing.
     pub fn start(
         patience: Duration,
         load: impl FnOnce(Arc<crate::library::Progress>) -> Library + Send + 'static,
@@ -76,9 +80,22 @@ impl Loading {
         std::thread::spawn(move || {
             let _ = send.send(load(shared));
         });
-        receive
-            .recv_timeout(patience)
-            .map_err(|_| Loading { progress, receive })
+        if let Ok(library) = receive.recv_timeout(patience) {
+            return Ok(library);
+        }
+        let blank_until = std::time::Instant::now() + patience * 3;
+        while !progress.has_first() {
+            let left = blank_until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match receive.recv_timeout(left.min(Duration::from_millis(10))) {
+                Ok(library) => return Ok(library),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+        Err(Loading { progress, receive })
     }
 
     /// `loading… 45% · 12,345 articles`.
@@ -498,5 +515,46 @@ fn debug_panic_on(key: crossterm::event::KeyEvent) {
             == key.code
     {
         panic!("panic requested by KANBAO_PANIC_ON_KEY");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn articles(n: usize) -> Vec<crate::article::Article> {
+        (0..n)
+            .map(|i| crate::article::Article::new(&format!("t{i}"), vec!["x".into()]))
+            .collect()
+    }
+
+    #[test]
+    fn a_load_with_nothing_to_show_early_gets_more_patience() {
+        // Done after 3× the patience, with no first screenful meanwhile
+        // (a feed): returned whole, no "loading" frame in between.
+        let patience = Duration::from_millis(40);
+        let loaded = Loading::start(patience, |_| {
+            std::thread::sleep(Duration::from_millis(100));
+            let mut lib = Library::default();
+            lib.articles = articles(3);
+            lib
+        });
+        assert!(loaded.is_ok_and(|lib| lib.articles.len() == 3));
+    }
+
+    #[test]
+    fn a_load_with_a_first_screenful_shows_it_after_the_patience() {
+        let patience = Duration::from_millis(40);
+        let started = std::time::Instant::now();
+        let loading = Loading::start(patience, |progress| {
+            progress.offer(&articles(300));
+            std::thread::sleep(Duration::from_secs(2));
+            Library::default()
+        });
+        let Err(loading) = loading else {
+            panic!("a slow load should be loading")
+        };
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(loading.progress.take_first().map(|a| a.len()), Some(200));
     }
 }
