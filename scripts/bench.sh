@@ -134,10 +134,11 @@ measure() {
   QUIT_NB=(--quit q --quit q --quit q --quit q)
   # A list step: j in kanbao; in newsboat's article list j is "next feed"
   # (it answers "Already on last feed." and moves nothing), so its step is
-  # the Down key. Then 20 steps held down: auto-repeat sends one every 40 ms.
+  # the Down key. Then 60 steps held down (2.4 s: auto-repeat sends one every
+  # 40 ms), scrolling the list.
   JS=() JS_NB=()
   for _ in $(seq "$J_STEPS"); do JS+=(--key j) JS_NB+=(--key '<Down>'); done
-  JS+=(--key-burst j 20 40) JS_NB+=(--key-burst '<Down>' 20 40)
+  JS+=(--key-burst j 60 40) JS_NB+=(--key-burst '<Down>' 60 40)
 
   say "newsboat, $SMALL articles"
   nb_cmd small

@@ -963,12 +963,21 @@ impl App {
     }
 
     /// Scrolls the list just enough to show the selected row.
+    ///
+    /// Beside the reader, the list jumps half a page instead of a row: its
+    /// rows share the screen's lines with the article, so the terminal
+    /// cannot scroll them (insert/delete line moves whole lines) and every
+    /// scroll redraws the whole list (~2.4 KB at 120x40). A list as wide as
+    /// the screen scrolls a row at a time, which costs one row.
     fn keep_selection_visible(&mut self) {
-        let height = usize::from(self.layout().list.height).max(1);
+        let layout = self.layout();
+        let height = usize::from(layout.list.height).max(1);
+        let beside = layout.two_pane && layout.list.width < self.size.0;
+        let slack = if beside { height / 2 } else { 0 };
         if self.selected < self.list_offset {
-            self.list_offset = self.selected;
+            self.list_offset = self.selected.saturating_sub(slack);
         } else if self.selected >= self.list_offset + height {
-            self.list_offset = self.selected + 1 - height;
+            self.list_offset = self.selected + 1 + slack - height;
         }
         let max_offset = self.order.len().saturating_sub(height);
         self.list_offset = self.list_offset.min(max_offset);
@@ -1296,6 +1305,32 @@ mod tests {
         assert_eq!(app.list_offset, 3);
         apply_all(&mut app, &[Action::Top]);
         assert_eq!(app.list_offset, 0);
+    }
+
+    #[test]
+    fn beside_the_reader_the_list_jumps_half_a_page() {
+        let mut app = sample(120, 7); // 6 list rows beside the reader, 14 articles
+        assert!(app.layout().two_pane);
+        assert_eq!(app.layout().list.height, 6);
+        apply_all(&mut app, &[Action::Down; 6]);
+        assert_eq!((app.selected, app.list_offset), (6, 1 + 3), "half a page");
+        apply_all(&mut app, &[Action::Down; 3]); // still on screen: no jump
+        assert_eq!(app.list_offset, 4);
+        app.apply(Action::Down);
+        assert_eq!((app.selected, app.list_offset), (10, 8), "the end stops it");
+        apply_all(&mut app, &[Action::Up; 2]); // the top row: still on screen
+        assert_eq!(app.list_offset, 8);
+        app.apply(Action::Up);
+        assert_eq!((app.selected, app.list_offset), (7, 4), "half a page up");
+        // A list as wide as the screen (one pane) scrolls a row at a time.
+        let mut narrow = sample(80, 6); // 5 rows
+        apply_all(&mut narrow, &[Action::Down; 5]);
+        assert_eq!(narrow.list_offset, 1);
+        let mut vertical = sample(120, 21);
+        vertical.layout_settings.vertical = true;
+        let rows = usize::from(vertical.layout().list.height);
+        apply_all(&mut vertical, &vec![Action::Down; rows]);
+        assert_eq!(vertical.list_offset, 1, "above the reader, full width");
     }
 
     #[test]
