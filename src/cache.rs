@@ -34,8 +34,9 @@ pub const MIN_FILE_SIZE: u64 = 1 << 20;
 
 /// Bumped whenever what a scan produces, or this encoding, changes.
 /// 2: entries name a bodies file (feeds, pages, text dumps) and the time
-/// zone a text dump was read in.
-const FORMAT: u32 = 2;
+/// zone a text dump was read in. 3: a feed entry's source is the feed it
+/// was copied from (Atom `<source><title>`, RSS `<source>`), if it says.
+const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"kanbaoC\x01";
 const END: &[u8; 4] = b"END.";
 

@@ -774,12 +774,17 @@ struct Scope {
     lang: Option<String>,
 }
 
-/// Scopes of one entry: at the entry, its content and its summary.
+/// Scopes of one entry: at the entry, its content and its summary; and the
+/// feed it was copied from, if it says (which feed-rs does not read).
 #[derive(Clone, Debug, Default)]
 struct EntryScopes {
     entry: Arc<Scope>,
     content: Option<Arc<Scope>>,
     summary: Option<Arc<Scope>>,
+    /// Atom `<entry><source><title>`, RSS `<item><source>`: the name of the
+    /// feed the entry comes from (an aggregator's entries name their own
+    /// papers), the article's source rather than the aggregator's title.
+    source: Option<String>,
 }
 
 /// A byte range `(start, end)` in the feed.
@@ -942,12 +947,27 @@ fn xml_scopes(
     let mut leaving: Option<(usize, usize)> = None;
     // Stack depth of the entry being read.
     let mut in_entry: Option<usize> = None;
+    // The entry's source title being read: its stack depth and start.
+    let mut source_title: Option<(usize, usize)> = None;
     loop {
         let offset = reader.position();
         let event = reader
             .reader
             .read_event()
             .map_err(|e| error_at(text, reader.error_position(), format!("invalid XML: {e}")))?;
+        if let Some((depth, from)) = source_title
+            && matches!(event, Event::End(_))
+            && stack.len() == depth
+        {
+            // Text only (references and CDATA read as feed-rs reads them).
+            let name = body_text(&text[from..offset])
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|t| !t.is_empty());
+            if let (Some(name), Some(e)) = (name, entries.last_mut()) {
+                e.source = Some(name);
+            }
+            source_title = None;
+        }
         if let Some((depth, from)) = leaving
             && matches!(event, Event::End(_))
             && stack.len() == depth
@@ -1008,7 +1028,25 @@ fn xml_scopes(
                 });
                 in_entry = Some(depth);
                 spans.push((offset, offset));
-            } else if in_entry == Some(depth - 1)
+            } else if let Some(entry_depth) = in_entry
+                && !empty
+                && plain_type(start)
+                && entries.last().is_some_and(|e| e.source.is_none())
+                && match stack.first().map(|r| local(&r.name)) {
+                    // <feed><entry><source><title>
+                    Some("feed") => {
+                        depth == entry_depth + 2
+                            && name == "title"
+                            && stack.last().is_some_and(|p| local(&p.name) == "source")
+                    }
+                    // <rss><channel><item><source url="…">
+                    Some("rss") => depth == entry_depth + 1 && name == "source",
+                    _ => false,
+                }
+            {
+                source_title = Some((depth, reader.position()));
+            }
+            if in_entry == Some(depth - 1)
                 && let Some(e) = entries.last_mut()
             {
                 match name {
@@ -1826,7 +1864,10 @@ fn article(
         title,
         body,
         published,
-        source: info.source.clone(),
+        // The feed the entry was copied from, else this feed.
+        source: scopes
+            .and_then(|s| s.source.clone())
+            .or_else(|| info.source.clone()),
         authors,
         url,
         lang,
@@ -1854,6 +1895,54 @@ mod tests {
 
     fn date(a: &Article) -> Option<String> {
         a.published.as_ref().map(Published::to_rfc3339)
+    }
+
+    #[test]
+    fn an_entry_copied_from_another_feed_names_that_feed_as_its_source() {
+        let long = "正文很长。".repeat(40); // past the placeholder threshold
+        let atom = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>聚合</title><id>f</id>
+<entry><id>1</id><title>甲</title><source><id>s</id><title> 原始日报 &amp; 晚报 </title></source><content>{long}</content></entry>
+<entry><id>2</id><title>乙</title><content>{long}</content></entry>
+<entry><id>3</id><title>丙</title><source><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X</div></title></source><content>短</content></entry>
+<entry><id>4</id><title>丁</title><source><title><![CDATA[新华社]]></title></source><content>短</content></entry>
+</feed>"#
+        );
+        let rss = r#"<rss version="2.0"><channel><title>聚合频道</title>
+<item><title>一</title><source url="https://example.org/x.xml">经济日报</source><description>正文</description></item>
+<item><title>二</title><description>正文</description></item>
+</channel></rss>"#;
+        for tuning in [
+            Tuning::default(),
+            Tuning {
+                reference: true,
+                ..Tuning::default()
+            },
+        ] {
+            let sources = |xml: &str| -> Vec<Option<String>> {
+                parse_tuned(xml.as_bytes(), None, tuning)
+                    .unwrap()
+                    .into_iter()
+                    .map(|a| a.source)
+                    .collect()
+            };
+            assert_eq!(
+                sources(&atom),
+                [
+                    Some("原始日报 & 晚报".to_string()),
+                    Some("聚合".into()),
+                    Some("聚合".into()),
+                    Some("新华社".into())
+                ],
+                "{tuning:?}"
+            );
+            assert_eq!(
+                sources(rss),
+                [Some("经济日报".to_string()), Some("聚合频道".into())],
+                "{tuning:?}"
+            );
+        }
     }
 
     #[test]
