@@ -166,24 +166,6 @@ fn a_body_whose_file_changed_says_so_instead_of_showing_another_article() {
     assert!(shown.body[0].contains("changed since"), "{:?}", shown.body);
 }
 
-/// Waits for the browser's background search to finish.
-fn finish_search(app: &mut kanbao::app::App) {
-    let start = std::time::Instant::now();
-    while app.searching() {
-        app.poll_search();
-        assert!(start.elapsed().as_secs() < 60, "the search never ended");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    app.poll_search();
-}
-
-fn ids(app: &kanbao::app::App) -> Vec<String> {
-    app.order
-        .iter()
-        .map(|&i| app.library.articles[i].id.clone())
-        .collect()
-}
-
 #[test]
 fn searching_bodies_on_disk_finds_what_a_search_in_memory_finds() {
     let tmp = common::TempDir::new("big-search");
@@ -209,15 +191,15 @@ fn searching_bodies_on_disk_finds_what_a_search_in_memory_finds() {
             "a library in memory is searched at once"
         );
         disk.set_filter(query.into());
-        finish_search(&mut disk);
-        let (found, want) = (ids(&disk), ids(&memory));
+        common::finish_search(&mut disk);
+        let (found, want) = (common::ids(&disk), common::ids(&memory));
         assert_eq!(found.len(), want.len(), "query {query:?}");
         assert!(found == want, "query {query:?}: same articles, same order");
     }
     // Words the titles decide are listed at once, before any body is read.
     disk.set_filter("标题12 嘉兴".into());
     let at_once = disk.order.len();
-    finish_search(&mut disk);
+    common::finish_search(&mut disk);
     assert!(at_once > 100 && at_once == disk.order.len(), "{at_once}");
 }
 
@@ -229,8 +211,8 @@ fn a_new_search_replaces_a_running_one() {
     let mut app = kanbao::app::App::new(lazy, Default::default(), 120, 40);
     app.set_filter("第2".into());
     app.set_filter("第29".into()); // typed on before the first finished
-    finish_search(&mut app);
-    let ids_now = ids(&app);
+    common::finish_search(&mut app);
+    let ids_now = common::ids(&app);
     assert!(!ids_now.is_empty());
     let eager = Library::load(&[tmp.0.as_path()]);
     let q = kanbao::query::Query::parse("第29").unwrap();
@@ -263,7 +245,7 @@ fn matches_arriving_above_keep_the_article_the_user_moved_to_selected() {
     let chosen = app.library.articles[app.selected_article().unwrap()]
         .id
         .clone();
-    finish_search(&mut app);
+    common::finish_search(&mut app);
     assert!(app.order.len() >= at_once);
     let now = &app.library.articles[app.selected_article().unwrap()].id;
     assert_eq!(

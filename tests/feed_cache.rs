@@ -276,24 +276,6 @@ fn a_text_dump_read_in_another_time_zone_is_read_again() {
     }
 }
 
-/// Waits for the browser's background search to finish.
-fn finish_search(app: &mut kanbao::app::App) {
-    let start = std::time::Instant::now();
-    while app.searching() {
-        app.poll_search();
-        assert!(start.elapsed().as_secs() < 60, "the search never ended");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    app.poll_search();
-}
-
-fn ids(app: &kanbao::app::App) -> Vec<String> {
-    app.order
-        .iter()
-        .map(|&i| app.library.articles[i].id.clone())
-        .collect()
-}
-
 #[test]
 fn searching_a_cached_feed_finds_what_a_search_in_memory_finds() {
     let tmp = common::TempDir::new("feed-cache-search");
@@ -324,8 +306,8 @@ fn searching_a_cached_feed_finds_what_a_search_in_memory_finds() {
             "a library in memory is searched at once"
         );
         disk.set_filter(query.into());
-        finish_search(&mut disk);
-        let (found, want) = (ids(&disk), ids(&memory));
+        common::finish_search(&mut disk);
+        let (found, want) = (common::ids(&disk), common::ids(&memory));
         assert!(found == want, "query {query:?}: same articles, same order");
         found_some += usize::from(!found.is_empty());
     }

@@ -212,3 +212,22 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Waits for the browser's background search to finish.
+pub fn finish_search(app: &mut kanbao::app::App) {
+    let start = std::time::Instant::now();
+    while app.searching() {
+        app.poll_search();
+        assert!(start.elapsed().as_secs() < 60, "the search never ended");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    app.poll_search();
+}
+
+/// The ids of the articles the browser lists, in its order.
+pub fn ids(app: &kanbao::app::App) -> Vec<String> {
+    app.order
+        .iter()
+        .map(|&i| app.library.articles[i].id.clone())
+        .collect()
+}
