@@ -185,16 +185,7 @@ fn searching_bodies_on_disk_finds_what_a_search_in_memory_finds() {
         "ab",                   // escaped text, sanitized, still found
         "nothing-like-this",
     ] {
-        memory.set_filter(query.into());
-        assert!(
-            !memory.searching(),
-            "a library in memory is searched at once"
-        );
-        disk.set_filter(query.into());
-        common::finish_search(&mut disk);
-        let (found, want) = (common::ids(&disk), common::ids(&memory));
-        assert_eq!(found.len(), want.len(), "query {query:?}");
-        assert!(found == want, "query {query:?}: same articles, same order");
+        common::same_search(&mut memory, &mut disk, query);
     }
     // Words the titles decide are listed at once, before any body is read.
     disk.set_filter("标题12 嘉兴".into());

@@ -300,15 +300,7 @@ fn searching_a_cached_feed_finds_what_a_search_in_memory_finds() {
         "source:嘉兴日报 第29", // a filter and a body word
         "nothing-like-this",
     ] {
-        memory.set_filter(query.into());
-        assert!(
-            !memory.searching(),
-            "a library in memory is searched at once"
-        );
-        disk.set_filter(query.into());
-        common::finish_search(&mut disk);
-        let (found, want) = (common::ids(&disk), common::ids(&memory));
-        assert!(found == want, "query {query:?}: same articles, same order");
+        let found = common::same_search(&mut memory, &mut disk, query);
         found_some += usize::from(!found.is_empty());
     }
     assert!(found_some >= 6, "{found_some}");

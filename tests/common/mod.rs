@@ -231,3 +231,24 @@ pub fn ids(app: &kanbao::app::App) -> Vec<String> {
         .map(|&i| app.library.articles[i].id.clone())
         .collect()
 }
+
+/// Searches `query` in a browser over a library in memory and in one over
+/// the same library with bodies on disk; both must list the same articles
+/// in the same order. Returns the ids listed.
+pub fn same_search(
+    memory: &mut kanbao::app::App,
+    disk: &mut kanbao::app::App,
+    query: &str,
+) -> Vec<String> {
+    memory.set_filter(query.into());
+    assert!(
+        !memory.searching(),
+        "a library in memory is searched at once"
+    );
+    disk.set_filter(query.into());
+    finish_search(disk);
+    let (found, want) = (ids(disk), ids(memory));
+    assert_eq!(found.len(), want.len(), "query {query:?}");
+    assert!(found == want, "query {query:?}: same articles, same order");
+    found
+}
