@@ -592,7 +592,7 @@ impl App {
             if let Some(q) = &self.filter {
                 self.last_search = Some((q.clone(), self.order.clone()));
             }
-            format!("{n} {matches}")
+            format!("{} {matches}", crate::tui::thousands(n))
         } else {
             format!("searching… {}% · {n} so far", checked * 100 / total.max(1))
         });
@@ -1172,6 +1172,7 @@ impl App {
             .collect();
         let n = ids.len();
         let r = self.state.mark_all_read(&ids);
+        let n = crate::tui::thousands(n);
         self.notice = Some(format!("{n} articles marked read"));
         self.report(r);
     }

@@ -112,7 +112,7 @@ impl Loading {
 }
 
 /// `12345` → `12,345`.
-fn thousands(n: usize) -> String {
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -1296,7 +1296,7 @@ fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background()
     s.send("/");
     s.send("\x15"); // Ctrl-u clears the prompt
     s.send("正文");
-    s.wait_for_text("/正文█  6000 matches");
+    s.wait_for_text("/正文█  6,000 matches");
     s.send("\r");
     s.wait_for_status(" 1/6000  /正文", "? help  q quit");
     s.send("q");
