@@ -315,6 +315,19 @@ fn ranks(library: &Library, sort: Sort) -> Vec<u32> {
     rank
 }
 
+/// `12345` → `12,345`.
+pub(crate) fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Display width of the widest source name (at most 12).
 fn source_width(library: &Library, options: TypesetOptions) -> usize {
     library
@@ -592,7 +605,7 @@ impl App {
             if let Some(q) = &self.filter {
                 self.last_search = Some((q.clone(), self.order.clone()));
             }
-            format!("{} {matches}", crate::tui::thousands(n))
+            format!("{} {matches}", thousands(n))
         } else {
             format!("searching… {}% · {n} so far", checked * 100 / total.max(1))
         });
@@ -1172,7 +1185,7 @@ impl App {
             .collect();
         let n = ids.len();
         let r = self.state.mark_all_read(&ids);
-        let n = crate::tui::thousands(n);
+        let n = thousands(n);
         self.notice = Some(format!("{n} articles marked read"));
         self.report(r);
     }

@@ -107,21 +107,11 @@ impl Loading {
         );
         let articles = p.articles.load(Ordering::Relaxed);
         let percent = (done * 100).checked_div(total).unwrap_or(0).min(99);
-        format!("loading… {percent}% · {} articles", thousands(articles))
+        format!(
+            "loading… {percent}% · {} articles",
+            crate::app::thousands(articles)
+        )
     }
-}
-
-/// `12345` → `12,345`.
-pub(crate) fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
@@ -338,7 +328,7 @@ fn event_loop(
             if idle && app.typeset_some() {
                 dirty = true; // done: the position indicator becomes exact
             }
-            if !idle && loading.is_none() {
+            if !idle && loading.is_none() && !app.preview_waiting() {
                 app.prepare_when_idle();
             }
             continue;
