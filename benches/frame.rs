@@ -17,10 +17,10 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use kanbao::app::{Action, App};
-use kanbao::library::Library;
-use kanbao::snapshot;
-use kanbao::typeset::TypesetOptions;
+use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
+use kanbao_core::library::Library;
+use kanbao_core::typeset::TypesetOptions;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

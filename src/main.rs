@@ -9,15 +9,15 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use kanbao::app::{App, LayoutSettings, ambiguous_note};
 use kanbao::config::{AmbiguousSetting, ColorSetting, Config, Orientation, ThemeName};
-use kanbao::importer;
-use kanbao::library::Library;
-use kanbao::probe::{self, Detected};
-use kanbao::sanitize::sanitize_line;
-use kanbao::snapshot;
-use kanbao::subscriptions::{Subscription, Subscriptions};
-use kanbao::typeset::{LineKind, TypesetOptions, typeset};
+use kanbao::terminal::probe::{self, Detected};
+use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
-use kanbao::width::{Ambiguous, fit, str_width};
+use kanbao_core::library::Library;
+use kanbao_core::net::subscriptions::{Subscription, Subscriptions};
+use kanbao_core::store::ingest as importer;
+use kanbao_core::text::sanitize::sanitize_line;
+use kanbao_core::text::width::{Ambiguous, fit, str_width};
+use kanbao_core::typeset::{LineKind, TypesetOptions, typeset};
 
 /// 看报 — a terminal news browser with CJK-correct typesetting.
 ///
@@ -352,7 +352,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if unread {
                 query.push_str(" is:unread");
             }
-            let query = kanbao::query::Query::parse(&query)
+            let query = kanbao_core::query::Query::parse(&query)
                 .map_err(|e| anyhow::anyhow!("--query is malformed:\n{}", e.pointer(&query)))?;
             list(&paths, json, &query, common)
         }
@@ -484,7 +484,7 @@ fn subscriptions_path() -> anyhow::Result<PathBuf> {
 
 /// A feed address to store: http(s) URLs as given, local files as file:// URLs.
 fn feed_address(arg: &str) -> anyhow::Result<String> {
-    if kanbao::library::is_url(arg) {
+    if kanbao_core::library::is_url(arg) {
         let url = url::Url::parse(arg).with_context(|| format!("{arg} is not a valid address"))?;
         return Ok(url.to_string());
     }
@@ -516,7 +516,7 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let fetcher = kanbao::fetch::Fetcher::new();
+    let fetcher = kanbao_core::net::fetch::Fetcher::new();
     let results = importer::update_all(&mut subs, into, &fetcher, 4, &|r| {
         bar.set_message(sanitize_line(&r.url));
         bar.inc(1);
@@ -553,7 +553,7 @@ fn configure(app: &mut App, config: &Config) {
         center: config.reader.center,
         page_overlap: config.reader.page_overlap,
     };
-    app.keymap = kanbao::keys::Keymap::new(&config.keys);
+    app.keymap = kanbao::input::keys::Keymap::new(&config.keys);
     app.selection_bar = config.display.selection == kanbao::config::Selection::Bar;
     app.preview = config.layout.preview;
     app.preview_delay = std::time::Duration::from_millis(u64::from(config.layout.preview_delay_ms));
@@ -581,7 +581,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(150);
     let patience = std::time::Duration::from_millis(patience);
-    let loaded = kanbao::tui::Loading::start(patience, move |p| {
+    let loaded = kanbao::terminal::event_loop::Loading::start(patience, move |p| {
         if to_load.is_empty() {
             Library::default_library_lazy(Some(p))
         } else {
@@ -597,7 +597,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
     app.ambiguous_note = note;
     configure(&mut app, &common.config);
-    app.state = kanbao::state::State::open_default();
+    app.state = kanbao_core::store::marks::MarkStore::open_default();
     app.refresh_order();
     if let Some(p) = app.state.problem() {
         app.notice = Some(p.to_owned());
@@ -610,7 +610,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     }
     let theme = common.theme(true);
     let updater = browser_updater(paths.clone());
-    let code = kanbao::tui::run(
+    let code = kanbao::terminal::event_loop::run(
         &mut app,
         theme,
         updater,
@@ -626,7 +626,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
 
 /// The browser's `r`: update the subscriptions into the user's library, then
 /// reload what the browser shows.
-fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::tui::Updater> {
+fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::Updater> {
     let subs_path = Subscriptions::default_path()?;
     let into = importer::default_library().ok()?;
     Some(std::sync::Arc::new(move || {
@@ -637,7 +637,7 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::tui::Updater> {
             Ok(s) => s,
             Err(e) => return (format!("{e:#}"), None),
         };
-        let fetcher = kanbao::fetch::Fetcher::new();
+        let fetcher = kanbao_core::net::fetch::Fetcher::new();
         let results = importer::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
         let _ = subs.save(&subs_path);
         let mut total = importer::Summary::default();
@@ -739,7 +739,7 @@ fn read(
 fn list(
     paths: &[PathBuf],
     json: bool,
-    query: &kanbao::query::Query,
+    query: &kanbao_core::query::Query,
     common: &Settings,
 ) -> anyhow::Result<u8> {
     let lib = load(paths);
@@ -747,14 +747,15 @@ fn list(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut order = lib.newest_first();
     if !query.is_empty() {
-        let state = kanbao::state::State::open_default();
+        let state = kanbao_core::store::marks::MarkStore::open_default();
         if let Some(p) = state.problem() {
             eprintln!("kanbao: warning: {p}");
         }
         let on_disk = lib.search_index.is_some();
         if on_disk && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
-            let found = kanbao::search::all_matches(&lib.articles, index, query, &state);
+            let found =
+                kanbao_core::library::search::all_matches(&lib.articles, index, query, &state);
             let mut hit = vec![false; lib.articles.len()];
             found.into_iter().for_each(|i| hit[i] = true);
             order.retain(|&i| hit[i]);

@@ -2,11 +2,11 @@
 //! users run it at, with the Chinese sample article. Review every snapshot.
 
 use kanbao::app::App;
-use kanbao::library::Library;
-use kanbao::snapshot::{replay, to_text};
-use kanbao::typeset::TypesetOptions;
+use kanbao::terminal::snapshot::{replay, to_text};
 use kanbao::ui::Theme;
-use kanbao::width::{Ambiguous, str_width};
+use kanbao_core::library::Library;
+use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::typeset::TypesetOptions;
 
 fn screen(width: u16, height: u16, keys: &str, ambiguous: Ambiguous) -> String {
     let mut app = App::new(

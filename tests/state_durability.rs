@@ -1,4 +1,4 @@
-//! The read/starred store survives `kill -9`: every write that `State`
+//! The read/starred store survives `kill -9`: every write that `MarkStore`
 //! confirmed is there after the writer is killed at a random moment, and a
 //! `mark_all_read` is all or nothing.
 //!
@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kanbao::state::State;
+use kanbao_core::store::marks::MarkStore;
 
 /// Set (to the store's path) in the writer process only.
 const WRITER_ENV: &str = "KANBAO_STATE_DURABILITY_WRITER";
@@ -109,7 +109,7 @@ impl Model {
     }
 
     /// What `state` holds, for the ids these ops touch.
-    fn of(state: &State, ops: &[Op]) -> Model {
+    fn of(state: &MarkStore, ops: &[Op]) -> Model {
         let mut model = Model::default();
         let mut check = |id: &String| {
             if state.is_read(id) {
@@ -136,7 +136,7 @@ fn writer() {
         return;
     };
     let start: usize = std::env::var(START_ENV).unwrap().parse().unwrap();
-    let mut state = State::open(Path::new(&path));
+    let mut state = MarkStore::open(Path::new(&path));
     assert_eq!(state.problem(), None);
     let mut out = std::io::stdout().lock();
     for (n, op) in ops(MAX_OPS).iter().enumerate().skip(start) {
@@ -250,7 +250,7 @@ fn confirmed_marks_survive_kill_9() {
         let from = confirmed;
         confirmed = write_and_kill(&path, from, kill_after);
         assert!(confirmed >= from + kill_after);
-        let state = State::open(&path);
+        let state = MarkStore::open(&path);
         assert_eq!(state.problem(), None, "round {round}");
         // Ops before `confirmed` are durable; the one in flight is either
         // wholly there or wholly absent (a `mark_all_read` too); nothing

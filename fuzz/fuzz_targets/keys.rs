@@ -1,7 +1,7 @@
 //! `keys::parse_keys` never panics; an error points into the notation.
 #![no_main]
 
-use kanbao::keys::parse_keys;
+use kanbao::input::keys::parse_keys;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,0 +1,14 @@
+//! kanbao-core: everything from article files to typeset lines, with no
+//! terminal in it. ratatui, crossterm and clap are not dependencies of this
+//! crate, so the compiler keeps the pipeline pure; see ARCHITECTURE.md.
+
+#![warn(missing_docs)]
+
+pub mod import;
+pub mod library;
+pub mod model;
+pub mod net;
+pub mod query;
+pub mod store;
+pub mod text;
+pub mod typeset;

@@ -1,0 +1,1329 @@
+//! The library: articles loaded from files and directories, with every
+//! problem found on the way. A bad file or line never stops the rest from
+//! loading.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use serde_json::value::RawValue;
+
+pub mod cache;
+pub mod search;
+
+use crate::model::article::{
+    Article, ArticleError, BodyAt, Origin, json_message, line_column as position,
+};
+
+include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+
+/// Something wrong with an input file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub path: String,
+    /// 1-based line, or 0 when the problem is with the whole file.
+    pub line: usize,
+    /// 1-based column (bytes), or 0.
+    pub column: usize,
+    /// What is wrong, naming the field when there is one.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    /// `path:line:col: message`. The path is a file name from the disk (or a
+    /// URL) and could hold escape sequences itself: it is shown sanitized.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = crate::text::sanitize::sanitize_line(&self.path);
+        let message = crate::text::sanitize::sanitize_line(&self.message);
+        if self.line == 0 {
+            write!(f, "{path}: {message}")
+        } else {
+            write!(f, "{path}:{}:{}: {message}", self.line, self.column)
+        }
+    }
+}
+
+/// Loaded articles (in load order) and the problems met loading them.
+#[derive(Clone, Debug, Default)]
+pub struct Library {
+    /// Every article that loaded, in file order (directories sorted by name).
+    pub articles: Vec<Article>,
+    /// Every problem, in the order found.
+    pub problems: Vec<Problem>,
+    /// How many files were read.
+    pub files: usize,
+    /// Time zone for text dumps whose dates state none (`--tz`).
+    pub tz: Option<String>,
+    /// Leave the bodies of JSON article files on disk, each read when it is
+    /// needed ([`Article::load_body`]); big files are scanned on all cores and
+    /// their scans cached ([`crate::library::cache`]).
+    pub lazy: bool,
+    /// How far loading has got, for a progress indicator.
+    pub progress: Option<Arc<Progress>>,
+    /// Folded titles and body places, for searching a library whose bodies
+    /// are on disk (built by [`Library::load_lazy`], else when first needed).
+    pub search_index: Option<Arc<crate::library::search::Index>>,
+    /// The file whose articles are being read, when their bodies stay on disk.
+    lazy_file: Option<Arc<str>>,
+    /// Where scans of big files are cached (lazy loading only).
+    cache_dir: Option<PathBuf>,
+}
+
+/// How far loading has got: bytes of article files read (of those known so
+/// far) and articles found. Shared with the thread that shows it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Bytes read.
+    pub done: AtomicU64,
+    /// Bytes of the files met so far.
+    pub total: AtomicU64,
+    /// Articles loaded.
+    pub articles: AtomicUsize,
+    /// The first articles found, offered once while the rest load, so a
+    /// screenful can be shown early.
+    first: std::sync::Mutex<Option<Vec<Article>>>,
+    offered: std::sync::atomic::AtomicBool,
+}
+
+/// How many articles [`Progress::take_first`] offers: a few screenfuls.
+const FIRST_FEW: usize = 200;
+
+impl Progress {
+    /// The first articles found while loading goes on (once, and only once
+    /// there are some).
+    pub fn take_first(&self) -> Option<Vec<Article>> {
+        self.first.lock().ok()?.take()
+    }
+
+    /// Whether the first articles have been offered (see [`Progress::take_first`]).
+    pub fn has_first(&self) -> bool {
+        self.offered.load(Ordering::Relaxed)
+    }
+
+    /// Offers the first articles (a copy of a few) once there are enough
+    /// for a few screens, if not offered yet.
+    pub fn offer(&self, articles: &[Article]) {
+        if articles.len() < FIRST_FEW || self.offered.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        if let Ok(mut first) = self.first.lock() {
+            *first = Some(articles[..articles.len().min(FIRST_FEW)].to_vec());
+        }
+    }
+
+    fn read(&self, bytes: u64, articles: usize) {
+        self.done.fetch_add(bytes, Ordering::Relaxed);
+        self.articles.fetch_add(articles, Ordering::Relaxed);
+    }
+}
+
+/// What reading part of a file found, with lines counted from the part's start.
+#[derive(Default)]
+struct Part {
+    articles: Vec<Article>,
+    problems: Vec<Problem>,
+    /// Line breaks in the part.
+    lines: usize,
+}
+
+/// Parts of a file parsed out of order, put back in order as they come.
+#[derive(Default)]
+struct Merge {
+    parts: Vec<Option<Part>>,
+    /// The next part to append.
+    next: usize,
+    /// Line breaks before it.
+    line: usize,
+}
+
+impl Merge {
+    /// Appends the parts that are next in order and ready, each freed once
+    /// moved: the articles never sit in two vectors for long.
+    fn drain(&mut self, articles: &mut Vec<Article>, problems: &mut Vec<Problem>) {
+        while let Some(part) = self.parts.get_mut(self.next).and_then(Option::take) {
+            for mut a in part.articles {
+                a.origin.line += self.line;
+                articles.push(a);
+            }
+            for mut p in part.problems {
+                p.line += self.line;
+                problems.push(p);
+            }
+            self.line += part.lines;
+            self.next += 1;
+        }
+    }
+}
+
+/// Big JSON Lines files are read in blocks of this size, one per core at a time.
+const BLOCK: usize = 1 << 20;
+
+impl Library {
+    /// Loads files and directories (recursively: `.json`, `.jsonl`, `.ndjson`).
+    pub fn load<P: AsRef<Path>>(paths: &[P]) -> Library {
+        Library::load_with_tz(paths, None)
+    }
+
+    /// [`Library::load`], reading dates of text dumps in the zone `tz`.
+    pub fn load_with_tz<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
+        let mut lib = Library {
+            tz: tz.map(str::to_owned),
+            ..Library::default()
+        };
+        let mut seen_dirs = HashSet::new();
+        for p in paths {
+            lib.load_path(p.as_ref(), true, &mut seen_dirs);
+        }
+        lib.check_duplicate_ids();
+        lib
+    }
+
+    /// [`Library::load_with_tz`] keeping only metadata in memory: bodies of
+    /// JSON article files stay on disk and are read when needed. Big JSON
+    /// Lines files are scanned on every core, and each scan is cached; so is
+    /// a big feed, page or text dump once parsed, its bodies written to the
+    /// cache's bodies file ([`crate::library::cache`]) to be read from there on the
+    /// next start. The browser loads this way, reporting to `progress`.
+    pub fn load_lazy<P: AsRef<Path>>(
+        paths: &[P],
+        tz: Option<&str>,
+        progress: Option<Arc<Progress>>,
+    ) -> Library {
+        Library::load_lazy_cached_in(paths, tz, progress, crate::library::cache::dir())
+    }
+
+    /// [`Library::load_lazy`] with the cache in `cache_dir` (none: no cache).
+    pub fn load_lazy_cached_in<P: AsRef<Path>>(
+        paths: &[P],
+        tz: Option<&str>,
+        progress: Option<Arc<Progress>>,
+        cache_dir: Option<PathBuf>,
+    ) -> Library {
+        let mut lib = Library {
+            tz: tz.map(str::to_owned),
+            lazy: true,
+            progress,
+            cache_dir,
+            ..Library::default()
+        };
+        let mut seen_dirs = HashSet::new();
+        for p in paths {
+            lib.load_path(p.as_ref(), true, &mut seen_dirs);
+        }
+        lib.check_duplicate_ids();
+        if lib.articles.iter().any(|a| a.body_at.is_some()) {
+            lib.search_index = Some(Arc::new(crate::library::search::Index::build(
+                &lib.articles,
+            )));
+        }
+        lib
+    }
+
+    /// The sample library embedded in the binary.
+    pub fn sample() -> Library {
+        let mut lib = Library::default();
+        for (name, text) in SAMPLE_FILES {
+            lib.files += 1;
+            lib.load_text(
+                &format!("<sample>/{name}"),
+                text.as_bytes(),
+                Format::from_name(name),
+            );
+        }
+        lib.check_duplicate_ids();
+        lib
+    }
+
+    /// What `kanbao` opens with no arguments: the user's library
+    /// (`$XDG_DATA_HOME/kanbao/library`) when it holds articles, else the sample.
+    pub fn default_library() -> Library {
+        if let Some(dir) = user_library_dir()
+            && dir.is_dir()
+        {
+            let lib = Library::load(&[dir]);
+            if !lib.articles.is_empty() {
+                return lib;
+            }
+        }
+        Library::sample()
+    }
+
+    /// [`Library::default_library`], loaded with [`Library::load_lazy`].
+    pub fn default_library_lazy(progress: Option<Arc<Progress>>) -> Library {
+        if let Some(dir) = user_library_dir()
+            && dir.is_dir()
+        {
+            let lib = Library::load_lazy(&[dir], None, progress);
+            if !lib.articles.is_empty() {
+                return lib;
+            }
+        }
+        Library::sample()
+    }
+
+    /// Article indices, newest first; undated articles last, in load order.
+    pub fn newest_first(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.articles.len()).collect();
+        order.sort_by_key(|&i| match &self.articles[i].published {
+            Some(p) => (0, std::cmp::Reverse(p.sort_key())),
+            None => (1, std::cmp::Reverse(0)),
+        });
+        order
+    }
+
+    fn problem(&mut self, path: &str, line: usize, column: usize, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path: path.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
+        let shown = path.display().to_string();
+        if is_url(&shown) {
+            return self.load_url(&shown);
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
+        };
+        if meta.is_dir() {
+            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+            if !seen_dirs.insert(canonical) {
+                return; // a symlink loop, or the same directory named twice
+            }
+            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+                Err(e) => return self.problem(&shown, 0, 0, format!("cannot read directory: {e}")),
+            };
+            entries.sort();
+            for entry in entries {
+                let hidden = entry
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'));
+                if hidden {
+                    continue;
+                }
+                if entry.is_dir() || Format::is_article_file(&entry) {
+                    self.load_path(&entry, false, seen_dirs);
+                }
+            }
+            return;
+        }
+        if !explicit && !Format::is_article_file(path) {
+            return;
+        }
+        // Only regular files are read: a FIFO would block the walk forever, a
+        // device could be endless. A FIFO named on the command line is read,
+        // as `cat` would (that is what `kanbao read <(curl …)` hands us).
+        let readable = meta.is_file() || (explicit && is_fifo(&meta.file_type()));
+        if !readable {
+            let kind = special_kind(&meta.file_type());
+            return self.problem(
+                &shown,
+                0,
+                0,
+                format!("not a regular file ({kind}): not read"),
+            );
+        }
+        if let Some(p) = &self.progress {
+            p.total.fetch_add(meta.len(), Ordering::Relaxed);
+        }
+        if self.lazy && meta.is_file() {
+            self.load_file_lazy(path, &shown, explicit, meta.len());
+            if let Some(p) = &self.progress {
+                p.offer(&self.articles);
+            }
+            return;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                self.files += 1;
+                self.load_text(&shown, &bytes, Format::detect(&shown, &bytes));
+                if let Some(p) = &self.progress {
+                    p.read(meta.len(), 0);
+                }
+            }
+            Err(e) => self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
+        }
+    }
+
+    /// Loads one regular file keeping JSON bodies on disk: from the cache
+    /// when it holds this file's scan, else by scanning (big JSON Lines
+    /// files block by block on every core) and caching the scan.
+    fn load_file_lazy(&mut self, path: &Path, shown: &str, explicit: bool, size: u64) {
+        let key = (size >= crate::library::cache::MIN_FILE_SIZE)
+            .then(|| crate::library::cache::Key::of(path))
+            .flatten();
+        let cache_dir = key.as_ref().and_then(|_| self.cache_dir.clone());
+        if let (Some(key), Some(dir)) = (&key, &cache_dir)
+            && let Some(entry) = crate::library::cache::read(dir, key, shown)
+            && entry
+                .tz
+                .as_deref()
+                .is_none_or(|tz| tz == self.tz.as_deref().unwrap_or(""))
+        {
+            self.files += 1;
+            if let Some(p) = &self.progress {
+                p.read(size, entry.articles.len());
+            }
+            if self.articles.is_empty() {
+                self.articles = entry.articles; // no copy of a big vector
+            } else {
+                self.articles.extend(entry.articles);
+            }
+            self.problems.extend(entry.problems);
+            return;
+        }
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) => return self.problem(shown, 0, 0, cannot_read(path, explicit, &e)),
+        };
+        let mut first = Vec::new();
+        if let Err(e) = (&mut file).take(BLOCK as u64).read_to_end(&mut first) {
+            return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
+        }
+        self.files += 1;
+        let (articles_before, problems_before) = (self.articles.len(), self.problems.len());
+        let lazy: Arc<str> = Arc::from(shown);
+        let format = Format::detect(shown, &first);
+        let whole = first.len() < BLOCK;
+        let jsonl = format == Format::JsonLines
+            || (format == Format::Json && first_line_is_an_object(&first));
+        if !whole && jsonl && binary_kind(&first).is_none() {
+            self.stream_jsonl(file, first, shown, lazy);
+        } else {
+            let mut bytes = first;
+            if !whole && let Err(e) = file.read_to_end(&mut bytes) {
+                return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
+            }
+            self.lazy_file = Some(lazy);
+            self.load_text(shown, &bytes, format);
+            self.lazy_file = None;
+            if let Some(p) = &self.progress {
+                p.read(bytes.len() as u64, self.articles.len() - articles_before);
+            }
+        }
+        // A scan is cached only if the file did not change while it was
+        // read. The articles of a file of JSON articles have their bodies
+        // on disk, found again by their offsets; those of a feed, page or
+        // text dump are in memory (they stay there this time), and their
+        // bodies go to a bodies file the cache entry points into, so that
+        // the next start parses nothing.
+        let (articles, problems) = (
+            &self.articles[articles_before..],
+            &self.problems[problems_before..],
+        );
+        let Some((key, dir)) = key.zip(cache_dir) else {
+            return;
+        };
+        if crate::library::cache::Key::of(path).as_ref() != Some(&key) {
+            return;
+        }
+        if articles.iter().all(|a| a.body_at.is_some()) {
+            let _ = crate::library::cache::write(&dir, &key, articles, problems);
+        } else if articles.iter().all(|a| a.body_at.is_none()) {
+            // What a text dump holds depends on the zone its dates are read in.
+            let tz = (format == Format::TextDump).then(|| self.tz.as_deref().unwrap_or(""));
+            let _ = crate::library::cache::write_with_bodies(&dir, &key, articles, problems, tz);
+        }
+    }
+
+    /// Reads a big JSON Lines file in blocks of whole lines, parsed on every
+    /// core; articles and problems keep the file's order and positions.
+    fn stream_jsonl(
+        &mut self,
+        mut file: std::fs::File,
+        first: Vec<u8>,
+        path: &str,
+        lazy: Arc<str>,
+    ) {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        let (send, receive) = std::sync::mpsc::sync_channel::<(usize, u64, Vec<u8>)>(workers);
+        let receive = std::sync::Mutex::new(receive);
+        // Block buffers go back to the reader when parsed: a few are reused
+        // for the whole file instead of a megabyte allocated per block
+        // (which fragments the heap and raises the peak).
+        let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+        let merge = std::sync::Mutex::new(Merge::default());
+        let mut read_error = None;
+        let (articles, problems) = (&mut self.articles, &mut self.problems);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let recycle = recycle.clone();
+                let (receive, merge, lazy, progress) =
+                    (&receive, &merge, &lazy, self.progress.as_deref());
+                scope.spawn(move || {
+                    loop {
+                        let next = match receive.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, offset, block)) = next else {
+                            return;
+                        };
+                        let mut part = Part::default();
+                        scan_jsonl(path, &block, offset, Some(lazy), &mut part);
+                        if let Some(p) = progress {
+                            p.read(block.len() as u64, part.articles.len());
+                        }
+                        let _ = recycle.send(block);
+                        if let Ok(mut merge) = merge.lock() {
+                            if merge.parts.len() <= seq {
+                                merge.parts.resize_with(seq + 1, || None);
+                            }
+                            merge.parts[seq] = Some(part);
+                        }
+                    }
+                });
+            }
+            let mut block = first;
+            let mut offset = 0u64;
+            let mut seq = 0;
+            loop {
+                // Fill the block up to BLOCK bytes past what it holds.
+                let held = block.len();
+                block.resize(held + BLOCK, 0);
+                let mut filled = held;
+                let eof = loop {
+                    match file.read(&mut block[filled..]) {
+                        Ok(0) => break true,
+                        Ok(n) => {
+                            filled += n;
+                            if filled == block.len() {
+                                break false;
+                            }
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            read_error = Some(e);
+                            break true;
+                        }
+                    }
+                };
+                block.truncate(filled);
+                // Whole lines only; the rest starts the next block.
+                let cut = if eof {
+                    block.len()
+                } else {
+                    match block.iter().rposition(|&b| b == b'\n') {
+                        Some(i) => i + 1,
+                        None => continue, // one line longer than a block: read on
+                    }
+                };
+                let mut next = recycled.try_recv().unwrap_or_default();
+                next.clear();
+                next.extend_from_slice(&block[cut..]);
+                block.truncate(cut);
+                let len = block.len() as u64;
+                if send.send((seq, offset, block)).is_err() {
+                    break;
+                }
+                seq += 1;
+                offset += len;
+                block = next;
+                if let Ok(mut merge) = merge.lock() {
+                    merge.drain(articles, problems);
+                }
+                if let Some(p) = self.progress.as_deref() {
+                    p.offer(articles);
+                }
+                if eof {
+                    break;
+                }
+            }
+            drop(send);
+        });
+        if let Ok(mut merge) = merge.into_inner() {
+            merge.drain(&mut self.articles, &mut self.problems);
+        }
+        if let Some(e) = read_error {
+            self.problem(path, 0, 0, format!("cannot read the whole file: {e}"));
+        }
+    }
+
+    /// Fetches a feed or page over HTTP (read-only: nothing is stored).
+    fn load_url(&mut self, url: &str) {
+        let fetcher = crate::net::fetch::Fetcher::new();
+        match fetcher.get(url, &crate::net::fetch::Validators::default()) {
+            Ok(crate::net::fetch::Fetched::Body {
+                bytes, final_url, ..
+            }) => {
+                self.files += 1;
+                let base = url::Url::parse(&final_url).ok();
+                let format = Format::detect(url, &bytes);
+                self.load_with_base(url, &bytes, format, base.as_ref());
+            }
+            Ok(crate::net::fetch::Fetched::NotModified) => self.problem(
+                url,
+                0,
+                0,
+                "server answered 304 Not Modified to an unconditional request",
+            ),
+            Err(e) => self.problem(url, 0, 0, e.to_string()),
+        }
+    }
+    /// Loads articles from the contents of one file.
+    pub fn load_text(&mut self, path: &str, bytes: &[u8], format: Format) {
+        self.load_with_base(path, bytes, format, None);
+    }
+
+    /// Loads articles from one source; `base` resolves relative links.
+    pub fn load_with_base(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        format: Format,
+        base: Option<&url::Url>,
+    ) {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            // At 1:1, so that `check`'s output is `path:line:col:` here too.
+            return self.problem(path, 1, 1, "empty file: no articles in it");
+        }
+        // A compressed file or an image would otherwise get a puzzling
+        // message about UTF-8 or JSON (or one per "line" of a .jsonl).
+        if let Some(kind) = binary_kind(bytes) {
+            return self.problem(
+                path,
+                1,
+                1,
+                format!("binary file ({kind}), not text: not an article file, feed or page"),
+            );
+        }
+        let imported = match format {
+            Format::Feed => crate::import::feed::parse(bytes, base),
+            Format::Html => match html_depth(bytes) {
+                // html5ever takes quadratic time on deep nesting (thousands of
+                // levels: seconds to minutes); no real page nests this deep.
+                depth if depth > MAX_HTML_DEPTH => Err(crate::import::ImportError::new(format!(
+                    "page nested {depth} levels deep (more than {MAX_HTML_DEPTH}): not read"
+                ))),
+                _ => crate::import::page::parse(bytes, base),
+            },
+            Format::TextDump => match std::str::from_utf8(bytes) {
+                Ok(text) => crate::import::textdump::parse_with(text, self.tz.as_deref()),
+                Err(e) => {
+                    let (line, col) = position(bytes, e.valid_up_to());
+                    return self.problem(
+                        path,
+                        line,
+                        col,
+                        "invalid UTF-8: text dumps must be UTF-8",
+                    );
+                }
+            },
+            Format::Opml => {
+                return self.problem(
+                    path,
+                    0,
+                    0,
+                    "this is a subscription list (OPML): add it with `kanbao import`, then `kanbao update`",
+                );
+            }
+            Format::Json | Format::JsonLines => Ok(Vec::new()),
+        };
+        match imported {
+            Ok(articles) => {
+                if format != Format::Json && format != Format::JsonLines {
+                    for a in articles {
+                        self.push(a, path, 1, 1);
+                    }
+                    return;
+                }
+            }
+            // Importers may give column 0 for "this line"; `path:line:col` wants 1.
+            Err(e) => {
+                let column = if e.line > 0 { e.column.max(1) } else { 0 };
+                return self.problem(path, e.line, column, e.message);
+            }
+        }
+        match format {
+            Format::JsonLines => self.load_jsonl(path, bytes),
+            Format::Feed | Format::Html | Format::TextDump | Format::Opml => {}
+            Format::Json => {
+                let text = match std::str::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let (line, col) = position(bytes, e.valid_up_to());
+                        return self.problem(
+                            path,
+                            line,
+                            col,
+                            "invalid UTF-8: article files must be UTF-8",
+                        );
+                    }
+                };
+                self.load_json(path, text);
+            }
+        }
+    }
+
+    fn push(&mut self, mut article: Article, path: &str, line: usize, column: usize) {
+        // One copy of the path for all the articles of a file.
+        let shared = match self.articles.last() {
+            Some(a) if &*a.origin.path == path => a.origin.path.clone(),
+            _ => Arc::from(path),
+        };
+        article.origin = Origin {
+            path: shared,
+            line,
+            column,
+        };
+        self.articles.push(article);
+    }
+
+    /// Reads the article in `text` (found at byte `offset` of the file),
+    /// with its body left on disk when loading lazily.
+    fn parse_at(&self, text: &str, offset: usize) -> Result<Article, ArticleError> {
+        parse_lazily(text, offset as u64, self.lazy_file.as_ref())
+    }
+
+    fn load_json(&mut self, path: &str, text: &str) {
+        // A UTF-8 byte order mark (Windows editors write one) is not JSON:
+        // skip it, keeping positions relative to the file.
+        let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let start = text.len() - text[bom..].trim_start().len();
+        let (line0, col0) = position(text.as_bytes(), start);
+        let rest = &text[start..];
+        match rest.chars().next() {
+            Some('[') => match serde_json::from_str::<Vec<&RawValue>>(rest) {
+                Ok(items) => {
+                    // An empty array is a file with no articles, not an error.
+                    for raw in items {
+                        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+                        let (line, col) = position(text.as_bytes(), offset);
+                        match self.parse_at(raw.get(), offset) {
+                            Ok(a) => self.push(a, path, line, col),
+                            Err(e) => self.article_error(path, &e, line, col),
+                        }
+                    }
+                }
+                // A syntax error ends the array for serde: nothing after it
+                // can be trusted, so the file loads nothing. Say so.
+                Err(e) => {
+                    let mut err = ArticleError {
+                        line: e.line().max(1),
+                        column: e.column().max(1),
+                        message: json_message(&e),
+                    };
+                    err.message
+                        .push_str("; the whole file is skipped, none of its articles loaded");
+                    self.article_error(path, &err, line0, col0);
+                }
+            },
+            Some('{') => match self.parse_at(rest, start) {
+                Ok(a) => self.push(a, path, line0, col0),
+                // Many datasets name JSON Lines files `.json`.
+                Err(e) if e.message.starts_with("invalid JSON: trailing characters") => {
+                    self.load_jsonl(path, text.as_bytes())
+                }
+                Err(e) => self.article_error(path, &e, line0, col0),
+            },
+            // `42`, `"text"`, `null`, or not JSON at all.
+            first => match serde_json::from_str::<serde::de::IgnoredAny>(rest) {
+                Err(e) => self.json_error(path, &e, line0, col0),
+                Ok(_) => {
+                    let found = match first {
+                        Some('"') => "a string",
+                        Some('t' | 'f') => "a boolean",
+                        Some('n') => "null",
+                        _ => "a number",
+                    };
+                    self.problem(
+                        path,
+                        line0,
+                        col0,
+                        format!(
+                            "not an article file: expected a JSON object or an array of them, found {found}"
+                        ),
+                    )
+                }
+            },
+        }
+    }
+
+    fn load_jsonl(&mut self, path: &str, bytes: &[u8]) {
+        let mut part = Part::default();
+        scan_jsonl(path, bytes, 0, self.lazy_file.as_ref(), &mut part);
+        self.articles.extend(part.articles);
+        self.problems.extend(part.problems);
+    }
+
+    /// Records a serde_json error in text that starts at `line:col` of the file.
+    fn json_error(&mut self, path: &str, e: &serde_json::Error, line: usize, col: usize) {
+        let err = ArticleError {
+            line: e.line().max(1),
+            column: e.column().max(1),
+            message: json_message(e),
+        };
+        self.article_error(path, &err, line, col);
+    }
+
+    /// Records an article error in text that starts at `line:col` of the file.
+    fn article_error(&mut self, path: &str, e: &ArticleError, line: usize, col: usize) {
+        self.problems.push(located(path, e, line, col));
+    }
+
+    fn check_duplicate_ids(&mut self) {
+        let mut first: HashMap<&str, &Origin> = HashMap::new();
+        let mut dups = Vec::new();
+        for a in &self.articles {
+            if let Some(o) = first.get(a.id.as_str()) {
+                dups.push(Problem {
+                    path: a.origin.path.to_string(),
+                    line: a.origin.line,
+                    column: a.origin.column,
+                    message: format!(
+                        "field `id`: duplicate id {:?}, first used at {}:{}",
+                        a.id, o.path, o.line
+                    ),
+                });
+            } else {
+                first.insert(&a.id, &a.origin);
+            }
+        }
+        self.problems.extend(dups);
+    }
+}
+
+/// What a source holds, recognised from its content (the file name only
+/// breaks ties between JSON and JSON Lines, and keeps a `.json` file that is
+/// not JSON from being read as a text dump).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One article object, or an array of them.
+    Json,
+    /// One article object per line.
+    JsonLines,
+    /// An RSS 0.9x/1.0/2.0, Atom or JSON Feed document.
+    Feed,
+    /// A web page.
+    Html,
+    /// A subscription list (OPML): for `kanbao import`, not for reading.
+    Opml,
+    /// Plain text saved from a news page (the seed's format).
+    TextDump,
+}
+
+impl Format {
+    /// `.jsonl` and `.ndjson` are JSON Lines; everything else is read as JSON.
+    pub fn from_name(name: &str) -> Format {
+        if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+            Format::JsonLines
+        } else {
+            Format::Json
+        }
+    }
+
+    /// Recognises a source by its first bytes. A `.json`, `.jsonl` or
+    /// `.ndjson` file is read as such unless it starts with `<`.
+    ///
+    /// ```
+    /// use kanbao_core::library::Format;
+    /// assert_eq!(Format::detect("x", b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), Format::Feed);
+    /// assert_eq!(Format::detect("x", b"<!DOCTYPE html><html>"), Format::Html);
+    /// assert_eq!(Format::detect("x", br#"{"version":"https://jsonfeed.org/version/1.1","items":[]}"#), Format::Feed);
+    /// assert_eq!(Format::detect("a.jsonl", b"{\"title\":\"t\"}"), Format::JsonLines);
+    /// assert_eq!(Format::detect("x.txt", "嘉兴制造业\n发布时间".as_bytes()), Format::TextDump);
+    /// assert_eq!(Format::detect("x.json", b"42"), Format::Json);
+    /// ```
+    pub fn detect(name: &str, bytes: &[u8]) -> Format {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let head = &bytes[..bytes.len().min(4096)];
+        let start = head
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(head.len());
+        let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+        match head.get(start) {
+            Some(b'{') if lower.contains("jsonfeed.org/version") => Format::Feed,
+            Some(b'{' | b'[') => Format::from_name(name),
+            // Named as JSON but starting with neither: `42`, `null`, junk. A
+            // JSON error says more about it than a text dump's would.
+            Some(b) if *b != b'<' && Format::is_json_name(name) => Format::from_name(name),
+            Some(b'<') => {
+                if lower.contains("<opml") {
+                    Format::Opml
+                } else if lower.contains("<rss")
+                    || lower.contains("<feed")
+                    || lower.contains("<rdf:rdf")
+                {
+                    Format::Feed
+                } else {
+                    Format::Html
+                }
+            }
+            _ => Format::TextDump,
+        }
+    }
+
+    /// `.json`, `.jsonl` or `.ndjson`.
+    fn is_json_name(name: &str) -> bool {
+        [".json", ".jsonl", ".ndjson"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    }
+
+    /// Files a directory walk picks up.
+    fn is_article_file(path: &Path) -> bool {
+        matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json" | "jsonl" | "ndjson" | "xml" | "rss" | "atom" | "rdf" | "html" | "htm")
+        )
+    }
+}
+
+/// An article error in text that starts at `line:col` of the file, placed in the file.
+fn located(path: &str, e: &ArticleError, line: usize, col: usize) -> Problem {
+    let (l, c) = if e.line <= 1 {
+        (line, col + e.column - 1)
+    } else {
+        (line + e.line - 1, e.column)
+    };
+    Problem {
+        path: path.to_owned(),
+        line: l,
+        column: c,
+        message: e.message.clone(),
+    }
+}
+
+/// Reads the lines of JSON Lines text found at byte `offset` of the file
+/// (lines counted from its start), keeping bodies on disk when `lazy` names
+/// the file.
+fn scan_jsonl(path: &str, bytes: &[u8], offset: u64, lazy: Option<&Arc<str>>, out: &mut Part) {
+    let shared: Arc<str> = lazy.cloned().unwrap_or_else(|| Arc::from(path));
+    let mut start = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_start = start;
+        start += line.len() + 1;
+        out.lines = i;
+        // A byte order mark may start the file; positions stay the file's.
+        let bom = if offset == 0 && i == 0 && line.starts_with(b"\xef\xbb\xbf") {
+            3
+        } else {
+            0
+        };
+        let line = &line[bom..];
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t,
+            Err(e) => {
+                out.problems.push(Problem {
+                    path: path.to_owned(),
+                    line: i + 1,
+                    column: bom + e.valid_up_to() + 1,
+                    message: "invalid UTF-8: article files must be UTF-8".into(),
+                });
+                continue;
+            }
+        };
+        match parse_lazily(text, offset + (line_start + bom) as u64, lazy) {
+            Ok(mut a) => {
+                a.origin = Origin {
+                    path: shared.clone(),
+                    line: i + 1,
+                    column: bom + 1,
+                };
+                out.articles.push(a);
+            }
+            Err(e) => out.problems.push(located(path, &e, i + 1, bom + 1)),
+        }
+    }
+}
+
+/// [`parse_article`]; when `lazy` names the file, without the body, which
+/// stays on disk at `offset`.
+fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Article, ArticleError> {
+    let Some(file) = lazy else {
+        return parse_article(text);
+    };
+    let mut a = parse_article_with(text, false)?;
+    a.body_at = Some(BodyAt {
+        path: file.clone(),
+        offset,
+        len: text.len() as u64,
+    });
+    Ok(a)
+}
+
+/// Whether a file that starts like JSON is JSON Lines: its first line is a
+/// whole object, and more follows.
+fn first_line_is_an_object(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let Some(end) = bytes.iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let line = bytes[..end].trim_ascii();
+    line.starts_with(b"{")
+        && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
+        && !bytes[end..].trim_ascii().is_empty()
+}
+
+/// [`Article::from_json`], naming the field when a value nests deeper than
+/// serde_json's recursion limit (which stops it cleanly, before the stack
+/// could overflow, but says only where the value starts).
+fn parse_article(text: &str) -> Result<Article, ArticleError> {
+    parse_article_with(text, true)
+}
+
+/// [`parse_article`], keeping the body or not ([`Article::from_json_meta`]).
+fn parse_article_with(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
+    let parsed = if keep_body {
+        Article::from_json(text)
+    } else {
+        Article::from_json_meta(text)
+    };
+    parsed.map_err(|mut e| {
+        // Valid JSON other than an object (`42`, `"x"`) is not an article:
+        // say so where it starts (serde_json points past a number it read).
+        // Syntax errors keep serde_json's position, at the offending byte.
+        let start = text.len() - text.trim_start().len();
+        let value = &text[start..];
+        if !value.starts_with('{') && serde_json::from_str::<serde::de::IgnoredAny>(value).is_ok() {
+            (e.line, e.column) = position(text.as_bytes(), start);
+        }
+        if e.message.contains("recursion limit exceeded") && !e.message.starts_with("field `") {
+            let offset = offset_of(text, e.line, e.column);
+            if let Some(key) = field_at(text, offset) {
+                e.message = format!(
+                    "field `{key}`: {} (arrays and objects nested 128 or more levels deep)",
+                    e.message
+                );
+            }
+        }
+        e
+    })
+}
+
+/// Byte offset of a 1-based line and byte column in `text`.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        _ => text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The key of the top-level field of the JSON object `text` whose value
+/// holds byte `offset` (a linear scan: no recursion, whatever the nesting).
+fn field_at(text: &str, offset: usize) -> Option<String> {
+    let b = text.as_bytes();
+    let (mut depth, mut i) = (0_usize, 0);
+    let mut last_string = None;
+    let mut key = None;
+    while i < b.len().min(offset) {
+        match b[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if depth == 1 {
+                    last_string = Some(start..(i + 1).min(b.len()));
+                }
+            }
+            b':' if depth == 1 => key = last_string.clone(),
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    let key: String = serde_json::from_str(text.get(key?)?).ok()?;
+    Some(crate::text::sanitize::sanitize_line(&key))
+}
+
+/// Why a file could not be read, in words: a dangling symlink and a file that
+/// vanished between listing its directory and reading it are told apart.
+fn cannot_read(path: &Path, explicit: bool, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        if path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return "cannot read: a dangling symlink (its target does not exist)".into();
+        }
+        if !explicit {
+            return format!("cannot read: the file vanished while loading ({e})");
+        }
+    }
+    format!("cannot read: {e}")
+}
+
+#[cfg(unix)]
+fn is_fifo(t: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(t)
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_: &std::fs::FileType) -> bool {
+    false
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = t;
+    "a special file"
+}
+
+/// The kind of well-known binary data `bytes` starts with, if any.
+fn binary_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 12] = [
+        (b"\x1f\x8b", "gzip-compressed data; gunzip it first"),
+        (b"PK\x03\x04", "a ZIP archive; unzip it first"),
+        (b"\xfd7zXZ\x00", "xz-compressed data; unxz it first"),
+        (b"\x28\xb5\x2f\xfd", "zstd-compressed data; unzstd it first"),
+        (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"\x7fELF", "an ELF executable"),
+        (b"SQLite format 3\x00", "an SQLite database"),
+    ];
+    let bzip2 = bytes.len() > 3 && bytes.starts_with(b"BZh") && (b'1'..=b'9').contains(&bytes[3]);
+    if bzip2 {
+        return Some("bzip2-compressed data; bunzip2 it first");
+    }
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|&(_, kind)| kind)
+}
+
+/// Deepest element nesting a page may have to be read.
+const MAX_HTML_DEPTH: usize = 512;
+
+/// How deep the elements of an HTML document nest, roughly: open tags minus
+/// close tags, not counting void elements, self-closing tags, comments and
+/// declarations. A linear scan, to refuse pathological pages before parsing.
+fn html_depth(bytes: &[u8]) -> usize {
+    const VOID: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"param", b"source", b"track", b"wbr",
+    ];
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(at) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += at + 1;
+        let Some(&first) = bytes.get(i) else { break };
+        let end = bytes[i..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(bytes.len(), |e| i + e);
+        if first == b'/' {
+            depth = depth.saturating_sub(1);
+        } else if first.is_ascii_alphabetic() {
+            let name_end = bytes[i..end]
+                .iter()
+                .position(|b| !b.is_ascii_alphanumeric())
+                .map_or(end, |e| i + e);
+            let name = bytes[i..name_end].to_ascii_lowercase();
+            let self_closing = end > i && bytes[end - 1] == b'/';
+            if !self_closing && !VOID.contains(&name.as_slice()) {
+                depth += 1;
+                max = max.max(depth);
+            }
+        }
+        i = end.min(bytes.len());
+    }
+    max
+}
+
+/// Whether a library path is a web address rather than a file.
+pub fn is_url(path: &str) -> bool {
+    let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`).
+pub fn user_library_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
+    Some(base.join("kanbao").join("library"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(name: &str, text: &str) -> Library {
+        let mut lib = Library::default();
+        lib.load_text(name, text.as_bytes(), Format::from_name(name));
+        lib
+    }
+
+    #[test]
+    fn one_bad_element_of_an_array_leaves_the_others() {
+        let lib = load(
+            "a.json",
+            "[\n  {\"title\": \"一\"},\n  {\"title\": 7},\n  {\"title\": \"三\"}\n]",
+        );
+        assert_eq!(lib.articles.len(), 2);
+        assert_eq!(lib.problems.len(), 1);
+        let p = &lib.problems[0];
+        assert_eq!((p.line, p.path.as_str()), (3, "a.json"));
+        assert!(p.message.contains("field `title`"), "{p}");
+        assert_eq!(lib.articles[1].origin.line, 4);
+    }
+
+    #[test]
+    fn jsonl_bad_line_is_reported_by_line() {
+        let lib = load(
+            "a.jsonl",
+            "{\"title\":\"一\"}\n{\"title\":\n{\"title\":\"三\"}\n",
+        );
+        assert_eq!(lib.articles.len(), 2);
+        assert_eq!(lib.problems[0].line, 2);
+    }
+
+    #[test]
+    fn syntax_errors_have_line_and_column() {
+        let lib = load("a.json", "{\n  \"title\": \"x\",,\n}");
+        assert_eq!(lib.problems.len(), 1);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (2, 16));
+        assert!(lib.problems[0].to_string().starts_with("a.json:2:16: "));
+    }
+
+    #[test]
+    fn empty_and_non_article_files_are_problems() {
+        assert!(load("e.json", "  \n").problems[0].message.contains("empty"));
+        assert!(
+            load("n.json", "42").problems[0]
+                .message
+                .contains("not an article file")
+        );
+        assert!(
+            load("o.json", "{\"foo\":1}").problems[0]
+                .message
+                .contains("missing field `title`")
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_located() {
+        let mut lib = Library::default();
+        lib.load_text("b.json", b"{\"title\":\n\"\xff\"}", Format::Json);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (2, 2));
+    }
+
+    #[test]
+    fn json_named_jsonl_still_loads() {
+        let lib = load("x.json", "{\"title\":\"a\"}\n{\"title\":\"b\"}\n");
+        assert_eq!(lib.articles.len(), 2);
+        assert!(lib.problems.is_empty());
+    }
+
+    #[test]
+    fn newest_first_puts_undated_last_in_file_order() {
+        let lib = load(
+            "a.jsonl",
+            "{\"title\":\"u1\"}\n{\"title\":\"old\",\"published\":\"2020-01-01T00:00:00Z\"}\n{\"title\":\"u2\"}\n{\"title\":\"new\",\"published\":\"2024-01-01T00:00:00+08:00\"}\n",
+        );
+        let titles: Vec<_> = lib
+            .newest_first()
+            .iter()
+            .map(|&i| lib.articles[i].title.clone())
+            .collect();
+        assert_eq!(titles, ["new", "old", "u1", "u2"]);
+    }
+
+    #[test]
+    fn field_at_skips_strings_and_escapes() {
+        let text = r#"{"a\"[": "x:{[", "b": [1, {"c": "]"}], "k\u00e9y": [[["#;
+        assert_eq!(field_at(text, text.len()).as_deref(), Some("kéy"));
+        let in_b = text.find("{\"c\"").unwrap();
+        assert_eq!(field_at(text, in_b).as_deref(), Some("b"));
+        assert_eq!(field_at(text, 1), None);
+    }
+
+    #[test]
+    fn too_deep_values_name_their_field() {
+        let deep = format!(
+            r#"{{"title":"t","x":{}{}}}"#,
+            "[".repeat(500),
+            "]".repeat(500)
+        );
+        let lib = load("d.json", &deep);
+        assert_eq!((lib.problems[0].line, lib.problems[0].column), (1, 18));
+        assert!(
+            lib.problems[0].message.starts_with("field `x`: "),
+            "{}",
+            lib.problems[0]
+        );
+    }
+
+    #[test]
+    fn file_names_with_escape_sequences_are_shown_sanitized() {
+        let lib = load("evil\u{1b}]0;PWNED\u{7}.json", "42");
+        let shown = lib.problems[0].to_string();
+        assert!(shown.starts_with("evil.json:1:1: "), "{shown:?}");
+    }
+
+    #[test]
+    fn pathologically_nested_pages_are_refused_at_once() {
+        let deep = format!("<html><body>{}</body></html>", "<div>".repeat(10_000));
+        let started = std::time::Instant::now();
+        let mut lib = Library::default();
+        lib.load_text(
+            "deep.html",
+            deep.as_bytes(),
+            Format::detect("deep.html", deep.as_bytes()),
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(
+            lib.problems[0].message.contains("nested"),
+            "{:?}",
+            lib.problems
+        );
+        assert_eq!(
+            html_depth(b"<p>a<br>b<img src=x/><hr></p><!-- c --><p>d</p>"),
+            1
+        );
+    }
+
+    #[test]
+    fn duplicate_ids_are_reported() {
+        let mut lib = load(
+            "a.jsonl",
+            "{\"title\":\"a\",\"id\":\"x\"}\n{\"title\":\"b\",\"id\":\"x\"}\n",
+        );
+        lib.check_duplicate_ids();
+        assert!(lib.problems[0].message.contains("duplicate id"));
+    }
+}

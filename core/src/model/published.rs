@@ -1,0 +1,175 @@
+//! Publication dates: parsed from the forms news data actually uses, kept
+//! with the offset the source stated (and no invented one).
+
+use jiff::civil::{Date, DateTime, Time};
+use jiff::fmt::temporal::{Pieces, PiecesOffset};
+use jiff::tz::Offset;
+
+/// When an article was published, in the source's own civil time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    /// Date and time as the source wrote them.
+    pub datetime: DateTime,
+    /// The source's UTC offset, when it stated one (or a `tz` field gave it).
+    pub offset: Option<Offset>,
+}
+
+impl Published {
+    /// Parses RFC 3339 / ISO 8601 (`2023-01-06T09:18:16+08:00`, also with a
+    /// space and without offset), RFC 2822 (`Fri, 06 Jan 2023 09:18:16 +0800`)
+    /// and Chinese dates (`2023年1月6日 09:18`). `tz` (an offset like `+08:00`
+    /// or an IANA name like `Asia/Shanghai`) places a date without offset.
+    ///
+    /// ```
+    /// use kanbao_core::model::published::Published;
+    /// let p = Published::parse("2023-01-06 09:18:16", Some("Asia/Shanghai")).unwrap();
+    /// assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:16+08:00");
+    /// let p = Published::parse("2023年1月6日 09:18", None).unwrap();
+    /// assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:00");
+    /// ```
+    pub fn parse(text: &str, tz: Option<&str>) -> Result<Published, String> {
+        let text = text.trim();
+        let mut published = parse_any(text).ok_or_else(|| {
+            let shown = crate::text::sanitize::sanitize_line(text);
+            format!("cannot read date {shown:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")
+        })?;
+        if published.offset.is_none()
+            && let Some(tz) = tz
+        {
+            published.offset = Some(resolve_tz(tz, published.datetime)?);
+        }
+        Ok(published)
+    }
+
+    /// Seconds since the Unix epoch, for ordering; a date without offset is
+    /// taken as UTC.
+    pub fn sort_key(&self) -> i64 {
+        let offset = self.offset.unwrap_or(Offset::UTC);
+        offset
+            .to_timestamp(self.datetime)
+            .map(|t| t.as_second())
+            .unwrap_or(0)
+    }
+
+    /// `2023-01-06T09:18:16+08:00`, or without the offset when none is known.
+    pub fn to_rfc3339(&self) -> String {
+        let base = self.datetime.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+        match self.offset {
+            Some(o) if o == Offset::UTC => format!("{base}Z"),
+            Some(o) => {
+                let secs = o.seconds();
+                let sign = if secs < 0 { '-' } else { '+' };
+                let mins = secs.unsigned_abs() / 60;
+                format!("{base}{sign}{:02}:{:02}", mins / 60, mins % 60)
+            }
+            None => base,
+        }
+    }
+
+    /// `2023-01-06`, as the source's calendar has it.
+    pub fn date_string(&self) -> String {
+        self.datetime.strftime("%Y-%m-%d").to_string()
+    }
+
+    /// `2023-01-06 09:18`, in the source's own time.
+    pub fn display(&self) -> String {
+        self.datetime.strftime("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+fn parse_any(text: &str) -> Option<Published> {
+    if let Ok(p) = Pieces::parse(text) {
+        let offset = p.offset().map(|o| o.to_numeric_offset());
+        let time = p.time().unwrap_or(Time::midnight());
+        return Some(Published {
+            datetime: p.date().to_datetime(time),
+            offset,
+        });
+    }
+    if let Ok(z) = jiff::fmt::rfc2822::parse(text) {
+        return Some(Published {
+            datetime: z.datetime(),
+            offset: Some(z.offset()),
+        });
+    }
+    parse_chinese(text)
+}
+
+/// `2023年1月6日`, optionally followed by `09:18` or `09:18:16`.
+fn parse_chinese(text: &str) -> Option<Published> {
+    let (year, rest) = text.split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let (day, rest) = rest.split_once(['日', '号'])?;
+    let date = Date::new(
+        year.trim().parse().ok()?,
+        month.trim().parse().ok()?,
+        day.trim().parse().ok()?,
+    )
+    .ok()?;
+    let rest = rest.trim();
+    let time = if rest.is_empty() {
+        Time::midnight()
+    } else {
+        let mut parts = rest.split([':', '：']);
+        let h = parts.next()?.trim().parse().ok()?;
+        let m = parts.next()?.trim().parse().ok()?;
+        let s = parts.next().map_or(Some(0), |s| s.trim().parse().ok())?;
+        Time::new(h, m, s, 0).ok()?
+    };
+    Some(Published {
+        datetime: date.to_datetime(time),
+        offset: None,
+    })
+}
+
+fn resolve_tz(tz: &str, datetime: DateTime) -> Result<Offset, String> {
+    if let Ok(p) = Pieces::parse(format!("2000-01-01T00:00:00{tz}").as_str())
+        && let Some(PiecesOffset::Numeric(n)) = p.offset()
+    {
+        return Ok(n.offset());
+    }
+    let zone = jiff::tz::TimeZone::get(tz)
+        .map_err(|_| format!("unknown time zone {tz:?}: use an offset like \"+08:00\" or a name like \"Asia/Shanghai\""))?;
+    zone.to_ambiguous_zoned_datetime(datetime)
+        .compatible()
+        .map(|z| z.offset())
+        .map_err(|e| format!("time zone {tz:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_keeps_the_stated_offset() {
+        let p = Published::parse("2023-01-06T09:18:16+08:00", None).unwrap();
+        assert_eq!(p.display(), "2023-01-06 09:18");
+        assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:16+08:00");
+    }
+
+    #[test]
+    fn naive_dates_get_no_invented_offset() {
+        let p = Published::parse("2023-01-06 09:18:16", None).unwrap();
+        assert_eq!(p.offset, None);
+        assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:16");
+    }
+
+    #[test]
+    fn rfc2822_and_offsets_order_by_instant() {
+        let a = Published::parse("Fri, 06 Jan 2023 09:18:16 +0800", None).unwrap();
+        let b = Published::parse("2023-01-06T01:18:16Z", None).unwrap();
+        assert_eq!(a.sort_key(), b.sort_key());
+    }
+
+    #[test]
+    fn tz_field_places_a_naive_date() {
+        let p = Published::parse("2023-01-06 09:18", Some("+09:00")).unwrap();
+        assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:00+09:00");
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let e = Published::parse("yesterday", None).unwrap_err();
+        assert!(e.contains("yesterday") && e.contains("RFC 3339"), "{e}");
+    }
+}

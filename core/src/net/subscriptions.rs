@@ -1,0 +1,226 @@
+//! Subscriptions: the feeds a user follows, with what the last update
+//! learned about each (validators for conditional GET, errors), stored in
+//! `$XDG_CONFIG_HOME/kanbao/subscriptions.json`, and moved to and from other
+//! readers as OPML.
+
+use std::path::{Path, PathBuf};
+
+use quick_xml::events::Event;
+use serde::{Deserialize, Serialize};
+
+/// One followed feed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// The feed's URL.
+    pub url: String,
+    /// Its title, once known (from OPML or the feed itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The web site the feed belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_url: Option<String>,
+    /// `ETag` of the last successful fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// `Last-Modified` of the last successful fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    /// When the feed was last fetched successfully (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// The error of the last attempt, if it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The subscription list, in the order the user added feeds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscriptions {
+    /// Feeds, in order.
+    pub feeds: Vec<Subscription>,
+}
+
+impl Subscriptions {
+    /// `$XDG_CONFIG_HOME/kanbao/subscriptions.json` (default `~/.config/...`).
+    pub fn default_path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("kanbao").join("subscriptions.json"))
+    }
+
+    /// Reads the list; a missing file is an empty list.
+    pub fn load(path: &Path) -> anyhow::Result<Subscriptions> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}:{}:{}: {}; fix or remove the file",
+                    path.display(),
+                    e.line(),
+                    e.column(),
+                    crate::model::article::bare_message(&e)
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Subscriptions::default()),
+            Err(e) => Err(anyhow::anyhow!("{}: cannot read: {e}", path.display())),
+        }
+    }
+
+    /// Writes the list atomically (temporary file, then rename).
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(self)? + "\n";
+        crate::store::atomic::write_atomic(path, text.as_bytes())
+    }
+
+    /// Adds a feed unless it is already there; returns whether it was added.
+    pub fn add(&mut self, sub: Subscription) -> bool {
+        if self.feeds.iter().any(|f| f.url == sub.url) {
+            return false;
+        }
+        self.feeds.push(sub);
+        true
+    }
+
+    /// The list as an OPML 2.0 document.
+    ///
+    /// ```
+    /// use kanbao_core::net::subscriptions::{Subscription, Subscriptions};
+    /// let mut subs = Subscriptions::default();
+    /// subs.add(Subscription { url: "https://example.org/feed?a=1&b=2".into(), title: Some("示例 & co".into()), ..Default::default() });
+    /// let opml = subs.to_opml();
+    /// assert!(opml.contains(r#"xmlUrl="https://example.org/feed?a=1&amp;b=2""#));
+    /// assert_eq!(Subscriptions::from_opml(&opml).unwrap(), subs);
+    /// ```
+    pub fn to_opml(&self) -> String {
+        use quick_xml::escape::escape;
+        let mut out = String::from(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>kanbao subscriptions</title>\n  </head>\n  <body>\n",
+        );
+        for f in &self.feeds {
+            let title = f.title.as_deref().unwrap_or(&f.url);
+            out.push_str(&format!(
+                "    <outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\"",
+                escape(title),
+                escape(title),
+                escape(f.url.as_str())
+            ));
+            if let Some(h) = &f.html_url {
+                out.push_str(&format!(" htmlUrl=\"{}\"", escape(h.as_str())));
+            }
+            out.push_str("/>\n");
+        }
+        out.push_str("  </body>\n</opml>\n");
+        out
+    }
+
+    /// Reads the feeds of an OPML document (nested outlines included).
+    pub fn from_opml(text: &str) -> Result<Subscriptions, String> {
+        let mut reader = quick_xml::Reader::from_str(text);
+        let mut subs = Subscriptions::default();
+        let mut saw_opml = false;
+        loop {
+            let position = reader.buffer_position();
+            match reader.read_event() {
+                Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                    let name = e.local_name();
+                    let name: &[u8] = name.as_ref().as_ref();
+                    if name == b"opml" {
+                        saw_opml = true;
+                    }
+                    if name != b"outline" {
+                        continue;
+                    }
+                    let mut sub = Subscription::default();
+                    let mut text_attr = None;
+                    for attr in e.attributes().flatten() {
+                        let value = attr
+                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .map(|v| v.into_owned())
+                            .unwrap_or_default();
+                        let key = attr.key.local_name();
+                        let key: &[u8] = key.as_ref().as_ref();
+                        match key {
+                            b"xmlUrl" => sub.url = value,
+                            b"htmlUrl" => sub.html_url = Some(value),
+                            b"title" => sub.title = Some(value),
+                            b"text" => text_attr = Some(value),
+                            _ => {}
+                        }
+                    }
+                    if sub.title.is_none() {
+                        sub.title = text_attr;
+                    }
+                    if !sub.url.is_empty() {
+                        subs.add(sub);
+                    }
+                }
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    let offset = usize::try_from(position).unwrap_or(0);
+                    let (line, col) = crate::model::article::line_column(text.as_bytes(), offset);
+                    return Err(format!("{line}:{col}: invalid OPML: {e}"));
+                }
+            }
+        }
+        if !saw_opml {
+            return Err("not an OPML document (no <opml> element)".into());
+        }
+        Ok(subs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opml_from_other_readers_with_nested_outlines() {
+        let opml = r#"<?xml version="1.0"?>
+<opml version="1.0"><head><title>newsboat</title></head><body>
+  <outline text="新闻">
+    <outline text="示例日报" type="rss" xmlUrl="https://example.org/a.xml" htmlUrl="https://example.org/"/>
+    <outline title="B" xmlUrl="https://example.org/b.xml"></outline>
+  </outline>
+  <outline text="dup" xmlUrl="https://example.org/a.xml"/>
+</body></opml>"#;
+        let subs = Subscriptions::from_opml(opml).unwrap();
+        assert_eq!(subs.feeds.len(), 2);
+        assert_eq!(subs.feeds[0].title.as_deref(), Some("示例日报"));
+        assert_eq!(
+            subs.feeds[0].html_url.as_deref(),
+            Some("https://example.org/")
+        );
+        assert_eq!(subs.feeds[1].url, "https://example.org/b.xml");
+    }
+
+    #[test]
+    fn broken_opml_says_where() {
+        let e =
+            Subscriptions::from_opml("<opml>\n<body>\n<outline xmlUrl=\"x></body>").unwrap_err();
+        assert!(e.contains("invalid OPML"), "{e}");
+        assert!(
+            Subscriptions::from_opml("<rss/>")
+                .unwrap_err()
+                .contains("not an OPML")
+        );
+    }
+
+    #[test]
+    fn saves_and_loads_atomically() {
+        let dir = std::env::temp_dir().join(format!("kanbao-subs-{}", std::process::id()));
+        let path = dir.join("kanbao/subscriptions.json");
+        let mut subs = Subscriptions::default();
+        subs.add(Subscription {
+            url: "https://example.org/a".into(),
+            etag: Some("\"x\"".into()),
+            ..Default::default()
+        });
+        subs.save(&path).unwrap();
+        assert_eq!(Subscriptions::load(&path).unwrap(), subs);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

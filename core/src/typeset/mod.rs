@@ -1,0 +1,1002 @@
+//! Typesetting: article text → lines that fit the terminal's cell grid.
+//!
+//! [`typeset`] is a pure function used by the reader pane, `kanbao read` and
+//! `kanbao snapshot`, so what a test sees is what a user sees.
+//!
+//! Line breaking follows UAX #14 (textwrap's `UnicodeBreakProperties`, so
+//! `2023-01-06` and `210HiKu7` stay whole), then the Chinese/Japanese
+//! line-breaking rules (禁则): closing punctuation never starts a line,
+//! opening punctuation never ends one, `——` and `……` are never split, and a
+//! paragraph's full-width indent stays with its first character. Lines are
+//! filled first-fit. A token wider than the line is cut between grapheme
+//! clusters, at the last place the same rules allow.
+
+use std::ops::Range;
+
+use textwrap::WordSeparator;
+use textwrap::core::Fragment;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::model::article::Article;
+use crate::text::width::{Ambiguous, cluster_width, str_width};
+
+/// Settings that change how an article is typeset.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TypesetOptions {
+    /// How East Asian Ambiguous characters are counted.
+    pub ambiguous: Ambiguous,
+}
+
+/// What a typeset line is, so renderers can style it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LineKind {
+    /// The article title.
+    Title,
+    /// Date, source and authors.
+    Meta,
+    /// An empty separator line.
+    Blank,
+    /// A line of a body paragraph.
+    Body,
+    /// The article's URL, when it is a web or mail link.
+    Link,
+    /// The article's `url` field when it is not a web link: shown, never opened.
+    NotALink,
+}
+
+/// One line of typeset text, never wider than the width it was set for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// What the line is.
+    pub kind: LineKind,
+    /// The text, without trailing break spaces.
+    pub text: String,
+    /// Its display width in cells.
+    pub width: usize,
+    /// Where the line starts in the article's text (title, metadata and
+    /// paragraphs counted one after another, in bytes): the same text keeps
+    /// the same offset at every width, so a reader can keep its place.
+    pub offset: usize,
+}
+
+/// Where search `terms` occur in line `index`, as byte ranges of its text.
+///
+/// Matches are found in the line joined with its neighbours of the same
+/// paragraph (with the spaces dropped at breaks put back), so a word or
+/// phrase broken across two lines is highlighted on both.
+pub fn matches_in_line(lines: &[Line], index: usize, terms: &[String]) -> Vec<Range<usize>> {
+    let Some(line) = lines.get(index) else {
+        return Vec::new();
+    };
+    if terms.is_empty() || line.kind == LineKind::Blank {
+        return Vec::new();
+    }
+    let continues = |a: &Line, b: &Line| a.kind == b.kind && b.offset >= a.offset + a.text.len();
+    // The lines just before and after are enough for any term that fits in
+    // two lines, and keep the cost flat however long the paragraph is.
+    let gap = |a: &Line, b: &Line| b.offset - (a.offset + a.text.len());
+    let first =
+        if index > 0 && continues(&lines[index - 1], line) && gap(&lines[index - 1], line) < 8 {
+            index - 1
+        } else {
+            index
+        };
+    let last = if index + 1 < lines.len()
+        && continues(line, &lines[index + 1])
+        && gap(line, &lines[index + 1]) < 8
+    {
+        index + 1
+    } else {
+        index
+    };
+    let mut block = String::new();
+    let mut start_in_block = 0;
+    for (i, l) in lines[first..=last].iter().enumerate() {
+        if i > 0 {
+            let prev = &lines[first + i - 1];
+            let gap = l.offset - (prev.offset + prev.text.len());
+            block.extend(std::iter::repeat_n(' ', gap));
+        }
+        if first + i == index {
+            start_in_block = block.len();
+        }
+        block.push_str(&l.text);
+    }
+    let end_in_block = start_in_block + line.text.len();
+    crate::query::find_in_line(&block, terms)
+        .into_iter()
+        .filter(|r| r.start < end_in_block && r.end > start_in_block)
+        .map(|r| {
+            r.start.max(start_in_block) - start_in_block..r.end.min(end_in_block) - start_in_block
+        })
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Narrowest width kanbao typesets for: one wide character must fit.
+pub const MIN_WIDTH: usize = 2;
+
+/// Typesets a whole article: title, a metadata line, a blank line, then the
+/// body paragraphs separated by blank lines, then the numbered links found in
+/// the body and last the article's URL (if any).
+///
+/// ```
+/// use kanbao_core::model::article::Article;
+/// use kanbao_core::typeset::{typeset, LineKind, TypesetOptions};
+/// let article = Article::new("看报", vec!["　　终端里的新闻，排得整整齐齐。".into()]);
+/// let lines = typeset(&article, 12, &TypesetOptions::default());
+/// assert_eq!(lines[0].text, "看报");
+/// assert!(lines.iter().all(|l| l.width <= 12));
+/// assert_eq!(lines.last().unwrap().kind, LineKind::Body);
+/// ```
+pub fn typeset(article: &Article, width: usize, options: &TypesetOptions) -> Vec<Line> {
+    let mut lazy = Lazy::new(article, width, options);
+    lazy.finish();
+    lazy.lines
+}
+
+/// One block of an article to typeset: a kind, its text, and whether a blank
+/// line comes before it.
+#[derive(Clone, Debug)]
+struct Block {
+    kind: LineKind,
+    text: String,
+    blank_before: bool,
+}
+
+/// How much of a paragraph is wrapped at a time.
+const CHUNK: usize = 32 * 1024;
+
+/// An article typeset a piece at a time, so that a huge article opens at
+/// once: [`Lazy::ensure`] typesets just enough lines for the screen. The
+/// lines are exactly those [`typeset`] gives: a chunk of a long paragraph
+/// ends only between two ideographs or at a space, where the rules allow a
+/// break and nothing glues across, and its last line is set again with what
+/// follows.
+#[derive(Clone, Debug)]
+pub struct Lazy {
+    lines: Vec<Line>,
+    blocks: Vec<Block>,
+    width: usize,
+    ambiguous: Ambiguous,
+    /// The block being typeset, and where in its text the next line starts.
+    block: usize,
+    at: usize,
+    /// Offset of the current block's text in the article's text.
+    base: usize,
+    /// Bytes of text in all blocks, for a position estimate before the end is known.
+    total: usize,
+}
+
+impl Lazy {
+    /// Prepares to typeset `article` to `width`; typesets nothing yet.
+    pub fn new(article: &Article, width: usize, options: &TypesetOptions) -> Lazy {
+        let mut blocks = vec![Block {
+            kind: LineKind::Title,
+            text: article.title.clone(),
+            blank_before: false,
+        }];
+        let meta = article.meta_line();
+        if !meta.is_empty() {
+            blocks.push(Block {
+                kind: LineKind::Meta,
+                text: meta,
+                blank_before: false,
+            });
+        }
+        for p in &article.body {
+            blocks.push(Block {
+                kind: LineKind::Body,
+                text: p.clone(),
+                blank_before: true,
+            });
+        }
+        // Links numbered in the text ([1], [2]…), listed like newsboat does.
+        for (i, link) in article.links.iter().enumerate() {
+            let web = url::Url::parse(link)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+            let kind = if web {
+                LineKind::Link
+            } else {
+                LineKind::NotALink
+            };
+            blocks.push(Block {
+                kind,
+                text: format!("[{}] {link}", i + 1),
+                blank_before: i == 0,
+            });
+        }
+        if let Some(url) = &article.url {
+            let (kind, text) = match article.link() {
+                Some(link) => (LineKind::Link, link.to_owned()),
+                None => (LineKind::NotALink, format!("{url} (not a web link)")),
+            };
+            blocks.push(Block {
+                kind,
+                text,
+                blank_before: true,
+            });
+        }
+        let total = blocks.iter().map(|b| b.text.len() + 1).sum();
+        Lazy {
+            lines: Vec::new(),
+            blocks,
+            width,
+            ambiguous: options.ambiguous,
+            block: 0,
+            at: 0,
+            base: 0,
+            total,
+        }
+    }
+
+    /// The lines typeset so far.
+    pub fn lines(&self) -> &[Line] {
+        &self.lines
+    }
+
+    /// Whether the whole article is typeset.
+    pub fn is_done(&self) -> bool {
+        self.block >= self.blocks.len()
+    }
+
+    /// Typesets until there are at least `n` lines (or the article ends).
+    pub fn ensure(&mut self, n: usize) {
+        while self.lines.len() < n && !self.is_done() {
+            self.step();
+        }
+    }
+
+    /// Typesets the rest of the article.
+    pub fn finish(&mut self) {
+        while !self.is_done() {
+            self.step();
+        }
+    }
+
+    /// Roughly how far into the article's text a line is, 0–100 (for the
+    /// position indicator before the end is known).
+    pub fn percent_at(&self, line: usize) -> usize {
+        self.lines
+            .get(line)
+            .map_or(100, |l| l.offset * 100 / self.total.max(1))
+    }
+
+    /// Typesets one chunk of the current block.
+    fn step(&mut self) {
+        let block = &self.blocks[self.block];
+        if self.at == 0 && block.blank_before {
+            let offset = self.lines.last().map_or(0, |l| l.offset + l.text.len());
+            self.lines.push(Line {
+                kind: LineKind::Blank,
+                text: String::new(),
+                width: 0,
+                offset,
+            });
+        }
+        let text = &block.text[self.at..];
+        let end = chunk_end(text);
+        let mut ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
+        let finished = end == text.len() || ranges.len() < 2;
+        let restart = if finished {
+            None
+        } else {
+            ranges.pop().map(|(r, _)| r.start)
+        };
+        for (range, width) in ranges {
+            let offset = self.base + self.at + range.start;
+            self.lines.push(Line {
+                kind: block.kind,
+                text: text[range].to_owned(),
+                width,
+                offset,
+            });
+        }
+        match restart {
+            Some(start) => self.at += start,
+            None => {
+                self.base += block.text.len() + 1;
+                self.block += 1;
+                self.at = 0;
+            }
+        }
+    }
+}
+
+/// Where to end a chunk of `text`: all of it when short, else just after the
+/// first place past [`CHUNK`] bytes where two ideographs meet or a space
+/// starts (nothing glues across those), else all of it.
+fn chunk_end(text: &str) -> usize {
+    if text.len() <= CHUNK {
+        return text.len();
+    }
+    let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let from = (CHUNK..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len());
+    let mut prev: Option<char> = None;
+    for (i, c) in text[from..].char_indices() {
+        let at = from + i;
+        if let Some(p) = prev
+            && ((ideograph(p) && ideograph(c)) || (c == ' ' && p != ' '))
+        {
+            return at;
+        }
+        prev = Some(c);
+        if i > CHUNK {
+            break;
+        }
+    }
+    text.len()
+}
+
+/// Wraps one paragraph to `width` cells (at least [`MIN_WIDTH`]).
+///
+/// A `\n` inside the paragraph is a hard line break. Spaces at a break are
+/// dropped; every other character is kept, in order.
+///
+/// ```
+/// use kanbao_core::typeset::wrap;
+/// use kanbao_core::text::width::Ambiguous;
+/// // `，` never starts a line, even when that means a shorter line.
+/// assert_eq!(wrap("一二三四，五六", 8, Ambiguous::Narrow), ["一二三", "四，五六"]);
+/// // Numbers and Latin words stay whole.
+/// assert_eq!(wrap("功率达670W，好", 8, Ambiguous::Narrow), ["功率达", "670W，好"]);
+/// ```
+pub fn wrap(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<String> {
+    wrap_measured(text, width, ambiguous)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect()
+}
+
+/// [`wrap`], returning each line with its display width.
+pub fn wrap_measured(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(String, usize)> {
+    wrap_ranges(text, width, ambiguous)
+        .into_iter()
+        .map(|(range, w)| (text[range].to_owned(), w))
+        .collect()
+}
+
+/// [`wrap`], returning each line as a byte range of `text` with its width.
+pub fn wrap_ranges(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(Range<usize>, usize)> {
+    let width = width.max(MIN_WIDTH);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for segment in text.split('\n') {
+        if segment.is_empty() {
+            out.push((start..start, 0));
+        } else {
+            for (range, w) in wrap_segment(segment, width, ambiguous) {
+                out.push((start + range.start..start + range.end, w));
+            }
+        }
+        start += segment.len() + 1;
+    }
+    out
+}
+
+/// A breakable piece of a segment: `word` is `start..word_end`, followed by
+/// break spaces up to `end`.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    start: usize,
+    word_end: usize,
+    end: usize,
+    width: usize,
+}
+
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        self.width as f64
+    }
+    fn whitespace_width(&self) -> f64 {
+        (self.end - self.word_end) as f64
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, usize)> {
+    // 1. UAX #14 break opportunities, as textwrap words.
+    let base = seg.as_ptr() as usize;
+    let mut tokens: Vec<Piece> = Vec::new();
+    for word in WordSeparator::UnicodeBreakProperties.find_words(seg) {
+        let word_start = word.word.as_ptr() as usize - base;
+        let word_end = word_start + word.word.len();
+        let end = word_end + word.whitespace.len();
+        let mut start = word_start;
+        for cut in quote_breaks(word.word).chain(std::iter::once(word.word.len())) {
+            let (piece_end, ws_end) = if cut == word.word.len() {
+                (word_end, end)
+            } else {
+                (word_start + cut, word_start + cut)
+            };
+            // 2. Kinsoku: glue this piece to the previous one where a break is forbidden.
+            match tokens.last_mut() {
+                Some(prev)
+                    if !glue_breakable(&seg[prev.start..prev.word_end], &seg[start..piece_end]) =>
+                {
+                    prev.word_end = piece_end;
+                    prev.end = ws_end;
+                }
+                _ => tokens.push(Piece {
+                    start,
+                    word_end: piece_end,
+                    end: ws_end,
+                    width: 0,
+                }),
+            }
+            start = piece_end;
+        }
+    }
+    let tokens = whole_clusters(seg, tokens);
+    // 3. Measure; cut what cannot fit on any line.
+    let mut pieces = Vec::with_capacity(tokens.len());
+    for mut t in tokens {
+        t.width = str_width(&seg[t.start..t.word_end], amb);
+        if t.width <= width {
+            pieces.push(t);
+        } else {
+            cut_long(seg, t, width, amb, &mut pieces);
+        }
+    }
+    // 4. First-fit.
+    textwrap::wrap_algorithms::wrap_first_fit(&pieces, &[width as f64])
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let first = line[0];
+            let last = line[line.len() - 1];
+            let w = line.iter().map(|p| p.width).sum::<usize>()
+                + line[..line.len() - 1]
+                    .iter()
+                    .map(|p| p.end - p.word_end)
+                    .sum::<usize>();
+            (first.start..last.word_end, w)
+        })
+        .collect()
+}
+
+/// Moves the edges of `tokens` onto grapheme cluster boundaries (found by
+/// fuzzing: UAX #14 may break where a cluster goes on).
+///
+/// UAX #14 allows a break between a space and a combining mark after it
+/// (LB10), but `" \u{31e}"` is one cluster: breaking there dropped the space
+/// and left the mark alone. A Prepend character (`U+0600`…) joins the next
+/// character into its cluster, a space or an ideograph, where UAX #14 may
+/// break too. So: a word that starts inside a cluster takes the spaces of
+/// that cluster with it; a word that ends inside one takes the spaces that
+/// complete it; and a cluster that spans two words glues them together.
+fn whole_clusters(seg: &str, tokens: Vec<Piece>) -> Vec<Piece> {
+    // Most news text has no character that joins a cluster: nothing to do.
+    if seg.chars().all(crate::text::width::stands_alone) {
+        return tokens;
+    }
+    // Cluster edges, found once: a `GraphemeCursor` asked at every token
+    // looks back over a whole run of regional indicators each time, which
+    // made a long run of flags quadratic (found with the fuzz target).
+    let edges: Vec<usize> = seg
+        .grapheme_indices(true)
+        .map(|(i, _)| i)
+        .chain([seg.len()])
+        .collect();
+    let boundary = |i: usize| edges.binary_search(&i).is_ok();
+    let next = |i: usize| edges[edges.partition_point(|&e| e <= i).min(edges.len() - 1)];
+    let prev = |i: usize| edges[edges.partition_point(|&e| e < i).saturating_sub(1)];
+    let mut out: Vec<Piece> = Vec::with_capacity(tokens.len());
+    for mut t in tokens {
+        let Some(last) = out.last_mut() else {
+            out.push(t);
+            continue;
+        };
+        if !boundary(last.word_end) {
+            let end = next(last.word_end);
+            if end <= t.start {
+                // The spaces after the word complete its last cluster.
+                last.word_end = end;
+            } else {
+                // One cluster spans both words: no break between them.
+                last.word_end = t.word_end;
+                last.end = t.end;
+                continue;
+            }
+        }
+        if !boundary(t.start) {
+            // The spaces before the word begin its first cluster.
+            t.start = prev(t.start).max(last.word_end);
+            last.end = t.start;
+        }
+        out.push(t);
+    }
+    // The last word's end: only spaces follow it, which may complete its cluster.
+    if let Some(last) = out.last_mut()
+        && !boundary(last.word_end)
+    {
+        last.word_end = next(last.word_end).min(last.end);
+    }
+    out
+}
+
+/// Cuts an over-long token into pieces of at most `width` cells, between
+/// grapheme clusters, preferring the last cut the kinsoku rules allow.
+fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Piece>) {
+    let clusters: Vec<(usize, &str, usize)> = seg[t.start..t.word_end]
+        .grapheme_indices(true)
+        .map(|(i, g)| (t.start + i, g, cluster_width(g, amb)))
+        .collect();
+    let mut i = 0;
+    // The width of `clusters[i..]`, kept as `i` advances: summing it afresh
+    // for every cut made this quadratic (found with the fuzz target
+    // `typeset`: a 256 KiB word took over a minute to set).
+    let mut rest: usize = clusters.iter().map(|c| c.2).sum();
+    while i < clusters.len() {
+        if rest <= width {
+            out.push(Piece {
+                start: clusters[i].0,
+                word_end: t.word_end,
+                end: t.end,
+                width: rest,
+            });
+            return;
+        }
+        // Longest run from i that fits, then the last allowed cut within it.
+        let mut used = 0;
+        let mut k = i;
+        while k < clusters.len() && used + clusters[k].2 <= width {
+            used += clusters[k].2;
+            k += 1;
+        }
+        let k = k.max(i + 1);
+        let only_indent = |j: usize| clusters[i..j].iter().all(|c| c.1 == "\u{3000}");
+        // Best: a cut every rule allows. Else: one that at least keeps
+        // `——`/`……` whole and the indent with its text. Else: where it fits.
+        let strict = |j: usize| glue_breakable(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
+        let relaxed = |j: usize| !splits_pair(clusters[j - 1].1, clusters[j].1) && !only_indent(j);
+        let candidates = || (i + 1..=k).rev().filter(|&j| j < clusters.len());
+        let cut = candidates()
+            .find(|&j| strict(j))
+            .or_else(|| candidates().find(|&j| relaxed(j)))
+            .unwrap_or(k);
+        let w: usize = clusters[i..cut].iter().map(|c| c.2).sum();
+        rest -= w;
+        let end = clusters.get(cut).map_or(t.word_end, |c| c.0);
+        out.push(Piece {
+            start: clusters[i].0,
+            word_end: end,
+            end,
+            width: w,
+        });
+        i = cut;
+    }
+}
+
+/// Whether a line may break between `before` and `after` by the kinsoku rules.
+fn glue_breakable(before: &str, after: &str) -> bool {
+    let (Some(b), Some(a)) = (before.chars().next_back(), after.chars().next()) else {
+        return true;
+    };
+    if is_no_start(a) || is_no_end(b) {
+        return false;
+    }
+    if splits_pair(before, after) {
+        return false;
+    }
+    // A paragraph's full-width indent stays with the first character.
+    !before.chars().all(|c| c == '\u{3000}')
+}
+
+/// Break positions inside a UAX #14 word that Chinese typesetting allows but
+/// UAX #14 (before Unicode 15.1) does not: before an opening quote `“‘` that
+/// follows a wide character, and after a closing quote `”’` that precedes one.
+fn quote_breaks(word: &str) -> impl Iterator<Item = usize> + '_ {
+    let wide = |c: char| unicode_width::UnicodeWidthChar::width(c) == Some(2);
+    let mut prev: Option<char> = None;
+    word.char_indices().filter_map(move |(i, c)| {
+        let p = prev.replace(c)?;
+        let opening = matches!(c, '“' | '‘') && wide(p);
+        let closing = matches!(p, '”' | '’') && wide(c) && !is_no_start(c);
+        (opening || closing).then_some(i)
+    })
+}
+
+/// Whether breaking between `before` and `after` would split `——` or `……`.
+fn splits_pair(before: &str, after: &str) -> bool {
+    let (Some(b), Some(a)) = (before.chars().next_back(), after.chars().next()) else {
+        return false;
+    };
+    b == a && matches!(a, '—' | '…' | '⋯')
+}
+
+/// Closing punctuation: never at the start of a line.
+pub fn is_no_start(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '》'
+            | '」'
+            | '』'
+            | '”'
+            | '’'
+            | '…'
+            | '⋯'
+            | '〉'
+            | '】'
+            | '〕'
+            | '〗'
+            | '〙'
+            | '〛'
+            | '｝'
+            | '］'
+            | '〞'
+            | '・'
+            | '‥'
+            | '．'
+            | '％'
+            | 'ー'
+            | '々'
+            | 'ゝ'
+            | 'ゞ'
+            | 'ヽ'
+            | 'ヾ'
+            | '゛'
+            | '゜'
+            | 'ぁ'
+            | 'ぃ'
+            | 'ぅ'
+            | 'ぇ'
+            | 'ぉ'
+            | 'っ'
+            | 'ゃ'
+            | 'ゅ'
+            | 'ょ'
+            | 'ゎ'
+            | 'ァ'
+            | 'ィ'
+            | 'ゥ'
+            | 'ェ'
+            | 'ォ'
+            | 'ッ'
+            | 'ャ'
+            | 'ュ'
+            | 'ョ'
+            | 'ヮ'
+            | 'ヵ'
+            | 'ヶ'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ')'
+            | ']'
+            | '}'
+            | '%'
+    )
+}
+
+/// Opening punctuation: never at the end of a line.
+pub fn is_no_end(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '《'
+            | '「'
+            | '『'
+            | '“'
+            | '‘'
+            | '〈'
+            | '【'
+            | '〔'
+            | '〖'
+            | '〘'
+            | '〚'
+            | '｛'
+            | '［'
+            | '〝'
+            | '('
+            | '['
+            | '{'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const N: Ambiguous = Ambiguous::Narrow;
+
+    fn starts(lines: &[String]) -> Vec<char> {
+        lines.iter().filter_map(|l| l.chars().next()).collect()
+    }
+
+    #[test]
+    fn cjk_breaks_between_ideographs_and_fills_lines() {
+        assert_eq!(
+            wrap("制造业是立市之本强市之基", 10, N),
+            ["制造业是立", "市之本强市", "之基"]
+        );
+    }
+
+    #[test]
+    fn closing_punctuation_never_starts_a_line() {
+        let text = "　　制造业是立市之本、强市之基，决定着一个地区的综合实力和区域竞争力。昨天，记者从市经信局获悉。";
+        // From 4 cells up, every ideograph fits with its comma: no excuse.
+        for width in 4..40 {
+            let lines = wrap(text, width, N);
+            for (i, c) in starts(&lines).into_iter().enumerate().skip(1) {
+                assert!(
+                    !is_no_start(c),
+                    "width {width}: line {i} starts with {c}: {lines:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn opening_punctuation_never_ends_a_line() {
+        let text = "嘉兴出台了《嘉兴市打造先进制造业产业集群推动高质量发展的实施意见》，并召开“135N”先进制造业集群现场推进会";
+        for width in 4..40 {
+            for line in wrap(text, width, N) {
+                let last = line.chars().last().unwrap();
+                assert!(!is_no_end(last), "width {width}: {line:?} ends with {last}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_of_closing_punctuation_stay_together() {
+        let text = "信心！”阿特斯总经办主任难掩自豪？！”好";
+        // `豪？！”` is 7 cells: from 8 up it must never be split.
+        for width in 8..20 {
+            let lines = wrap(text, width, N);
+            for l in &lines[1..] {
+                assert!(
+                    !is_no_start(l.chars().next().unwrap()),
+                    "width {width}: {lines:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dashes_and_ellipses_never_split() {
+        let text = "他说——我们走吧……然后沉默了——很久很久……";
+        for width in 2..30 {
+            for pair in wrap(text, width, N).windows(2) {
+                let (a, b) = (
+                    pair[0].chars().last().unwrap(),
+                    pair[1].chars().next().unwrap(),
+                );
+                assert!(!(a == '—' && b == '—'), "width {width}: {pair:?}");
+                assert!(!(a == '…' && b == '…'), "width {width}: {pair:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn latin_words_and_numbers_stay_whole() {
+        let text = "生产阿特斯最新210HiKu7产品，功率高达670W。日期2023-01-06发布";
+        let lines = wrap(text, 12, N);
+        let joined = lines.join("|");
+        assert!(
+            !joined.contains("210|") && !joined.contains("|HiKu7"),
+            "{lines:?}"
+        );
+        assert!(lines.iter().any(|l| l.contains("210HiKu7")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.contains("2023-01-06")), "{lines:?}");
+    }
+
+    #[test]
+    fn full_width_indent_is_kept_and_never_alone() {
+        let lines = wrap("　　数据显示，全市光伏产业", 6, N);
+        assert!(lines[0].starts_with("　　"), "{lines:?}");
+        assert_ne!(lines[0], "　　");
+        assert_eq!(lines.concat(), "　　数据显示，全市光伏产业");
+    }
+
+    #[test]
+    fn at_the_narrowest_width_a_dash_pair_is_kept_over_other_rules() {
+        assert_eq!(wrap("吧……", 3, N), ["吧", "……"]);
+    }
+
+    #[test]
+    fn narrow_widths_cut_tokens_without_orphaning_punctuation() {
+        // A 10-cell token at width 4: cut, and the comma stays with its neighbour.
+        let lines = wrap("ＡＢ，ＣＤ", 4, N);
+        assert_eq!(lines, ["Ａ", "Ｂ，", "ＣＤ"]);
+    }
+
+    #[test]
+    fn long_latin_word_is_cut_by_cluster() {
+        let lines = wrap("supercalifragilistic", 6, N);
+        assert!(lines.iter().all(|l| str_width(l, N) <= 6));
+        assert_eq!(lines.concat(), "supercalifragilistic");
+        let accented = "e\u{301}".repeat(9);
+        let lines = wrap(&accented, 4, N);
+        assert!(lines.iter().all(|l| l.starts_with('e')), "{lines:?}");
+    }
+
+    #[test]
+    fn lines_may_break_before_an_opening_quote_after_chinese() {
+        // UAX #14 alone glues `落。“新` together; Chinese rules allow `落。|“新`.
+        assert_eq!(
+            wrap("企业群落。“新星”产业", 10, N),
+            ["企业群落。", "“新星”产业"]
+        );
+    }
+
+    #[test]
+    fn the_url_comes_last_and_only_web_links_count_as_links() {
+        let mut a = Article::new("t", vec!["p".into()]);
+        a.url = Some("https://example.org/x".into());
+        let last = typeset(&a, 40, &TypesetOptions::default()).pop().unwrap();
+        assert_eq!(
+            (last.kind, last.text.as_str()),
+            (LineKind::Link, "https://example.org/x")
+        );
+        a.url = Some("javascript:alert(1)".into());
+        let last = typeset(&a, 40, &TypesetOptions::default()).pop().unwrap();
+        assert_eq!(last.kind, LineKind::NotALink);
+        assert!(last.text.contains("(not a web link)"));
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn a_match_broken_across_lines_is_found_on_both() {
+        let a = Article::new(
+            "t",
+            vec!["一二三四光伏五六".into(), "the solar panel".into()],
+        );
+        let lines = typeset(&a, 10, &TypesetOptions::default());
+        let i = lines
+            .iter()
+            .position(|l| l.text.ends_with('光'))
+            .expect("光 ends a line");
+        let terms = vec!["光伏".to_string()];
+        assert_eq!(
+            matches_in_line(&lines, i, &terms),
+            [lines[i].text.len() - 3..lines[i].text.len()]
+        );
+        assert_eq!(matches_in_line(&lines, i + 1, &terms), [0..3]);
+        let j = lines.iter().position(|l| l.text == "the solar").unwrap();
+        let phrase = vec!["solar panel".to_string()];
+        assert_eq!(matches_in_line(&lines, j, &phrase), [4..9]);
+        assert_eq!(matches_in_line(&lines, j + 1, &phrase), [0..5]);
+    }
+
+    #[test]
+    fn lazy_typesetting_gives_the_same_lines_as_typesetting_at_once() {
+        let sentence =
+            "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势，the solar panel 210HiKu7 ";
+        let long = sentence.repeat(3000); // ~330 KB, several chunks
+        let a = Article::new("标题", vec!["短段落。".into(), long, "尾段。".into()]);
+        for width in [7, 40, 79] {
+            let whole = typeset(&a, width, &TypesetOptions::default());
+            let mut lazy = Lazy::new(&a, width, &TypesetOptions::default());
+            lazy.ensure(10);
+            assert!(lazy.lines().len() >= 10 && !lazy.is_done());
+            assert_eq!(lazy.lines(), &whole[..lazy.lines().len()], "width {width}");
+            lazy.finish();
+            assert_eq!(lazy.lines(), &whole[..], "width {width}");
+        }
+    }
+
+    /// Whether every line of `wrap(text)` is made of whole grapheme clusters.
+    fn lines_are_whole_clusters(text: &str, width: usize) -> bool {
+        let edges: Vec<usize> = text
+            .grapheme_indices(true)
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        wrap_ranges(text, width, N)
+            .iter()
+            .all(|(r, _)| edges.contains(&r.start) && edges.contains(&r.end))
+    }
+
+    #[test]
+    fn a_combining_mark_on_a_space_is_not_split_from_it() {
+        // Found by fuzzing (fuzz/ target `typeset`): UAX #14 breaks between
+        // a space and a combining mark after it, which is one cluster; the
+        // line started with the bare mark and the space was dropped.
+        assert_eq!(wrap(" \u{31e}\u{fffd}", 0, N), [" \u{31e}\u{fffd}"]);
+        assert_eq!(wrap("ab \u{301}cd", 3, N), ["ab", " \u{301}cd"]);
+        for width in 0..8 {
+            assert!(lines_are_whole_clusters("ab \u{301}cd  \u{302}e", width));
+            // A tone mark is in the CJK punctuation block, yet joins too.
+            assert!(lines_are_whole_clusters(
+                "中文 \u{302a}中文 \u{302e}",
+                width
+            ));
+        }
+    }
+
+    #[test]
+    fn a_prepended_cluster_is_not_split() {
+        // A Prepend character (U+0600, U+0605…) joins what follows into its
+        // cluster, a space or an ideograph, where UAX #14 may break.
+        for text in [
+            "\u{600} 中文",
+            "a\u{605}中文",
+            "字\u{600}",
+            "\u{600} \u{301}中",
+        ] {
+            for width in 0..8 {
+                assert!(lines_are_whole_clusters(text, width), "{text:?} at {width}");
+                let kept: String = wrap(text, width, N).concat().replace(' ', "");
+                assert_eq!(kept, text.replace(' ', ""), "{text:?} at {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_huge_word_is_cut_in_linear_time() {
+        // Found with the fuzz target `typeset` on long inputs: every cut
+        // summed the rest of the word again, so a 1 MiB word (a base64 blob,
+        // say) took minutes. Now about a second, unoptimised.
+        let word = "ab".repeat(512 * 1024);
+        let started = std::time::Instant::now();
+        let lines = wrap(&word, 40, N);
+        assert_eq!(lines.len(), word.len() / 40 + 1);
+        assert!(lines.iter().all(|l| l.len() <= 40));
+        assert_eq!(lines.concat(), word);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 10, "took {took:?}");
+    }
+
+    #[test]
+    fn a_long_run_of_flags_is_set_in_linear_time() {
+        // Found with the fuzz target `typeset` on long inputs, after the
+        // cluster fix above: a `GraphemeCursor` asked at every break looked
+        // back over the whole run of regional indicators (500 s for 32,000
+        // flags, fuzzing build).
+        let flags = "🇨🇳🇰🇷".repeat(16 * 1024);
+        let started = std::time::Instant::now();
+        let lines = wrap(&flags, 40, N);
+        assert!(
+            lines
+                .iter()
+                .all(|l| str_width(l, N) <= 40 && l.chars().count() % 2 == 0)
+        );
+        assert_eq!(lines.concat(), flags);
+        let took = started.elapsed();
+        assert!(took.as_secs() < 10, "took {took:?}");
+    }
+
+    #[test]
+    fn english_breaks_at_spaces_and_drops_them() {
+        assert_eq!(
+            wrap("the quick brown fox", 10, N),
+            ["the quick", "brown fox"]
+        );
+    }
+
+    #[test]
+    fn hard_line_breaks_are_kept() {
+        assert_eq!(wrap("一\n\n二", 10, N), ["一", "", "二"]);
+    }
+
+    #[test]
+    fn wide_ambiguous_mode_counts_quotes_as_two_cells() {
+        let text = "“新星”产业群，“新星”产业群……“新星”";
+        let narrow = wrap(text, 8, N);
+        let wide = wrap(text, 8, Ambiguous::Wide);
+        // Set narrow, some line would overflow a terminal that draws quotes wide.
+        assert!(
+            narrow.iter().any(|l| str_width(l, Ambiguous::Wide) > 8),
+            "{narrow:?}"
+        );
+        assert!(
+            wide.iter().all(|l| str_width(l, Ambiguous::Wide) <= 8),
+            "{wide:?}"
+        );
+        assert_eq!(wide.concat(), text);
+    }
+}

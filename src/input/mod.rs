@@ -1,0 +1,3 @@
+//! Input: key notation and the keymap that turns key presses into actions.
+
+pub mod keys;

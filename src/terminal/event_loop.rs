@@ -1,0 +1,550 @@
+//! The interactive terminal: entering and always leaving the alternate
+//! screen, the event loop, signals and suspend.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::{cursor, execute, terminal};
+use ratatui::Terminal;
+
+use crate::app::{Action, App, Exit, Focus};
+use crate::terminal::lean::Lean;
+use crate::ui::{Theme, draw};
+use kanbao_core::library::Library;
+
+type Term = Terminal<Lean<BufWriter<Stdout>>>;
+
+/// Clicks and the wheel only (1000), reported as SGR (1006): not every
+/// pointer movement (1003), which would flood a slow SSH link.
+const MOUSE_ON: &[u8] = b"\x1b[?1000h\x1b[?1006h";
+const MOUSE_OFF: &[u8] = b"\x1b[?1006l\x1b[?1000l";
+
+/// Whether the browser asked for mouse events (`display.mouse`).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Puts the terminal back the way the user had it. Safe to call twice.
+pub fn restore_terminal() {
+    let _ = terminal::disable_raw_mode();
+    let mut out = io::stdout();
+    if MOUSE.load(Ordering::Relaxed) {
+        let _ = out.write_all(MOUSE_OFF);
+    }
+    // Leave no colour behind for the shell.
+    let _ = out.write_all(b"\x1b[0m");
+    let _ = execute!(out, terminal::LeaveAlternateScreen, cursor::Show);
+    let _ = out.flush();
+}
+
+fn enter_terminal() -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), terminal::EnterAlternateScreen, cursor::Hide)?;
+    if MOUSE.load(Ordering::Relaxed) {
+        let mut out = io::stdout();
+        out.write_all(MOUSE_ON)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// The browser's background update (`r`): fetches the subscriptions and
+/// returns a one-line report and the reloaded library.
+pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
+
+/// A library still loading in another thread: the browser shows its
+/// progress and takes the library when it arrives.
+pub struct Loading {
+    /// How far it has got.
+    pub progress: Arc<kanbao_core::library::Progress>,
+    /// Where the library arrives.
+    pub receive: std::sync::mpsc::Receiver<Library>,
+}
+
+impl Loading {
+    /// Starts `load` in a thread and waits up to `patience` for it: a
+    /// library that loads sooner is returned at once (no "loading" frame
+    /// for a small one), else the loading to hand to [`run`]. With nothing
+    /// to show by then (a feed is read whole, no first screenful comes
+    /// early), it waits up to three times longer before a frame that says
+    /// only "loading…": drawn, then replaced at once, it would cost a slow
+    /// link a screenful for nothing.
+    pub fn start(
+        patience: Duration,
+        load: impl FnOnce(Arc<kanbao_core::library::Progress>) -> Library + Send + 'static,
+    ) -> Result<Library, Loading> {
+        let progress = Arc::new(kanbao_core::library::Progress::default());
+        let (send, receive) = std::sync::mpsc::channel();
+        let shared = Arc::clone(&progress);
+        std::thread::spawn(move || {
+            let _ = send.send(load(shared));
+        });
+        if let Ok(library) = receive.recv_timeout(patience) {
+            return Ok(library);
+        }
+        let blank_until = std::time::Instant::now() + patience * 3;
+        while !progress.has_first() {
+            let left = blank_until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match receive.recv_timeout(left.min(Duration::from_millis(10))) {
+                Ok(library) => return Ok(library),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
+        }
+        Err(Loading { progress, receive })
+    }
+
+    /// `loading… 45% · 12,345 articles`.
+    fn describe(&self) -> String {
+        let p = &self.progress;
+        let (done, total) = (
+            p.done.load(Ordering::Relaxed),
+            p.total.load(Ordering::Relaxed),
+        );
+        let articles = p.articles.load(Ordering::Relaxed);
+        let percent = (done * 100).checked_div(total).unwrap_or(0).min(99);
+        format!(
+            "loading… {percent}% · {} articles",
+            crate::app::thousands(articles)
+        )
+    }
+}
+
+/// How the browser ended, as a process exit code (0 for `q`, 128 + signal otherwise).
+pub fn run(
+    app: &mut App,
+    theme: Theme,
+    updater: Option<Updater>,
+    loading: Option<Loading>,
+    mouse: bool,
+) -> anyhow::Result<i32> {
+    // Signals that end the session: restore the terminal in the main loop.
+    let signal = Arc::new(AtomicUsize::new(0));
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)?;
+    }
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+
+    MOUSE.store(mouse, Ordering::Relaxed);
+    watch_for_hangup(Arc::clone(&signal));
+    enter_terminal()?;
+    let result = event_loop(app, &theme, &signal, updater, loading);
+    restore_terminal();
+    // A write that failed because the terminal hung up is the hang-up.
+    let sig = signal.load(Ordering::Relaxed);
+    if result.is_err() && sig != 0 {
+        return Ok(128 + sig as i32);
+    }
+    let code = result?;
+    Ok(code)
+}
+
+/// Ends the browser when its terminal goes away (the SSH connection drops,
+/// the terminal window is closed), whether or not a SIGHUP arrives. On a
+/// hung-up terminal every read returns 0 bytes at once, and crossterm then
+/// reads again and again inside one `poll`, at full CPU, never returning to
+/// our loop to see the signal. A thread waits for the hang-up (poll with no
+/// events reports only HUP and errors), records it as SIGHUP, and puts an
+/// empty non-blocking pipe on standard input: crossterm's next read says
+/// "would block", which is the one answer that ends its reading, and our
+/// loop ends normally (marks saved, exit 129). (An error or a `/dev/null`
+/// would keep it reading forever too.) Standard output and error go to
+/// `/dev/null`: there is nothing left to show anything on.
+fn watch_for_hangup(signal: Arc<AtomicUsize>) {
+    std::thread::spawn(move || {
+        let stdin = io::stdin();
+        loop {
+            let mut fds = [rustix::event::PollFd::new(
+                &stdin,
+                rustix::event::PollFlags::empty(),
+            )];
+            match rustix::event::poll(&mut fds, None) {
+                Ok(_) => {
+                    use rustix::event::PollFlags as F;
+                    if fds[0].revents().intersects(F::HUP | F::ERR | F::NVAL) {
+                        break;
+                    }
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                Err(_) => return,
+            }
+        }
+        signal.store(signal_hook::consts::SIGHUP as usize, Ordering::Relaxed);
+        // SAFETY: plain calls on file descriptors we own; the new ones are
+        // leaked on purpose (the pipe's write end keeps reads from seeing
+        // end-of-file).
+        unsafe {
+            // Nothing can be shown any more, and a write to the dead
+            // terminal fails (an `eprintln!` on the way out would panic).
+            // First, before the main thread is let go below.
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if null >= 0 {
+                libc::dup2(null, 1);
+                libc::dup2(null, 2);
+            }
+            let mut ends = [0; 2];
+            if libc::pipe2(ends.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) == 0 {
+                libc::dup2(ends[0], 0);
+            }
+        }
+    });
+}
+
+fn new_terminal() -> io::Result<Term> {
+    let out = BufWriter::with_capacity(1 << 16, io::stdout());
+    Terminal::new(Lean::new(out))
+}
+
+fn event_loop(
+    app: &mut App,
+    theme: &Theme,
+    signal: &AtomicUsize,
+    updater: Option<Updater>,
+    mut loading: Option<Loading>,
+) -> anyhow::Result<i32> {
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Option<Library>)>();
+    let mut updating = false;
+    let mut term = new_terminal()?;
+    // crossterm starts watching for SIGWINCH on the first poll: poll once
+    // before reading the size, so a resize right after start is not lost.
+    event::poll(Duration::ZERO)?;
+    let size = term.size()?;
+    app.apply(Action::Resize(size.width, size.height));
+    let mut dirty = true;
+    // When the reader beside the list shows the selection, if it waits.
+    let mut preview_due: Option<std::time::Instant> = None;
+    loop {
+        // A signal first: after a hang-up there is no terminal to draw on.
+        let sig = signal.load(Ordering::Relaxed);
+        if sig != 0 {
+            return Ok(128 + sig as i32);
+        }
+        if dirty {
+            term.draw(|frame| draw(frame, app, theme))?;
+            dirty = false;
+        }
+        match app.exit {
+            Some(Exit::Quit) => return Ok(0),
+            Some(Exit::Interrupt) => return Ok(130),
+            None => {}
+        }
+        if let Ok((report, library)) = done_rx.try_recv() {
+            updating = false;
+            if let Some(library) = library {
+                app.replace_library(library);
+            }
+            app.notice = Some(report);
+            dirty = true;
+        }
+        if let Some(l) = &loading {
+            match l.receive.try_recv() {
+                Ok(library) => {
+                    // Where the user has not moved yet, the top of the whole list.
+                    let moved = app.selected != 0 || app.scroll != 0 || app.focus != Focus::List;
+                    app.replace_library(library);
+                    if !moved {
+                        app.apply(Action::Top);
+                    }
+                    app.notice = crate::app::problems_notice(&app.library);
+                    loading = None;
+                    dirty = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    // A first screenful while the rest loads.
+                    if app.library.articles.is_empty()
+                        && let Some(first) = l.progress.take_first()
+                    {
+                        let mut some = Library::default();
+                        some.articles = first;
+                        app.replace_library(some);
+                        dirty = true;
+                    }
+                    let said = Some(l.describe());
+                    if app.notice != said {
+                        app.notice = said;
+                        dirty = true;
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    app.notice = Some("loading failed".into());
+                    loading = None;
+                    dirty = true;
+                }
+            }
+        }
+        if app.poll_search() {
+            dirty = true;
+        }
+        if app.state.busy()
+            && let Err(e) = app.state.tick(false)
+        {
+            app.notice = Some(e);
+            dirty = true;
+        }
+        // Between keys, finish typesetting a huge article a chunk at a time.
+        let idle = app.typesetting_pending();
+        let mut wait = if idle {
+            Duration::ZERO
+        } else if loading.is_some() || app.searching() || app.state.busy() {
+            Duration::from_millis(100)
+        } else {
+            Duration::from_millis(200)
+        };
+        if dirty {
+            continue;
+        }
+        // The selection has rested long enough: the reader catches up.
+        if app.preview_waiting() {
+            let now = std::time::Instant::now();
+            let due = *preview_due.get_or_insert(now + app.preview_delay);
+            if now >= due {
+                app.show_preview();
+                preview_due = None;
+                dirty = true;
+                continue;
+            }
+            wait = wait.min(due - now);
+        } else {
+            preview_due = None;
+        }
+        let ready = match event::poll(wait) {
+            Ok(ready) => ready,
+            Err(_) if signal.load(Ordering::Relaxed) != 0 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if !ready {
+            if idle && app.typeset_some() {
+                dirty = true; // done: the position indicator becomes exact
+            }
+            if !idle && loading.is_none() && !app.preview_waiting() {
+                app.prepare_when_idle();
+            }
+            continue;
+        }
+        let event = match event::read() {
+            Ok(event) => event,
+            Err(_) if signal.load(Ordering::Relaxed) != 0 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        // Any event starts the preview's wait again.
+        preview_due = None;
+        let action = match event {
+            Event::Key(key) if key.kind != KeyEventKind::Release => {
+                debug_panic_on(key);
+                let action = app.key(key);
+                if let Some(url) = app.pending_copy.take() {
+                    copy_to_clipboard(&url)?;
+                    app.notice = Some("URL copied to the clipboard (OSC 52)".into());
+                }
+                if let Some(url) = app.pending_open.take() {
+                    if open_in_browser(&url)? {
+                        term = new_terminal()?;
+                        term.clear()?;
+                    }
+                    app.notice = Some(format!("opened {url}"));
+                }
+                match action {
+                    Action::Suspend | Action::Redraw | Action::Update => action,
+                    _ => {
+                        dirty = true;
+                        continue;
+                    }
+                }
+            }
+            Event::Resize(w, h) => Action::Resize(w, h),
+            Event::Mouse(m) => {
+                use crossterm::event::{MouseButton, MouseEventKind};
+                match m.kind {
+                    MouseEventKind::ScrollDown => app.wheel(m.column, m.row, true),
+                    MouseEventKind::ScrollUp => app.wheel(m.column, m.row, false),
+                    MouseEventKind::Down(MouseButton::Left) => app.click(m.column, m.row),
+                    _ => continue,
+                }
+                dirty = true;
+                continue;
+            }
+            Event::FocusGained => Action::Redraw,
+            _ => continue,
+        };
+        match action {
+            Action::Suspend if !can_suspend() => {
+                app.notice =
+                    Some("cannot suspend: no job-control shell to return to (q quits)".into());
+            }
+            Action::Suspend => {
+                suspend()?;
+                term = new_terminal()?;
+                term.clear()?;
+            }
+            Action::Redraw => term.clear()?,
+            Action::Update => match &updater {
+                _ if updating => app.notice = Some("an update is already running…".into()),
+                Some(job) => {
+                    updating = true;
+                    app.notice = Some("updating subscriptions…".into());
+                    let (job, tx) = (Arc::clone(job), done_tx.clone());
+                    std::thread::spawn(move || {
+                        let _ = tx.send(job());
+                    });
+                }
+                None => app.notice = Some("nothing to update here".into()),
+            },
+            _ => {}
+        }
+        if !matches!(action, Action::Suspend | Action::Redraw | Action::Update) {
+            app.apply(action);
+        }
+        dirty = true;
+    }
+}
+
+/// Puts `text` on the clipboard with OSC 52, which works over SSH and, with
+/// `set -g set-clipboard on`, inside tmux. Only a URL kanbao accepted as a
+/// link ever gets here, and it goes base64-encoded.
+fn copy_to_clipboard(text: &str) -> io::Result<()> {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{encoded}\x07")?;
+    out.flush()
+}
+
+/// Browsers that take over the terminal: the TUI steps aside while they run.
+const TERMINAL_BROWSERS: &[&str] = &[
+    "w3m", "lynx", "links", "elinks", "browsh", "carbonyl", "links2",
+];
+
+/// Opens a web link with `$BROWSER` (`%s` is replaced by the URL), else
+/// `xdg-open` (or `open` on macOS). A terminal browser runs in the
+/// foreground with the screen handed over; returns whether it did (the
+/// screen must then be redrawn).
+fn open_in_browser(url: &str) -> io::Result<bool> {
+    let browser = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty());
+    let command = browser.unwrap_or_else(|| {
+        if cfg!(target_os = "macos") {
+            "open".into()
+        } else {
+            "xdg-open".into()
+        }
+    });
+    let mut words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
+    if words.iter().any(|w| w.contains("%s")) {
+        words.iter_mut().for_each(|w| *w = w.replace("%s", url));
+    } else {
+        words.push(url.to_owned());
+    }
+    let program = words.remove(0);
+    let name = std::path::Path::new(&program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    if TERMINAL_BROWSERS.contains(&name) {
+        restore_terminal();
+        let status = std::process::Command::new(&program).args(&words).status();
+        enter_terminal()?;
+        status?;
+        Ok(true)
+    } else {
+        std::process::Command::new(&program)
+            .args(&words)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        Ok(false)
+    }
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again on `fg`.
+/// Whether a stop signal would stop us. Not when our process group is
+/// orphaned — no shell with job control above us, as when kanbao is started
+/// directly by ssh or a terminal emulator, or by `sh -c`: the kernel discards
+/// SIGTSTP there, and nobody could `fg` us anyway. Our parent proves the
+/// group is not orphaned when it is in the same session but another group.
+fn can_suspend() -> bool {
+    // libc rather than rustix: in a container the session leader or group
+    // leader may live outside our PID namespace, and then getsid/getpgid
+    // report 0, which rustix's `Pid` cannot hold (it panics in debug builds).
+    // SAFETY: these calls take plain integers and touch no memory of ours.
+    let (parent, our_group, our_session) =
+        unsafe { (libc::getppid(), libc::getpgid(0), libc::getsid(0)) };
+    if parent <= 0 || our_group <= 0 || our_session <= 0 {
+        return false;
+    }
+    // SAFETY: as above.
+    let (parent_group, parent_session) = unsafe { (libc::getpgid(parent), libc::getsid(parent)) };
+    parent_session == our_session && parent_group != our_group
+}
+
+fn suspend() -> io::Result<()> {
+    restore_terminal();
+    signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+    enter_terminal()
+}
+
+/// Debug builds only: panics on the key named by `KANBAO_PANIC_ON_KEY`, so the
+/// end-to-end tests can check that a panic restores the terminal.
+fn debug_panic_on(key: crossterm::event::KeyEvent) {
+    if cfg!(debug_assertions)
+        && let Some(want) = std::env::var_os("KANBAO_PANIC_ON_KEY")
+        && crossterm::event::KeyCode::Char(want.to_string_lossy().chars().next().unwrap_or('\0'))
+            == key.code
+    {
+        panic!("panic requested by KANBAO_PANIC_ON_KEY");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn articles(n: usize) -> Vec<kanbao_core::model::article::Article> {
+        (0..n)
+            .map(|i| kanbao_core::model::article::Article::new(&format!("t{i}"), vec!["x".into()]))
+            .collect()
+    }
+
+    #[test]
+    fn a_load_with_nothing_to_show_early_gets_more_patience() {
+        // Done after 3× the patience, with no first screenful meanwhile
+        // (a feed): returned whole, no "loading" frame in between.
+        let patience = Duration::from_millis(40);
+        let loaded = Loading::start(patience, |_| {
+            std::thread::sleep(Duration::from_millis(100));
+            let mut lib = Library::default();
+            lib.articles = articles(3);
+            lib
+        });
+        assert!(loaded.is_ok_and(|lib| lib.articles.len() == 3));
+    }
+
+    #[test]
+    fn a_load_with_a_first_screenful_shows_it_after_the_patience() {
+        let patience = Duration::from_millis(40);
+        let started = std::time::Instant::now();
+        let loading = Loading::start(patience, |progress| {
+            progress.offer(&articles(300));
+            std::thread::sleep(Duration::from_secs(2));
+            Library::default()
+        });
+        let Err(loading) = loading else {
+            panic!("a slow load should be loading")
+        };
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(loading.progress.take_first().map(|a| a.len()), Some(200));
+    }
+}
