@@ -73,7 +73,7 @@ fn bench(c: &mut Criterion) {
     let mut app = App::new(lib.clone(), TypesetOptions::default(), WIDTH, HEIGHT);
     group.bench_function("step/j+draw", |b| {
         b.iter(|| {
-            if app.selected + 1 >= app.order.len() {
+            if app.selected() + 1 >= app.order().len() {
                 app.apply(Action::Top);
             }
             app.apply(Action::Down);

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use kanbao::app::{App, LayoutSettings, ambiguous_note};
-use kanbao::config::{AmbiguousSetting, ColorSetting, Config, Orientation, ThemeName};
+use kanbao::app::{App, ambiguous_note};
+use kanbao::config::{AmbiguousSetting, ColorSetting, Config, ThemeName};
 use kanbao::terminal::probe::{self, Detected};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
@@ -331,8 +331,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }) => {
             let lib = load(&paths);
             warn_problems(&lib);
-            let mut app = App::new(lib, common.options(false), size.0, size.1);
-            configure(&mut app, &common.config);
+            let options = common.options(false);
+            let settings = common.config.settings(options);
+            let mut app = App::with(lib, options, settings, size.0, size.1);
             let theme = common.theme(common.color != ColorChoice::Never);
             let buf = snapshot::replay(&mut app, &keys, &theme)?;
             print!("{}", snapshot::format(&buf, format));
@@ -543,24 +544,6 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     Ok(u8::from(total.failed > 0))
 }
 
-/// Applies the config file's layout, reader and key settings to the app.
-fn configure(app: &mut App, config: &Config) {
-    app.layout_settings = LayoutSettings {
-        split: config.layout.split,
-        vertical: config.layout.orientation == Orientation::Vertical,
-        two_pane_min_width: config.layout.two_pane_min_width,
-        measure: config.reader.measure,
-        center: config.reader.center,
-        page_overlap: config.reader.page_overlap,
-    };
-    app.keymap = kanbao::input::keys::Keymap::new(&config.keys);
-    app.selection_bar = config.display.selection == kanbao::config::Selection::Bar;
-    app.preview = config.layout.preview;
-    app.preview_delay = std::time::Duration::from_millis(u64::from(config.layout.preview_delay_ms));
-    let (w, h) = app.size;
-    app.apply(kanbao::app::Action::Resize(w, h));
-}
-
 fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         bail!("the browser needs a terminal; use `kanbao list` or `kanbao read` to print articles");
@@ -594,16 +577,18 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     };
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
     let (ambiguous, note) = common.ambiguous(true);
-    let mut app = App::new(lib, TypesetOptions { ambiguous }, w, h);
-    app.ambiguous_note = note;
-    configure(&mut app, &common.config);
-    app.state = kanbao_core::store::marks::MarkStore::open_default();
+    let options = TypesetOptions { ambiguous };
+    let mut settings = common.config.settings(options);
+    settings.ambiguous_note = note;
+    let mut app = App::with(lib, options, settings, w, h);
+    app.set_marks(kanbao_core::store::marks::MarkStore::open_default());
     app.refresh_order();
-    if let Some(p) = app.state.problem() {
-        app.notice = Some(p.to_owned());
+    if let Some(p) = app.marks().problem() {
+        let p = p.to_owned();
+        app.set_notice(p);
     }
     if !common.config_problems.is_empty() {
-        app.notice = Some(format!(
+        app.set_notice(format!(
             "config: {} problem(s), defaults used; `kanbao config` shows them",
             common.config_problems.len()
         ));
@@ -618,7 +603,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         common.config.display.mouse,
     )?;
     common.warn_config();
-    for p in &app.library.problems {
+    for p in &app.library().problems {
         eprintln!("kanbao: warning: {p}");
     }
     Ok(code.clamp(0, 255) as u8)

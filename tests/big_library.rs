@@ -189,9 +189,9 @@ fn searching_bodies_on_disk_finds_what_a_search_in_memory_finds() {
     }
     // Words the titles decide are listed at once, before any body is read.
     disk.set_filter("标题12 嘉兴".into());
-    let at_once = disk.order.len();
+    let at_once = disk.order().len();
     common::finish_search(&mut disk);
-    assert!(at_once > 100 && at_once == disk.order.len(), "{at_once}");
+    assert!(at_once > 100 && at_once == disk.order().len(), "{at_once}");
 }
 
 #[test]
@@ -214,9 +214,9 @@ fn a_new_search_replaces_a_running_one() {
         .count();
     assert_eq!(ids_now.len(), want, "only the last search's results");
     assert!(
-        app.notice.as_deref().is_some_and(|n| n.contains("matches")),
+        app.notice().is_some_and(|n| n.contains("matches")),
         "{:?}",
-        app.notice
+        app.notice()
     );
 }
 
@@ -229,16 +229,16 @@ fn matches_arriving_above_keep_the_article_the_user_moved_to_selected() {
     // "1" is in some titles (listed at once) and in every body (第1段).
     app.set_filter("1".into());
     assert!(app.searching());
-    let at_once = app.order.len();
+    let at_once = app.order().len();
     assert!(at_once > 3, "{at_once}");
     app.apply(kanbao::app::Action::Down);
     app.apply(kanbao::app::Action::Down);
-    let chosen = app.library.articles[app.selected_article().unwrap()]
+    let chosen = app.library().articles[app.selected_article().unwrap()]
         .id
         .clone();
     common::finish_search(&mut app);
-    assert!(app.order.len() >= at_once);
-    let now = &app.library.articles[app.selected_article().unwrap()].id;
+    assert!(app.order().len() >= at_once);
+    let now = &app.library().articles[app.selected_article().unwrap()].id;
     assert_eq!(
         now, &chosen,
         "the selection followed the article, not the row"

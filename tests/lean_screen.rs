@@ -324,7 +324,7 @@ fn a_clear_or_a_resize_redraws_exactly() {
     });
     for (w, h) in [(80, 24), (121, 41), (30, 10)] {
         rig.resize(w, h);
-        app.apply(kanbao::app::Action::Resize(w, h));
+        app.resize(w, h);
         rig.frame("after a resize", |buf| {
             kanbao::ui::render(buf, &mut app, &theme)
         });

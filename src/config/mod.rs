@@ -18,6 +18,11 @@ use toml::de::{DeString, DeTable, DeValue};
 
 use kanbao_core::text::width::Ambiguous;
 
+use crate::app::{LayoutSettings, Settings};
+use crate::input::action::{Action, names as action_names};
+use crate::input::keys::Keymap;
+use kanbao_core::typeset::TypesetOptions;
+
 /// The documented default file, printed by `kanbao config --default`. It
 /// parses to exactly [`Config::default()`].
 pub const DEFAULT_TOML: &str = r##"# kanbao configuration. Every key is optional; these are the defaults.
@@ -57,41 +62,6 @@ paths = []                # what `kanbao` opens with no arguments (default: your
 #   mark_all_read cycle_sort open_link copy_link list_links problems
 # quit = ["q", "<C-c>"]
 "##;
-
-/// The actions a user can bind in `[keys]`, one per bindable
-/// [`crate::app::Action`], in snake_case.
-pub const ACTION_NAMES: &[&str] = &[
-    "up",
-    "down",
-    "page_down",
-    "page_up",
-    "half_page_down",
-    "half_page_up",
-    "top",
-    "bottom",
-    "next_pane",
-    "prev_pane",
-    "focus_list",
-    "focus_reader",
-    "open",
-    "back",
-    "help",
-    "quit",
-    "redraw",
-    "suspend",
-    "update",
-    "search",
-    "next_match",
-    "prev_match",
-    "toggle_read",
-    "toggle_star",
-    "mark_all_read",
-    "cycle_sort",
-    "open_link",
-    "copy_link",
-    "list_links",
-    "problems",
-];
 
 /// `display.ambiguous`: how East Asian Ambiguous characters are counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -205,10 +175,11 @@ pub struct Layout {
 
 impl Default for Layout {
     fn default() -> Layout {
+        let defaults = LayoutSettings::default();
         Layout {
-            split: 40,
+            split: defaults.split,
             orientation: Orientation::Horizontal,
-            two_pane_min_width: crate::app::TWO_PANE_MIN_WIDTH,
+            two_pane_min_width: defaults.two_pane_min_width,
             preview: true,
             preview_delay_ms: 100,
         }
@@ -228,10 +199,11 @@ pub struct Reader {
 
 impl Default for Reader {
     fn default() -> Reader {
+        let defaults = LayoutSettings::default();
         Reader {
-            measure: 80,
-            center: true,
-            page_overlap: 0,
+            measure: defaults.measure,
+            center: defaults.center,
+            page_overlap: defaults.page_overlap,
         }
     }
 }
@@ -334,9 +306,33 @@ pub struct Config {
     pub library: LibraryConfig,
     /// `[colors]`.
     pub colors: Colors,
-    /// `[keys]`: the user's bindings only, as (action name from
-    /// [`ACTION_NAMES`], key), in file order. A key appears at most once.
-    pub keys: Vec<(String, KeyEvent)>,
+    /// `[keys]`: the user's bindings only, as (action, key), in file
+    /// order. A key appears at most once.
+    pub keys: Vec<(Action, KeyEvent)>,
+}
+
+impl Config {
+    /// The browser's settings from this file's `[layout]`, `[reader]`,
+    /// `[display]` and `[keys]`, for typesetting with `options`.
+    pub fn settings(&self, options: TypesetOptions) -> Settings {
+        Settings {
+            keymap: Keymap::new(&self.keys),
+            layout: LayoutSettings {
+                split: self.layout.split,
+                vertical: self.layout.orientation == Orientation::Vertical,
+                two_pane_min_width: self.layout.two_pane_min_width,
+                measure: self.reader.measure,
+                center: self.reader.center,
+                page_overlap: self.reader.page_overlap,
+            },
+            selection_bar: self.display.selection == Selection::Bar,
+            preview: self.layout.preview,
+            preview_delay: std::time::Duration::from_millis(u64::from(
+                self.layout.preview_delay_ms,
+            )),
+            ..Settings::new(options)
+        }
+    }
 }
 
 /// `$XDG_CONFIG_HOME/kanbao/config.toml` (default `~/.config/kanbao/config.toml`).
@@ -722,13 +718,14 @@ impl Checker<'_> {
         }
     }
 
-    fn keys(&mut self, table: &DeTable<'_>, keys: &mut Vec<(String, KeyEvent)>) {
+    fn keys(&mut self, table: &DeTable<'_>, keys: &mut Vec<(Action, KeyEvent)>) {
         for (key, value) in entries(table) {
             let action = key.get_ref().as_ref();
-            if !ACTION_NAMES.contains(&action) {
-                self.unknown("action", Some("keys"), action, key.span(), ACTION_NAMES);
+            let Some(bound) = Action::named(action) else {
+                let names: Vec<&str> = action_names().collect();
+                self.unknown("action", Some("keys"), action, key.span(), &names);
                 continue;
-            }
+            };
             let full = format!("keys.{action}");
             let items: Vec<&Spanned<DeValue<'_>>> = match value.get_ref() {
                 DeValue::String(_) => vec![value],
@@ -761,13 +758,14 @@ impl Checker<'_> {
                     }
                 };
                 match keys.iter().find(|(_, k)| *k == event) {
-                    Some((other, _)) if other != action => {
+                    Some((other, _)) if *other != bound => {
+                        let other = other.info().map_or("", |i| i.name);
                         let message =
                             format!("key `{full}`: {written:?} is already bound to `{other}`");
                         self.warn(item.span(), message);
                     }
                     Some(_) => {}
-                    None => keys.push((action.to_owned(), event)),
+                    None => keys.push((bound, event)),
                 }
             }
         }
@@ -1023,7 +1021,7 @@ mod tests {
 
     #[test]
     fn default_toml_documents_every_action_and_colour() {
-        for name in ACTION_NAMES.iter().chain(Colors::NAMES) {
+        for name in action_names().chain(Colors::NAMES.iter().copied()) {
             assert!(DEFAULT_TOML.contains(name), "{name} is not documented");
         }
     }
@@ -1248,25 +1246,16 @@ mod tests {
         assert_eq!(
             c.keys,
             [
+                (Action::Quit, key(KeyCode::Char('q'), KeyModifiers::NONE)),
+                (Action::Quit, key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
                 (
-                    "quit".to_owned(),
-                    key(KeyCode::Char('q'), KeyModifiers::NONE)
-                ),
-                (
-                    "quit".to_owned(),
-                    key(KeyCode::Char('c'), KeyModifiers::CONTROL)
-                ),
-                (
-                    "half_page_down".to_owned(),
+                    Action::HalfPageDown,
                     key(KeyCode::Char('d'), KeyModifiers::CONTROL)
                 ),
-                ("open".to_owned(), key(KeyCode::Enter, KeyModifiers::NONE)),
+                (Action::Open, key(KeyCode::Enter, KeyModifiers::NONE)),
+                (Action::Search, key(KeyCode::Char('/'), KeyModifiers::NONE)),
                 (
-                    "search".to_owned(),
-                    key(KeyCode::Char('/'), KeyModifiers::NONE)
-                ),
-                (
-                    "list_links".to_owned(),
+                    Action::ListLinks,
                     key(KeyCode::Char('<'), KeyModifiers::NONE)
                 ),
             ]
@@ -1275,11 +1264,14 @@ mod tests {
 
     #[test]
     fn every_action_name_can_be_bound() {
-        for name in ACTION_NAMES {
+        for name in action_names() {
             let c = clean(&format!("[keys]\n{name} = \"<F1>\"\n"));
             assert_eq!(
                 c.keys,
-                [(name.to_string(), key(KeyCode::F(1), KeyModifiers::NONE))]
+                [(
+                    Action::named(name).unwrap(),
+                    key(KeyCode::F(1), KeyModifiers::NONE)
+                )]
             );
         }
     }
@@ -1289,7 +1281,7 @@ mod tests {
         let (c, w) = parse_str("[keys]\nqiut = \"x\"\nfrobnicate = \"z\"\nup = \"K\"\n");
         assert_eq!(
             c.keys,
-            [("up".to_owned(), key(KeyCode::Char('K'), KeyModifiers::NONE))]
+            [(Action::Up, key(KeyCode::Char('K'), KeyModifiers::NONE))]
         );
         assert_eq!(
             w,
@@ -1306,7 +1298,7 @@ mod tests {
             parse_str("[keys]\ntop = [\"gg\", \"<Home>\"]\nbottom = \"\"\nhelp = \"<Nope>\"\n");
         assert_eq!(
             c.keys,
-            [("top".to_owned(), key(KeyCode::Home, KeyModifiers::NONE))]
+            [(Action::Top, key(KeyCode::Home, KeyModifiers::NONE))]
         );
         assert_eq!(w.len(), 3, "{w:?}");
         assert!(w[0].ends_with(
@@ -1322,12 +1314,9 @@ mod tests {
         assert_eq!(
             c.keys,
             [
+                (Action::Down, key(KeyCode::Char('d'), KeyModifiers::CONTROL)),
                 (
-                    "down".to_owned(),
-                    key(KeyCode::Char('d'), KeyModifiers::CONTROL)
-                ),
-                (
-                    "half_page_down".to_owned(),
+                    Action::HalfPageDown,
                     key(KeyCode::Char('D'), KeyModifiers::NONE)
                 ),
             ]
@@ -1345,7 +1334,7 @@ mod tests {
         let (c, w) = parse_str("[keys]\nquit = 3\nup = [\"k\", 4]\n");
         assert_eq!(
             c.keys,
-            [("up".to_owned(), key(KeyCode::Char('k'), KeyModifiers::NONE))]
+            [(Action::Up, key(KeyCode::Char('k'), KeyModifiers::NONE))]
         );
         assert_eq!(w.len(), 2, "{w:?}");
         assert!(w[0].contains(":2:8: key `keys.quit`: expected a key or an array of keys"));
@@ -1362,9 +1351,15 @@ mod tests {
     #[test]
     fn suggestions_are_only_for_near_misses() {
         assert_eq!(suggest("measur", READER_KEYS), Some("measure"));
-        assert_eq!(suggest("page-down", ACTION_NAMES), Some("page_down"));
+        assert_eq!(
+            suggest("page-down", &action_names().collect::<Vec<_>>()),
+            Some("page_down")
+        );
         assert_eq!(suggest("xyz", READER_KEYS), None);
-        assert_eq!(suggest("qiut", ACTION_NAMES), Some("quit"));
+        assert_eq!(
+            suggest("qiut", &action_names().collect::<Vec<_>>()),
+            Some("quit")
+        );
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("ab", "ba"), 1);
     }

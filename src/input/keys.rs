@@ -3,91 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::Action;
-
-/// Every bindable action: its config name, default keys (vim notation) and
-/// what the help overlay says about it, in the help's order.
-pub const BINDINGS: &[(&str, &[&str], &str)] = &[
-    (
-        "down",
-        &["j", "<Down>", "<C-n>"],
-        "next article / scroll down",
-    ),
-    (
-        "up",
-        &["k", "<Up>", "<C-p>"],
-        "previous article / scroll up",
-    ),
-    ("top", &["g", "<Home>"], "first article / top"),
-    ("bottom", &["G", "<End>"], "last article / end"),
-    (
-        "page_down",
-        &["<Space>", "<PageDown>", "<C-f>"],
-        "page down",
-    ),
-    ("page_up", &["b", "<PageUp>", "<C-b>"], "page up"),
-    ("half_page_down", &["<C-d>"], "half a page down"),
-    ("half_page_up", &["<C-u>"], "half a page up"),
-    ("next_pane", &["<Tab>"], "switch pane"),
-    ("prev_pane", &["<S-Tab>"], "switch pane"),
-    ("focus_list", &["h", "<Left>"], "go to the list"),
-    ("focus_reader", &["l", "<Right>"], "go to the article"),
-    ("open", &["<Enter>"], "open the article"),
-    ("back", &["<Esc>"], "back to the list / clear search"),
-    ("search", &["/"], "search (Enter keeps, Esc clears)"),
-    ("next_match", &["n"], "next match"),
-    ("prev_match", &["N"], "previous match"),
-    ("toggle_read", &["u"], "mark unread / read"),
-    ("toggle_star", &["s"], "star / unstar"),
-    ("mark_all_read", &["A"], "mark all listed read"),
-    ("cycle_sort", &["S"], "sort by date / source / title"),
-    ("open_link", &["o"], "open the article in a browser"),
-    ("copy_link", &["y"], "copy the URL (OSC 52)"),
-    ("list_links", &["L"], "list the links; a number opens one"),
-    ("problems", &["!"], "show problems loading articles"),
-    ("update", &["r"], "update subscriptions"),
-    ("redraw", &["<C-l>"], "redraw the screen"),
-    ("suspend", &["<C-z>"], "suspend (fg resumes)"),
-    ("help", &["?", "<F1>"], "show / hide this help"),
-    ("quit", &["q"], "quit (Ctrl-c too)"),
-];
-
-/// The action a config name stands for.
-pub fn action_named(name: &str) -> Option<Action> {
-    Some(match name {
-        "down" => Action::Down,
-        "up" => Action::Up,
-        "top" => Action::Top,
-        "bottom" => Action::Bottom,
-        "page_down" => Action::PageDown,
-        "page_up" => Action::PageUp,
-        "half_page_down" => Action::HalfPageDown,
-        "half_page_up" => Action::HalfPageUp,
-        "next_pane" => Action::NextPane,
-        "prev_pane" => Action::PrevPane,
-        "focus_list" => Action::FocusList,
-        "focus_reader" => Action::FocusReader,
-        "open" => Action::Open,
-        "back" => Action::Back,
-        "search" => Action::Search,
-        "next_match" => Action::NextMatch,
-        "prev_match" => Action::PrevMatch,
-        "toggle_read" => Action::ToggleRead,
-        "toggle_star" => Action::ToggleStar,
-        "mark_all_read" => Action::MarkAllRead,
-        "cycle_sort" => Action::CycleSort,
-        "open_link" => Action::OpenLink,
-        "copy_link" => Action::CopyLink,
-        "list_links" => Action::ListLinks,
-        "problems" => Action::Problems,
-        "update" => Action::Update,
-        "redraw" => Action::Redraw,
-        "suspend" => Action::Suspend,
-        "help" => Action::Help,
-        "quit" => Action::Quit,
-        _ => return None,
-    })
-}
+use crate::input::action::{ACTIONS, Action};
 
 /// A key as the keymap sees it: Shift is part of the character already
 /// (`G`), so it is dropped for character keys.
@@ -105,7 +21,7 @@ fn normal(key: KeyEvent) -> (KeyCode, KeyModifiers) {
     (key.code, mods)
 }
 
-/// Key presses → actions: the defaults of [`BINDINGS`], with the user's
+/// Key presses → actions: the defaults of [`ACTIONS`], with the user's
 /// `[keys]` from the config file on top.
 #[derive(Clone, Debug)]
 pub struct Keymap {
@@ -121,48 +37,48 @@ impl Default for Keymap {
 }
 
 impl Keymap {
-    /// The default keys plus `overrides` (config name, key). A key the user
+    /// The default keys plus `overrides` (action, key). A key the user
     /// binds is taken away from whatever it did before; the action keeps
     /// its other keys.
-    pub fn new(overrides: &[(String, KeyEvent)]) -> Keymap {
-        let mut keys: Vec<(&str, Vec<KeyEvent>)> = BINDINGS
+    pub fn new(overrides: &[(Action, KeyEvent)]) -> Keymap {
+        let mut keys: Vec<(Action, Vec<KeyEvent>)> = ACTIONS
             .iter()
-            .map(|(name, defaults, _)| {
-                let parsed = defaults
+            .map(|info| {
+                let parsed = info
+                    .keys
                     .iter()
                     .filter_map(|k| parse_keys(k).ok()?.into_iter().next())
                     .collect();
-                (*name, parsed)
+                (info.action, parsed)
             })
             .collect();
-        for (name, key) in overrides {
+        for (action, key) in overrides {
             for (_, list) in keys.iter_mut() {
                 list.retain(|k| normal(*k) != normal(*key));
             }
-            if let Some((_, list)) = keys.iter_mut().find(|(n, _)| n == name) {
+            if let Some((_, list)) = keys.iter_mut().find(|(a, _)| a == action) {
                 list.push(*key);
             }
         }
         let mut map = std::collections::HashMap::new();
         let mut help = Vec::new();
-        for ((name, list), (_, _, description)) in keys.iter().zip(BINDINGS) {
-            if let Some(action) = action_named(name) {
-                for key in list {
-                    map.insert(normal(*key), action);
-                }
+        for ((action, list), info) in keys.iter().zip(ACTIONS) {
+            for key in list {
+                map.insert(normal(*key), *action);
             }
             let shown: Vec<String> = list.iter().map(|k| key_label(*k)).collect();
-            help.push((shown.join(" "), *description));
+            help.push((shown.join(" "), info.help));
         }
         Keymap { map, help }
     }
 
-    /// What a key press does. Ctrl-C always interrupts, whatever the config says.
-    pub fn action(&self, key: KeyEvent) -> Action {
+    /// What a key press does, if anything. Ctrl-C always interrupts,
+    /// whatever the config says.
+    pub fn action(&self, key: KeyEvent) -> Option<Action> {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-            return Action::Interrupt;
+            return Some(Action::Interrupt);
         }
-        self.map.get(&normal(key)).copied().unwrap_or(Action::None)
+        self.map.get(&normal(key)).copied()
     }
 
     /// The help overlay's rows: keys and what they do.
@@ -200,7 +116,7 @@ pub fn key_label(key: KeyEvent) -> String {
 }
 
 /// Maps a key press with the default keymap.
-pub fn action_for(key: KeyEvent) -> Action {
+pub fn action_for(key: KeyEvent) -> Option<Action> {
     thread_local! {
         static DEFAULT: Keymap = Keymap::default();
     }
@@ -315,15 +231,15 @@ mod tests {
     #[test]
     fn a_rebound_key_leaves_its_old_action() {
         let map = Keymap::new(&[
-            ("quit".into(), parse_keys("x").unwrap()[0]),
-            ("search".into(), parse_keys("q").unwrap()[0]),
+            (Action::Quit, parse_keys("x").unwrap()[0]),
+            (Action::Search, parse_keys("q").unwrap()[0]),
         ]);
         let key = |s: &str| parse_keys(s).unwrap()[0];
-        assert_eq!(map.action(key("x")), Action::Quit);
-        assert_eq!(map.action(key("q")), Action::Search);
+        assert_eq!(map.action(key("x")), Some(Action::Quit));
+        assert_eq!(map.action(key("q")), Some(Action::Search));
         assert_eq!(
             map.action(key("/")),
-            Action::Search,
+            Some(Action::Search),
             "defaults stay unless taken"
         );
         assert!(
@@ -333,7 +249,7 @@ mod tests {
         );
         assert_eq!(
             map.action(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
-            Action::Interrupt
+            Some(Action::Interrupt)
         );
     }
 
@@ -342,30 +258,32 @@ mod tests {
         let map = Keymap::default();
         assert_eq!(
             map.action(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Action::Bottom
+            Some(Action::Bottom)
         );
         assert_eq!(
             map.action(KeyEvent::new(KeyCode::Char('D'), KeyModifiers::CONTROL)),
-            Action::HalfPageDown
+            Some(Action::HalfPageDown)
         );
     }
 
     #[test]
     fn every_binding_has_an_action_and_parses() {
-        for (name, keys, _) in BINDINGS {
-            assert!(action_named(name).is_some(), "{name}");
-            assert!(crate::config::ACTION_NAMES.contains(name), "{name}");
-            for k in *keys {
+        for info in ACTIONS {
+            for k in info.keys {
                 assert_eq!(parse_keys(k).unwrap().len(), 1, "{k}");
+                assert_eq!(
+                    action_for(parse_keys(k).unwrap()[0]),
+                    Some(info.action),
+                    "{k}"
+                );
             }
         }
-        assert_eq!(BINDINGS.len(), crate::config::ACTION_NAMES.len());
     }
 
     #[test]
     fn ctrl_keys_map_to_half_pages() {
         let k = parse_keys("<C-d><C-u>").unwrap();
-        assert_eq!(action_for(k[0]), Action::HalfPageDown);
-        assert_eq!(action_for(k[1]), Action::HalfPageUp);
+        assert_eq!(action_for(k[0]), Some(Action::HalfPageDown));
+        assert_eq!(action_for(k[1]), Some(Action::HalfPageUp));
     }
 }

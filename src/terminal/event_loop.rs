@@ -10,7 +10,7 @@ use crossterm::event::{self, Event, KeyEventKind};
 use crossterm::{cursor, execute, terminal};
 use ratatui::Terminal;
 
-use crate::app::{Action, App, Exit, Focus};
+use crate::app::{App, Effect};
 use crate::terminal::lean::Lean;
 use crate::ui::{Theme, draw};
 use kanbao_core::library::Library;
@@ -207,21 +207,88 @@ fn new_terminal() -> io::Result<Term> {
     Terminal::new(Lean::new(out))
 }
 
+/// What an update reports: a line for the status line and the reloaded library.
+type Report = (String, Option<Library>);
+
+/// What the loop is waiting for besides keys.
+struct Background {
+    /// An update (`r`) reports here when it is done.
+    updates: (
+        std::sync::mpsc::Sender<Report>,
+        std::sync::mpsc::Receiver<Report>,
+    ),
+    /// Whether an update is running.
+    updating: bool,
+    /// The library, while it is still loading.
+    loading: Option<Loading>,
+}
+
+impl Background {
+    /// Takes what arrived from the threads into the app; returns whether
+    /// the screen changed.
+    fn collect(&mut self, app: &mut App) -> bool {
+        let mut changed = false;
+        if let Ok((report, library)) = self.updates.1.try_recv() {
+            self.updating = false;
+            if let Some(library) = library {
+                app.replace_library(library);
+            }
+            app.set_notice(report);
+            changed = true;
+        }
+        if let Some(l) = &self.loading {
+            match l.receive.try_recv() {
+                Ok(library) => {
+                    app.finish_loading(library);
+                    self.loading = None;
+                    changed = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    // A first screenful while the rest loads.
+                    if app.library().articles.is_empty()
+                        && let Some(first) = l.progress.take_first()
+                    {
+                        changed |= app.show_first(first);
+                    }
+                    let said = l.describe();
+                    if app.notice() != Some(said.as_str()) {
+                        app.set_notice(said);
+                        changed = true;
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    app.set_notice("loading failed");
+                    self.loading = None;
+                    changed = true;
+                }
+            }
+        }
+        changed |= app.poll_search();
+        changed |= app.tick_marks();
+        changed
+    }
+}
+
+/// The event loop: read an event, map it to an action, apply it, carry out
+/// the effect it returns, prepare the frame and draw it.
 fn event_loop(
     app: &mut App,
     theme: &Theme,
     signal: &AtomicUsize,
     updater: Option<Updater>,
-    mut loading: Option<Loading>,
+    loading: Option<Loading>,
 ) -> anyhow::Result<i32> {
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<(String, Option<Library>)>();
-    let mut updating = false;
+    let mut background = Background {
+        updates: std::sync::mpsc::channel(),
+        updating: false,
+        loading,
+    };
     let mut term = new_terminal()?;
     // crossterm starts watching for SIGWINCH on the first poll: poll once
     // before reading the size, so a resize right after start is not lost.
     event::poll(Duration::ZERO)?;
     let size = term.size()?;
-    app.apply(Action::Resize(size.width, size.height));
+    app.resize(size.width, size.height);
     let mut dirty = true;
     // When the reader beside the list shows the selection, if it waits.
     let mut preview_due: Option<std::time::Instant> = None;
@@ -232,72 +299,22 @@ fn event_loop(
             return Ok(128 + sig as i32);
         }
         if dirty {
+            let size = term.size()?;
+            if app.size() != (size.width, size.height) {
+                app.resize(size.width, size.height);
+            }
+            app.prepare_frame();
             term.draw(|frame| draw(frame, app, theme))?;
             dirty = false;
         }
-        match app.exit {
-            Some(Exit::Quit) => return Ok(0),
-            Some(Exit::Interrupt) => return Ok(130),
-            None => {}
-        }
-        if let Ok((report, library)) = done_rx.try_recv() {
-            updating = false;
-            if let Some(library) = library {
-                app.replace_library(library);
-            }
-            app.notice = Some(report);
-            dirty = true;
-        }
-        if let Some(l) = &loading {
-            match l.receive.try_recv() {
-                Ok(library) => {
-                    // Where the user has not moved yet, the top of the whole list.
-                    let moved = app.selected != 0 || app.scroll != 0 || app.focus != Focus::List;
-                    app.replace_library(library);
-                    if !moved {
-                        app.apply(Action::Top);
-                    }
-                    app.notice = crate::app::problems_notice(&app.library);
-                    loading = None;
-                    dirty = true;
-                }
-                Err(std::sync::mpsc::TryRecvError::Empty) => {
-                    // A first screenful while the rest loads.
-                    if app.library.articles.is_empty()
-                        && let Some(first) = l.progress.take_first()
-                    {
-                        let mut some = Library::default();
-                        some.articles = first;
-                        app.replace_library(some);
-                        dirty = true;
-                    }
-                    let said = Some(l.describe());
-                    if app.notice != said {
-                        app.notice = said;
-                        dirty = true;
-                    }
-                }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    app.notice = Some("loading failed".into());
-                    loading = None;
-                    dirty = true;
-                }
-            }
-        }
-        if app.poll_search() {
-            dirty = true;
-        }
-        if app.state.busy()
-            && let Err(e) = app.state.tick(false)
-        {
-            app.notice = Some(e);
+        if background.collect(app) {
             dirty = true;
         }
         // Between keys, finish typesetting a huge article a chunk at a time.
         let idle = app.typesetting_pending();
         let mut wait = if idle {
             Duration::ZERO
-        } else if loading.is_some() || app.searching() || app.state.busy() {
+        } else if background.loading.is_some() || app.searching() || app.marks_busy() {
             Duration::from_millis(100)
         } else {
             Duration::from_millis(200)
@@ -308,7 +325,7 @@ fn event_loop(
         // The selection has rested long enough: the reader catches up.
         if app.preview_waiting() {
             let now = std::time::Instant::now();
-            let due = *preview_due.get_or_insert(now + app.preview_delay);
+            let due = *preview_due.get_or_insert(now + app.preview_delay());
             if now >= due {
                 app.show_preview();
                 preview_due = None;
@@ -328,7 +345,7 @@ fn event_loop(
             if idle && app.typeset_some() {
                 dirty = true; // done: the position indicator becomes exact
             }
-            if !idle && loading.is_none() && !app.preview_waiting() {
+            if !idle && background.loading.is_none() && !app.preview_waiting() {
                 app.prepare_when_idle();
             }
             continue;
@@ -340,30 +357,15 @@ fn event_loop(
         };
         // Any event starts the preview's wait again.
         preview_due = None;
-        let action = match event {
+        let effect = match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => {
                 debug_panic_on(key);
-                let action = app.key(key);
-                if let Some(url) = app.pending_copy.take() {
-                    copy_to_clipboard(&url)?;
-                    app.notice = Some("URL copied to the clipboard (OSC 52)".into());
-                }
-                if let Some(url) = app.pending_open.take() {
-                    if open_in_browser(&url)? {
-                        term = new_terminal()?;
-                        term.clear()?;
-                    }
-                    app.notice = Some(format!("opened {url}"));
-                }
-                match action {
-                    Action::Suspend | Action::Redraw | Action::Update => action,
-                    _ => {
-                        dirty = true;
-                        continue;
-                    }
-                }
+                app.key(key)
             }
-            Event::Resize(w, h) => Action::Resize(w, h),
+            Event::Resize(w, h) => {
+                app.resize(w, h);
+                None
+            }
             Event::Mouse(m) => {
                 use crossterm::event::{MouseButton, MouseEventKind};
                 match m.kind {
@@ -372,41 +374,48 @@ fn event_loop(
                     MouseEventKind::Down(MouseButton::Left) => app.click(m.column, m.row),
                     _ => continue,
                 }
-                dirty = true;
-                continue;
+                None
             }
-            Event::FocusGained => Action::Redraw,
+            Event::FocusGained => Some(Effect::Redraw),
             _ => continue,
         };
-        match action {
-            Action::Suspend if !can_suspend() => {
-                app.notice =
-                    Some("cannot suspend: no job-control shell to return to (q quits)".into());
+        dirty = true;
+        match effect {
+            None => {}
+            Some(Effect::Exit(exit)) => return Ok(exit.code()),
+            Some(Effect::Copy(url)) => {
+                copy_to_clipboard(&url)?;
+                app.set_notice("URL copied to the clipboard (OSC 52)");
             }
-            Action::Suspend => {
+            Some(Effect::Open(url)) => {
+                if open_in_browser(&url)? {
+                    term = new_terminal()?;
+                    term.clear()?;
+                }
+                app.set_notice(format!("opened {url}"));
+            }
+            Some(Effect::Suspend) if !can_suspend() => {
+                app.set_notice("cannot suspend: no job-control shell to return to (q quits)");
+            }
+            Some(Effect::Suspend) => {
                 suspend()?;
                 term = new_terminal()?;
                 term.clear()?;
             }
-            Action::Redraw => term.clear()?,
-            Action::Update => match &updater {
-                _ if updating => app.notice = Some("an update is already running…".into()),
+            Some(Effect::Redraw) => term.clear()?,
+            Some(Effect::Update) => match &updater {
+                _ if background.updating => app.set_notice("an update is already running…"),
                 Some(job) => {
-                    updating = true;
-                    app.notice = Some("updating subscriptions…".into());
-                    let (job, tx) = (Arc::clone(job), done_tx.clone());
+                    background.updating = true;
+                    app.set_notice("updating subscriptions…");
+                    let (job, tx) = (Arc::clone(job), background.updates.0.clone());
                     std::thread::spawn(move || {
                         let _ = tx.send(job());
                     });
                 }
-                None => app.notice = Some("nothing to update here".into()),
+                None => app.set_notice("nothing to update here"),
             },
-            _ => {}
         }
-        if !matches!(action, Action::Suspend | Action::Redraw | Action::Update) {
-            app.apply(action);
-        }
-        dirty = true;
     }
 }
 

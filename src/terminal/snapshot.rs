@@ -32,10 +32,12 @@ pub fn replay(app: &mut App, keys: &str, theme: &Theme) -> Result<Buffer, KeyNot
     Ok(draw(app, theme))
 }
 
-/// Draws `app` into a buffer of its size.
+/// Draws `app` into a buffer of its size, as the event loop does: the
+/// frame prepared, then drawn.
 pub fn draw(app: &mut App, theme: &Theme) -> Buffer {
-    let (w, h) = app.size;
+    let (w, h) = app.size();
     let mut buf = Buffer::empty(ratatui::layout::Rect::new(0, 0, w, h));
+    app.prepare_frame();
     render(&mut buf, app, theme);
     buf
 }

@@ -226,9 +226,9 @@ pub fn finish_search(app: &mut kanbao::app::App) {
 
 /// The ids of the articles the browser lists, in its order.
 pub fn ids(app: &kanbao::app::App) -> Vec<String> {
-    app.order
+    app.order()
         .iter()
-        .map(|&i| app.library.articles[i].id.clone())
+        .map(|&i| app.library().articles[i].id.clone())
         .collect()
 }
 

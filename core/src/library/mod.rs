@@ -163,6 +163,14 @@ impl Merge {
 const BLOCK: usize = 1 << 20;
 
 impl Library {
+    /// A library of these articles and nothing else (no problems, no files).
+    pub fn from_articles(articles: Vec<Article>) -> Library {
+        Library {
+            articles,
+            ..Library::default()
+        }
+    }
+
     /// Loads files and directories (recursively: `.json`, `.jsonl`, `.ndjson`).
     pub fn load<P: AsRef<Path>>(paths: &[P]) -> Library {
         Library::load_with_tz(paths, None)

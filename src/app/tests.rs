@@ -1,0 +1,597 @@
+//! The browser's state machine, key by key.
+
+use super::*;
+
+fn sample(width: u16, height: u16) -> App {
+    App::new(Library::sample(), TypesetOptions::default(), width, height)
+}
+
+/// Applies the actions; returns the effects they asked for.
+fn apply_all(app: &mut App, actions: &[Action]) -> Vec<Effect> {
+    actions.iter().filter_map(|&a| app.apply(a)).collect()
+}
+
+#[test]
+fn selection_stays_within_the_list() {
+    let mut app = sample(80, 24);
+    app.apply(Action::Up);
+    assert_eq!(app.selected, 0);
+    apply_all(&mut app, &[Action::Bottom, Action::Down, Action::Down]);
+    assert_eq!(app.selected, app.order.len() - 1);
+    apply_all(&mut app, &[Action::PageUp, Action::PageUp]);
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn list_scrolls_to_keep_the_selection_visible() {
+    let mut app = sample(80, 6); // 5 list rows
+    apply_all(&mut app, &[Action::Down; 7]);
+    assert_eq!(app.selected, 7);
+    assert_eq!(app.list_offset, 3);
+    apply_all(&mut app, &[Action::Top]);
+    assert_eq!(app.list_offset, 0);
+}
+
+#[test]
+fn beside_the_reader_the_list_jumps_half_a_page() {
+    let mut app = sample(120, 7); // 6 list rows beside the reader, 14 articles
+    assert!(app.layout().two_pane);
+    assert_eq!(app.layout().list.height, 6);
+    apply_all(&mut app, &[Action::Down; 6]);
+    assert_eq!((app.selected, app.list_offset), (6, 1 + 3), "half a page");
+    apply_all(&mut app, &[Action::Down; 3]); // still on screen: no jump
+    assert_eq!(app.list_offset, 4);
+    app.apply(Action::Down);
+    assert_eq!((app.selected, app.list_offset), (10, 8), "the end stops it");
+    apply_all(&mut app, &[Action::Up; 2]); // the top row: still on screen
+    assert_eq!(app.list_offset, 8);
+    app.apply(Action::Up);
+    assert_eq!((app.selected, app.list_offset), (7, 4), "half a page up");
+    // A list as wide as the screen (one pane) scrolls a row at a time.
+    let mut narrow = sample(80, 6); // 5 rows
+    apply_all(&mut narrow, &[Action::Down; 5]);
+    assert_eq!(narrow.list_offset, 1);
+    let mut vertical = sample(120, 21);
+    vertical.settings.layout.vertical = true;
+    let rows = usize::from(vertical.layout().list.height);
+    apply_all(&mut vertical, &vec![Action::Down; rows]);
+    assert_eq!(vertical.list_offset, 1, "above the reader, full width");
+}
+
+#[test]
+fn enter_opens_and_esc_returns_on_a_narrow_terminal() {
+    let mut app = sample(60, 20);
+    assert!(!app.reader_visible());
+    app.apply(Action::Open);
+    assert!(app.reader_visible());
+    app.apply(Action::Down);
+    assert_eq!(
+        (app.selected, app.scroll),
+        (0, 1),
+        "in the reader, j scrolls"
+    );
+    app.apply(Action::Back);
+    assert_eq!(app.focus, Focus::List);
+}
+
+#[test]
+fn choosing_another_article_starts_it_at_the_top() {
+    let mut app = sample(120, 30);
+    apply_all(
+        &mut app,
+        &[Action::Bottom, Action::NextPane, Action::PageDown],
+    );
+    assert!(app.scroll > 0);
+    apply_all(&mut app, &[Action::PrevPane, Action::Up]);
+    assert_eq!(app.scroll, 0);
+}
+
+#[test]
+fn scrolling_stops_at_the_end_of_the_article() {
+    let mut app = sample(80, 24);
+    apply_all(&mut app, &[Action::Bottom, Action::Open, Action::Bottom]);
+    let end = app.scroll;
+    assert_eq!(end, app.max_scroll());
+    apply_all(
+        &mut app,
+        &[Action::Down, Action::PageDown, Action::HalfPageDown],
+    );
+    assert_eq!(app.scroll, end);
+    assert_eq!(app.scroll_indicator(), "Bot");
+}
+
+#[test]
+fn paging_shows_every_line_once_and_the_last_page_holds_only_the_rest() {
+    let mut odd_end = false;
+    for rows in [20, 24, 25, 31] {
+        let mut app = sample(80, rows);
+        apply_all(&mut app, &[Action::Bottom, Action::Open]);
+        let height = usize::from(app.layout().reader.height);
+        let lines = app.reader_lines().len();
+        assert!(lines > 2 * height, "the seed article is several pages long");
+        let mut tops = vec![app.scroll];
+        loop {
+            app.apply(Action::PageDown);
+            if app.scroll == *tops.last().unwrap() {
+                break;
+            }
+            tops.push(app.scroll);
+        }
+        for pair in tops.windows(2) {
+            assert_eq!(pair[1], pair[0] + height, "each page starts after the last");
+        }
+        // The last page starts on the page grid, with the first line
+        // not shown yet: no line is shown twice.
+        let last = *tops.last().unwrap();
+        assert_eq!(last, (lines - 1) / height * height, "{rows} rows");
+        let full_last_page = app.max_scroll();
+        odd_end |= last > full_last_page;
+        assert_eq!(app.scroll_indicator(), "Bot");
+        // j cannot go further; k goes back one line; G shows a full last page.
+        app.apply(Action::Down);
+        assert_eq!(app.scroll, last);
+        app.apply(Action::Up);
+        assert_eq!(app.scroll, last - 1);
+        app.apply(Action::Bottom);
+        assert_eq!(app.scroll, full_last_page);
+        // From the full last page, Space changes nothing.
+        app.apply(Action::PageDown);
+        assert_eq!(app.scroll, full_last_page);
+    }
+    assert!(odd_end, "some size ends on a part page");
+}
+
+#[test]
+fn page_overlap_shows_the_last_lines_again() {
+    let mut app = sample(80, 24);
+    app.settings.layout.page_overlap = 2;
+    apply_all(&mut app, &[Action::Bottom, Action::Open]);
+    let height = usize::from(app.layout().reader.height);
+    app.apply(Action::PageDown);
+    assert_eq!(app.scroll, height - 2);
+    app.apply(Action::PageUp);
+    assert_eq!(app.scroll, 0);
+}
+
+#[test]
+fn the_preview_waits_for_the_selection_to_rest() {
+    let mut app = sample(120, 30);
+    app.settings.preview_delay = std::time::Duration::from_millis(100);
+    let first = app.reader_article();
+    apply_all(&mut app, &[Action::Down, Action::Down, Action::Down]);
+    assert_eq!(app.selected, 3, "the selection moves at once");
+    assert!(app.preview_waiting());
+    assert_eq!(
+        app.reader_article(),
+        first,
+        "the reader still shows the first"
+    );
+    app.show_preview();
+    assert!(!app.preview_waiting());
+    assert_eq!(app.reader_article(), app.selected_article());
+    assert_eq!(app.scroll, 0);
+
+    // Any other key acts on the selection, so it shows it first.
+    app.apply(Action::Down);
+    assert!(app.preview_waiting());
+    app.apply(Action::ToggleStar);
+    assert!(!app.preview_waiting());
+    assert_eq!(app.reader_article(), app.selected_article());
+    let id = app.library.articles[app.selected_article().unwrap()]
+        .id
+        .clone();
+    assert!(app.marks.is_starred(&id));
+
+    // Without a delay, or without two panes, nothing waits.
+    app.settings.preview_delay = std::time::Duration::ZERO;
+    app.apply(Action::Down);
+    assert!(!app.preview_waiting());
+    let mut narrow = sample(60, 20);
+    narrow.settings.preview_delay = std::time::Duration::from_millis(100);
+    narrow.apply(Action::Down);
+    assert!(!narrow.preview_waiting());
+}
+
+#[test]
+fn resizing_keeps_the_reading_position() {
+    let mut app = sample(80, 24);
+    apply_all(&mut app, &[Action::Bottom, Action::Open]);
+    apply_all(&mut app, &[Action::Down; 20]);
+    let before = app.reader_lines()[app.scroll].clone();
+    app.resize(40, 15);
+    let lines = app.reader_lines();
+    let after = &lines[app.scroll];
+    let next = lines.get(app.scroll + 1).map_or(usize::MAX, |l| l.offset);
+    assert!(
+        after.offset <= before.offset && before.offset < next,
+        "{before:?} → {after:?}"
+    );
+}
+
+#[test]
+fn help_swallows_the_key_that_closes_it() {
+    let mut app = sample(80, 24);
+    apply_all(&mut app, &[Action::Help, Action::Down]);
+    assert_eq!(app.mode, Mode::Help(1), "j scrolls the help");
+    apply_all(&mut app, &[Action::Open]);
+    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(
+        (app.selected, app.focus),
+        (0, Focus::List),
+        "the closing key does nothing else"
+    );
+    let effects = apply_all(&mut app, &[Action::Help, Action::Quit]);
+    assert_eq!(effects, [], "q closes the help first");
+}
+
+#[test]
+fn a_reloaded_library_keeps_the_selected_article() {
+    let mut app = sample(120, 30);
+    apply_all(
+        &mut app,
+        &[Action::Down, Action::Down, Action::Open, Action::Down],
+    );
+    let id = app.library.articles[app.selected_article().unwrap()]
+        .id
+        .clone();
+    let mut lib = Library::sample();
+    lib.articles.remove(app.order[0]); // the newest article goes away: positions shift
+    let before = app.selected;
+    app.replace_library(lib);
+    assert_eq!(app.selected, before - 1);
+    assert_eq!(app.library.articles[app.selected_article().unwrap()].id, id);
+    assert_eq!((app.focus, app.scroll), (Focus::Reader, 1));
+}
+
+#[test]
+fn the_reader_keeps_its_measure_and_centres_on_wide_screens() {
+    let l = Layout::new(240, 50);
+    assert_eq!(l.reader.width, 80);
+    let pane_left = l.list.width + 2;
+    let pane_w = 240 - l.list.width - 3;
+    assert_eq!(l.reader.x, pane_left + (pane_w - 80) / 2);
+    let s = LayoutSettings {
+        center: false,
+        measure: 60,
+        ..LayoutSettings::default()
+    };
+    assert_eq!(Layout::with(240, 50, &s).reader.x, pane_left);
+}
+
+#[test]
+fn vertical_layout_puts_the_list_above_the_reader() {
+    let s = LayoutSettings {
+        vertical: true,
+        split: 30,
+        ..LayoutSettings::default()
+    };
+    let l = Layout::with(120, 41, &s);
+    assert!(l.two_pane);
+    assert_eq!((l.list.height, l.separator.y, l.reader.y), (12, 12, 13));
+    assert_eq!(l.list.width, 120);
+}
+
+#[test]
+fn the_mouse_selects_and_scrolls_the_pane_under_it() {
+    let mut app = sample(120, 30);
+    app.click(5, 3);
+    assert_eq!((app.selected, app.focus), (3, Focus::List));
+    let reader_x = app.layout().reader.x + 1;
+    app.wheel(reader_x, 5, true);
+    assert_eq!(app.scroll, 3);
+    app.click(reader_x, 5);
+    assert_eq!(app.focus, Focus::Reader);
+    app.wheel(5, 5, true); // over the list: the list scrolls (it is short: no room)
+    assert_eq!(app.list_offset, 0);
+    app.click(5, 29); // the status line: nothing
+    assert_eq!(app.focus, Focus::Reader);
+}
+
+/// Presses the keys; returns the effects they asked for.
+fn keys(app: &mut App, notation: &str) -> Vec<Effect> {
+    crate::input::keys::parse_keys(notation)
+        .unwrap()
+        .into_iter()
+        .filter_map(|key| app.key(key))
+        .collect()
+}
+
+#[test]
+fn search_filters_as_you_type_enter_keeps_esc_clears() {
+    let mut app = sample(80, 24);
+    let all = app.order.len();
+    keys(&mut app, "/lang:ja");
+    assert!(matches!(app.mode, Mode::Search(_)));
+    assert_eq!(app.order.len(), 2, "the two Japanese articles");
+    keys(&mut app, "<Enter>");
+    assert!(!matches!(app.mode, Mode::Search(_)));
+    assert_eq!(app.order.len(), 2, "Enter keeps the filter");
+    keys(&mut app, "j"); // keys work again
+    assert_eq!(app.selected, 1);
+    keys(&mut app, "/<Esc>");
+    assert_eq!((app.order.len(), app.filter_text.as_str()), (all, ""));
+}
+
+#[test]
+fn a_malformed_query_says_why_and_keeps_the_last_filter() {
+    let mut app = sample(80, 24);
+    keys(&mut app, "/光伏");
+    assert_eq!(app.order.len(), 1);
+    keys(&mut app, " \"unclosed");
+    assert_eq!(app.order.len(), 1, "the last good filter stays");
+    assert!(
+        app.notice.as_deref().is_some_and(|n| n.contains("quote")),
+        "{:?}",
+        app.notice
+    );
+    keys(&mut app, "<BS><BS><BS><BS><BS><BS><BS><BS><BS><BS>");
+    assert_eq!(app.filter_text, "光伏");
+}
+
+#[test]
+fn backspace_and_ctrl_u_edit_the_prompt() {
+    let mut app = sample(80, 24);
+    keys(&mut app, "/abc<BS>");
+    assert_eq!(app.mode, Mode::Search("ab".into()));
+    keys(&mut app, "<C-u>");
+    assert_eq!(app.mode, Mode::Search(String::new()));
+}
+
+#[test]
+fn n_jumps_to_matches_in_the_reader() {
+    let mut app = sample(80, 24);
+    keys(&mut app, "/光伏<Enter>n");
+    assert_eq!(app.focus, Focus::Reader);
+    let first = app.scroll;
+    assert!(first > 0);
+    keys(&mut app, "n");
+    assert!(app.scroll > first || app.scroll == app.max_scroll());
+    keys(&mut app, "N");
+    assert_eq!(app.scroll, first);
+}
+
+#[test]
+fn u_s_and_a_change_the_marks() {
+    let mut app = sample(80, 24);
+    let id = |app: &App, pos: usize| app.library.articles[app.order[pos]].id.clone();
+    keys(&mut app, "<Enter><Esc>");
+    assert!(app.marks.is_read(&id(&app, 0)), "opening marks read");
+    keys(&mut app, "u");
+    assert!(!app.marks.is_read(&id(&app, 0)), "u marks unread again");
+    keys(&mut app, "s");
+    assert!(app.marks.is_starred(&id(&app, 0)));
+    keys(&mut app, "/lang:ja<Enter>A");
+    let listed: Vec<String> = (0..app.order.len()).map(|p| id(&app, p)).collect();
+    assert!(listed.iter().all(|i| app.marks.is_read(i)));
+    keys(&mut app, "<Esc>");
+    for p in 0..app.order.len() {
+        let i = id(&app, p);
+        assert_eq!(
+            app.marks.is_read(&i),
+            listed.contains(&i),
+            "A marked only the listed articles"
+        );
+    }
+}
+
+#[test]
+fn sort_cycles_and_keeps_the_selection() {
+    let mut app = sample(80, 24);
+    keys(&mut app, "jjj");
+    let id = app.library.articles[app.selected_article().unwrap()]
+        .id
+        .clone();
+    keys(&mut app, "S");
+    assert_eq!(app.sort, Sort::Source);
+    assert_eq!(app.library.articles[app.selected_article().unwrap()].id, id);
+    let sources: Vec<String> = app
+        .order
+        .iter()
+        .map(|&i| app.library.articles[i].source.clone().unwrap_or_default())
+        .collect();
+    assert!(sources.windows(2).all(|w| w[0] <= w[1]), "{sources:?}");
+    keys(&mut app, "SS");
+    assert_eq!(app.sort, Sort::Date);
+}
+
+#[test]
+fn sort_orders_match_plain_comparisons() {
+    // Sources missing, empty and repeated; titles equal, sharing long
+    // prefixes (past the 16 bytes compared first), CJK; dates equal,
+    // missing and in other zones.
+    let mut jsonl = String::new();
+    for n in 0..400u32 {
+        let source = match n % 5 {
+            0 => String::new(),
+            1 => ",\"source\":\"\"".into(),
+            k => format!(",\"source\":\"来源{}\"", (n * 7 + k) % 6),
+        };
+        let published = match n % 4 {
+            0 => String::new(),
+            1 => ",\"published\":\"2024-01-01T08:00:00+08:00\"".into(),
+            _ => format!(
+                ",\"published\":\"2024-01-{:02}T{:02}:00:00Z\"",
+                1 + n % 28,
+                n % 24
+            ),
+        };
+        let title = match n % 3 {
+            0 => "同一个标题".to_string(),
+            1 => format!("共同的很长的前缀超过十六个字节{}", (n * 13) % 50),
+            _ => format!("title {}", (n * 31) % 97),
+        };
+        jsonl.push_str(&format!(
+            "{{\"id\":\"i{n}\",\"title\":\"{title}\"{source}{published},\"body\":[\"x\"]}}\n"
+        ));
+    }
+    let mut lib = Library::default();
+    lib.load_text(
+        "s.jsonl",
+        jsonl.as_bytes(),
+        kanbao_core::library::Format::JsonLines,
+    );
+    assert_eq!(lib.articles.len(), 400, "{:?}", lib.problems);
+    let a = &lib.articles;
+    let date = |i: usize| match &a[i].published {
+        Some(p) => (0, std::cmp::Reverse(p.sort_key())),
+        None => (1, std::cmp::Reverse(0)),
+    };
+    let source = |i: usize| a[i].source.clone().unwrap_or_default();
+    let mut by_date: Vec<usize> = (0..a.len()).collect();
+    by_date.sort_by_key(|&i| (date(i), i));
+    let mut by_source: Vec<usize> = (0..a.len()).collect();
+    by_source.sort_by_key(|&i| (source(i).is_empty(), source(i), date(i), i));
+    let mut by_title: Vec<usize> = (0..a.len()).collect();
+    by_title.sort_by_key(|&i| (a[i].title.clone(), i));
+    for (sort, expected) in [
+        (Sort::Date, by_date),
+        (Sort::Source, by_source),
+        (Sort::Title, by_title),
+    ] {
+        let rank = sort::ranks(&lib, sort);
+        let mut got: Vec<usize> = (0..a.len()).collect();
+        got.sort_by_key(|&i| rank[i]);
+        assert_eq!(got, expected, "{sort:?}");
+    }
+}
+
+#[test]
+fn idle_time_prepares_every_sort_once() {
+    let mut app = sample(80, 24);
+    let mut done = 0;
+    while app.prepare_when_idle() {
+        done += 1;
+        assert!(done <= 3);
+    }
+    assert!(app.ranks.iter().all(Option::is_some));
+    keys(&mut app, "S");
+    assert_eq!(app.sort, Sort::Source);
+}
+
+#[test]
+fn links_open_and_copy_through_the_event_loop() {
+    let mut lib = Library::default();
+    lib.load_text(
+        "a.json",
+        br#"{"title":"t","url":"https://example.org/a","links":["https://example.org/1","https://example.org/2"]}"#,
+        kanbao_core::library::Format::Json,
+    );
+    let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+    assert_eq!(
+        keys(&mut app, "o"),
+        [Effect::Open("https://example.org/a".into())]
+    );
+    assert_eq!(
+        keys(&mut app, "y"),
+        [Effect::Copy("https://example.org/a".into())]
+    );
+    keys(&mut app, "L");
+    assert!(matches!(app.mode, Mode::Links(_)));
+    assert_eq!(
+        keys(&mut app, "2"),
+        [Effect::Open("https://example.org/2".into())]
+    );
+    assert_eq!(app.mode, Mode::Browse);
+    let effects = keys(&mut app, "L<Esc>");
+    assert!(app.mode == Mode::Browse && effects.is_empty());
+}
+
+#[test]
+fn a_url_that_is_not_a_web_link_is_never_opened() {
+    let mut lib = Library::default();
+    lib.load_text(
+        "a.json",
+        br#"{"title":"t","url":"javascript:alert(1)"}"#,
+        kanbao_core::library::Format::Json,
+    );
+    let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+    let effects = keys(&mut app, "oy");
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn problems_get_one_notice_and_bang_shows_them() {
+    let mut lib = Library::default();
+    lib.load_text(
+        "a.jsonl",
+        b"{\"title\":\"good\"}\n{\"title\":3}\nnot json\n",
+        kanbao_core::library::Format::JsonLines,
+    );
+    let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("2 problems loading articles: ! shows them")
+    );
+    keys(&mut app, "!");
+    assert!(matches!(app.mode, Mode::Problems(_)));
+    let screen = crate::terminal::snapshot::to_text(&crate::terminal::snapshot::draw(
+        &mut app,
+        &crate::ui::Theme::default(),
+    ));
+    assert!(screen.contains("a.jsonl:2:10: field `title`"), "{screen}");
+    assert!(
+        screen.contains("a.jsonl:3:") && screen.contains("invalid JSON"),
+        "{screen}"
+    );
+    keys(&mut app, "x");
+    assert!(!matches!(app.mode, Mode::Problems(_)));
+    let mut clean = sample(80, 24);
+    keys(&mut clean, "!");
+    assert!(!matches!(clean.mode, Mode::Problems(_)));
+    assert_eq!(
+        clean.notice.as_deref(),
+        Some("no problems loading the articles")
+    );
+}
+
+#[test]
+fn a_huge_paragraph_opens_scrolls_and_ends_typeset_lazily() {
+    let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(40_000); // ~3.6 MB
+    let mut lib = Library::default();
+    lib.articles.push(kanbao_core::model::article::Article::new(
+        "巨型段落",
+        vec![paragraph],
+    ));
+    let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+    apply_all(&mut app, &[Action::Open, Action::PageDown, Action::Down]);
+    let doc = app.reader_doc();
+    assert!(!doc.is_done(), "only what was looked at is typeset");
+    assert!(doc.lines().len() < 2_000);
+    assert!(app.scroll_indicator().ends_with('%'));
+    app.apply(Action::Bottom);
+    assert!(app.reader_doc().is_done());
+    let max = app.max_scroll();
+    assert_eq!(app.scroll, max);
+    assert_eq!(app.scroll_indicator(), "Bot");
+}
+
+#[test]
+fn without_preview_the_reader_changes_on_enter_only() {
+    let mut app = sample(120, 30);
+    app.settings.preview = false;
+    let shown = app.reader_article();
+    apply_all(&mut app, &[Action::Down, Action::Down]);
+    assert_eq!(
+        app.reader_article(),
+        shown,
+        "j moves the selection, not the reader"
+    );
+    app.apply(Action::Open);
+    assert_eq!(app.reader_article(), app.selected_article());
+    apply_all(&mut app, &[Action::Down, Action::Back, Action::Down]);
+    assert_ne!(app.reader_article(), app.selected_article());
+    let mut app = sample(120, 30); // the default follows the selection
+    app.apply(Action::Down);
+    assert_eq!(app.reader_article(), app.selected_article());
+}
+
+#[test]
+fn an_empty_library_is_harmless() {
+    let mut app = App::new(Library::default(), TypesetOptions::default(), 80, 24);
+    apply_all(
+        &mut app,
+        &[Action::Down, Action::Open, Action::Bottom, Action::PageDown],
+    );
+    app.resize(1, 1);
+    assert_eq!(app.focus, Focus::List);
+}

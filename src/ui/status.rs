@@ -1,0 +1,133 @@
+//! The status line: position, search, reading position, notice, and a
+//! hint at the right; or the search prompt while it is open.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use kanbao_core::text::width::{Ambiguous, str_width, truncate};
+
+use super::Theme;
+use super::cells::put_str;
+use crate::app::{App, Focus, Mode};
+
+/// What the status line shows.
+pub struct StatusLine<'a> {
+    /// The text from the left edge (cut to the width).
+    pub text: String,
+    /// The hint at the right edge, shown if it fits after the text.
+    pub hint: Option<&'static str>,
+    /// Colours.
+    pub theme: &'a Theme,
+    /// How ambiguous characters are counted.
+    pub ambiguous: Ambiguous,
+}
+
+impl<'a> StatusLine<'a> {
+    /// The status line as the browser shows it.
+    pub fn of(app: &'a App, theme: &'a Theme) -> StatusLine<'a> {
+        let ambiguous = app.options.ambiguous;
+        if let Mode::Search(typed) = &app.mode {
+            // The search prompt takes the status line; the cursor is a block.
+            let mut text = format!("/{typed}█");
+            if let Some(notice) = &app.notice {
+                text.push_str("  ");
+                text.push_str(notice);
+            }
+            return StatusLine {
+                text,
+                hint: None,
+                theme,
+                ambiguous,
+            };
+        }
+        let total = app.order.len();
+        let mut text = if total == 0 {
+            " 0/0".to_string()
+        } else {
+            format!(" {}/{}", app.selected + 1, total)
+        };
+        if !app.filter_text.is_empty() {
+            text.push_str(&format!("  /{}", app.filter_text));
+        }
+        if app.reader_visible() && total > 0 {
+            text.push_str("  ");
+            text.push_str(&app.scroll_indicator());
+        }
+        if let Some(notice) = &app.notice {
+            text.push_str("  ");
+            text.push_str(notice);
+        }
+        let narrow_reader = !app.layout().two_pane && app.focus == Focus::Reader;
+        let hint = if narrow_reader {
+            "Esc back  ? help "
+        } else {
+            "? help  q quit "
+        };
+        StatusLine {
+            text,
+            hint: Some(hint),
+            theme,
+            ambiguous,
+        }
+    }
+}
+
+impl Widget for StatusLine<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.height == 0 {
+            return;
+        }
+        let amb = self.ambiguous;
+        let width = usize::from(area.width);
+        let bar = self.theme.status();
+        buf.set_style(area, bar);
+        let text = truncate(&self.text, width, amb);
+        let used = put_str(buf, area.x, area.y, area.width, &text, bar, amb);
+        let Some(hint) = self.hint else {
+            return;
+        };
+        let hint_w = str_width(hint, amb);
+        if usize::from(used) + 1 + hint_w <= width {
+            put_str(
+                buf,
+                area.x + (width - hint_w) as u16,
+                area.y,
+                hint_w as u16,
+                hint,
+                bar,
+                amb,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(text: &str, width: u16) -> String {
+        let theme = Theme::default();
+        let view = StatusLine {
+            text: text.to_string(),
+            hint: Some("? help  q quit "),
+            theme: &theme,
+            ambiguous: Ambiguous::Narrow,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, width, 1));
+        view.render(buf.area, &mut buf);
+        crate::terminal::snapshot::to_text(&buf)
+            .trim_end()
+            .to_string()
+    }
+
+    #[test]
+    fn the_hint_sits_at_the_right_only_when_it_fits() {
+        assert_eq!(line(" 3/14  Top", 30), " 3/14  Top     ? help  q quit");
+        // Too long for both: the text wins, cut, and the hint is left out.
+        assert_eq!(
+            line(" 3/14  已标记为已读的文章", 24),
+            " 3/14  已标记为已读的文…"
+        );
+    }
+}
