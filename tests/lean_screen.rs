@@ -259,6 +259,7 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
 fn session(rig: &mut Rig, app: &mut App, theme: &Theme, keys: &str) {
     for key in parse_keys(keys).unwrap() {
         app.key(key);
+        app.prepare_frame();
         rig.frame(&format!("after {key:?}"), |buf| {
             kanbao::ui::render(buf, app, theme)
         });
@@ -284,7 +285,8 @@ fn reading_page_by_page_and_moving_in_the_list_draws_every_screen_exactly() {
             let mut rig = Rig::new(w, h);
             let mut app = app(library(&dir), w, h);
             rig.frame("first frame", |buf| {
-                kanbao::ui::render(buf, &mut app, &theme)
+                app.prepare_frame();
+                kanbao::ui::render(buf, &app, &theme)
             });
             session(
                 &mut rig,
@@ -316,17 +318,22 @@ fn a_clear_or_a_resize_redraws_exactly() {
     let theme = Theme::default();
     let mut rig = Rig::new(120, 40);
     let mut app = app(library(&dir), 120, 40);
-    rig.frame("first", |buf| kanbao::ui::render(buf, &mut app, &theme));
+    rig.frame("first", |buf| {
+        app.prepare_frame();
+        kanbao::ui::render(buf, &app, &theme)
+    });
     session(&mut rig, &mut app, &theme, "<Enter><Space>");
     rig.clear();
     rig.frame("after a clear", |buf| {
-        kanbao::ui::render(buf, &mut app, &theme)
+        app.prepare_frame();
+        kanbao::ui::render(buf, &app, &theme)
     });
     for (w, h) in [(80, 24), (121, 41), (30, 10)] {
         rig.resize(w, h);
         app.resize(w, h);
         rig.frame("after a resize", |buf| {
-            kanbao::ui::render(buf, &mut app, &theme)
+            app.prepare_frame();
+            kanbao::ui::render(buf, &app, &theme)
         });
         session(&mut rig, &mut app, &theme, "<Space>jk");
     }
@@ -341,7 +348,10 @@ fn the_sample_library_in_both_widths_of_ambiguous_characters_is_drawn_exactly() 
     let theme = Theme::default();
     let mut rig = Rig::new(90, 26);
     let mut app = app(Library::sample(), 90, 26);
-    rig.frame("first", |buf| kanbao::ui::render(buf, &mut app, &theme));
+    rig.frame("first", |buf| {
+        app.prepare_frame();
+        kanbao::ui::render(buf, &app, &theme)
+    });
     session(
         &mut rig,
         &mut app,
@@ -476,7 +486,10 @@ fn paging_a_long_article_costs_little_more_than_its_text() {
     let (w, h) = (120, 40);
     let mut rig = Rig::new(w, h);
     let mut app = app(library(&dir), w, h);
-    rig.frame("first", |buf| kanbao::ui::render(buf, &mut app, &theme));
+    rig.frame("first", |buf| {
+        app.prepare_frame();
+        kanbao::ui::render(buf, &app, &theme)
+    });
     session(&mut rig, &mut app, &theme, "<Enter>");
     let before = rig.vt.screen().contents();
     session(&mut rig, &mut app, &theme, "<Space>");
