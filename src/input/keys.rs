@@ -287,3 +287,39 @@ mod tests {
         assert_eq!(action_for(k[1]), Some(Action::HalfPageUp));
     }
 }
+
+/// The README's table of keys, made from [`ACTIONS`]: default keys as the
+/// help shows them, the config name and what the key does. A test keeps
+/// the README's copy equal to it.
+pub fn key_table() -> String {
+    let mut out = String::from("| keys | `[keys]` name | what it does |\n|---|---|---|\n");
+    for info in ACTIONS {
+        let keys: Vec<String> = info
+            .keys
+            .iter()
+            .filter_map(|k| parse_keys(k).ok()?.into_iter().next())
+            .map(|k| format!("`{}`", key_label(k)))
+            .collect();
+        out.push_str(&format!(
+            "| {} | `{}` | {} |\n",
+            keys.join(" "),
+            info.name,
+            info.help
+        ));
+    }
+    out.push_str("| `Ctrl-c` | — | quit at once (cannot be rebound) |\n");
+    out
+}
+
+#[cfg(test)]
+mod table_tests {
+    #[test]
+    fn the_readme_key_table_is_the_table_of_actions() {
+        let readme = include_str!("../../README.md");
+        let table = super::key_table();
+        assert!(
+            readme.contains(&table),
+            "README.md's key table differs from the table of actions; it should read:\n{table}"
+        );
+    }
+}
