@@ -1,4 +1,4 @@
-//! The command-line contract (DESIGN.md), tested on the real binary.
+//! The command-line contract (the README and ARCHITECTURE.md), tested on the real binary.
 
 mod common;
 use common::TempDir;

@@ -1,6 +1,6 @@
 //! The article: what one news item holds, and how it is read from JSON.
 //!
-//! Field names follow DESIGN.md, with the aliases common news datasets use
+//! Field names follow the article format (README and ARCHITECTURE.md), with the aliases common news datasets use
 //! (`content`/`text` for `body`, `time`/`date`/`pubDate` for `published`,
 //! `media` for `source`). Unknown fields are kept in [`Article::extra`].
 //! Every string goes through [`crate::text::sanitize`] here, where text enters the
