@@ -124,3 +124,18 @@ pub fn overlay_rect(width: u16, height: u16, area: Rect) -> Rect {
         h,
     )
 }
+
+/// Where overlays may go on a `width`×`height` screen: above the status
+/// line, which stays visible.
+pub fn overlay_area(width: u16, height: u16) -> Rect {
+    Rect::new(0, 0, width, height.saturating_sub(1).max(1))
+}
+
+/// How many rows of `rows` an overlay on a `width`×`height` screen shows
+/// inside its border.
+pub fn overlay_rows(rows: usize, width: u16, height: u16) -> usize {
+    let area = overlay_area(width, height);
+    let rows = u16::try_from(rows).unwrap_or(u16::MAX);
+    let height = overlay_rect(area.width, rows.saturating_add(2), area).height;
+    usize::from(height.saturating_sub(2))
+}

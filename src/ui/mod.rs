@@ -13,13 +13,12 @@ mod theme;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
 use kanbao_core::text::width::Ambiguous;
 
-use crate::app::{App, Focus, Mode};
+use crate::app::{App, Focus, Mode, overlay_area};
 pub use cells::put_str;
 pub use list::ListView;
 pub use overlay::{HelpOverlay, LinksOverlay, ProblemsOverlay, help_rows};
@@ -69,12 +68,7 @@ pub fn render(buf: &mut Buffer, app: &App, theme: &Theme) {
     }
     StatusLine::of(app, theme).render(layout.status, buf);
     // Overlays sit above the status line, which stays visible.
-    let above = Rect::new(
-        area.x,
-        area.y,
-        area.width,
-        area.height.saturating_sub(1).max(1),
-    );
+    let above = overlay_area(area.width, area.height);
     match &app.mode {
         Mode::Links(typed) => {
             let links = app.current_links();

@@ -1,0 +1,76 @@
+//! Read and starred marks: what `u`, `s`, `A` and opening an article do.
+
+use super::{App, thousands};
+
+impl App {
+    /// The selected article's id.
+    pub(super) fn selected_id(&self) -> Option<String> {
+        self.selected_article()
+            .map(|i| self.library.articles[i].id.clone())
+    }
+
+    /// Reports a failed write of the marks once in the status line.
+    pub(super) fn report(&mut self, result: Result<(), String>) {
+        if let Err(e) = result {
+            self.notice = Some(e);
+        }
+    }
+
+    /// Opening an article in the reader marks it read.
+    pub(super) fn mark_selected_read(&mut self) {
+        if let Some(id) = self.selected_id()
+            && !self.marks.is_read(&id)
+        {
+            let r = self.marks.set_read(&id, true);
+            self.report(r);
+        }
+    }
+
+    pub(super) fn toggle_read(&mut self) {
+        if let Some(id) = self.selected_id() {
+            let read = !self.marks.is_read(&id);
+            let r = self.marks.set_read(&id, read);
+            self.notice = Some(if read { "marked read" } else { "marked unread" }.into());
+            self.report(r);
+        }
+    }
+
+    pub(super) fn toggle_star(&mut self) {
+        if let Some(id) = self.selected_id() {
+            let star = !self.marks.is_starred(&id);
+            let r = self.marks.set_starred(&id, star);
+            self.notice = Some(if star { "starred ★" } else { "unstarred" }.into());
+            self.report(r);
+        }
+    }
+
+    pub(super) fn mark_all_read(&mut self) {
+        let ids: Vec<&str> = self
+            .order
+            .iter()
+            .map(|&i| self.library.articles[i].id.as_str())
+            .collect();
+        let n = ids.len();
+        let r = self.marks.mark_all_read(&ids);
+        let n = thousands(n);
+        self.notice = Some(format!("{n} articles marked read"));
+        self.report(r);
+    }
+
+    /// Writes marks queued in the background (`A` on a big list); a failure
+    /// goes to the status line. Returns whether the screen changed.
+    pub fn tick_marks(&mut self) -> bool {
+        if self.marks.busy()
+            && let Err(e) = self.marks.tick(false)
+        {
+            self.notice = Some(e);
+            return true;
+        }
+        false
+    }
+
+    /// Whether marks are still being written in the background.
+    pub fn marks_busy(&self) -> bool {
+        self.marks.busy()
+    }
+}
