@@ -1992,4 +1992,103 @@ mod tests {
         let out = drawn(&mut Lean::new(Vec::new()), &prev, &next);
         assert_eq!(out, "\x1b[H\x1b[m👍🏽\x1b[3Gok\r\n  ok");
     }
+
+    /// Random frames (styled text, wide and emoji glyphs, rows that scroll,
+    /// shorten or go blank) drawn one after another: the bytes are pinned
+    /// (their count and an FNV-1a hash), so a change to how the backend
+    /// writes, such as moving code around, cannot go unnoticed.
+    #[test]
+    fn the_bytes_of_random_frames_are_pinned() {
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let colors = [
+            Color::Reset,
+            Color::Red,
+            Color::Cyan,
+            Color::Gray,
+            Color::DarkGray,
+            Color::LightBlue,
+            Color::White,
+            Color::Indexed(7),
+            Color::Indexed(208),
+            Color::Rgb(0, 128, 255),
+        ];
+        let modifiers = [
+            Modifier::empty(),
+            Modifier::empty(),
+            Modifier::BOLD,
+            Modifier::DIM,
+            Modifier::BOLD | Modifier::DIM,
+            Modifier::ITALIC | Modifier::UNDERLINED,
+            Modifier::REVERSED,
+            Modifier::SLOW_BLINK | Modifier::HIDDEN,
+            Modifier::RAPID_BLINK | Modifier::CROSSED_OUT,
+        ];
+        let words = [
+            "宁波",
+            "text",
+            "“引号”",
+            "👍🏽",
+            "—",
+            "a",
+            " ",
+            "数据显示",
+            "é",
+            "x y",
+        ];
+        let (w, h) = (37, 11);
+        let mut lean = Lean::with_size(Vec::new(), w, h);
+        let mut prev = Buffer::empty(Rect::new(0, 0, w, h));
+        let mut total = 0;
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for _ in 0..300 {
+            let mut frame = prev.clone();
+            match next(4) {
+                // Scroll a band by a few rows.
+                0 => {
+                    let (top, bottom) = (next(3) as u16, h - 1 - next(3) as u16);
+                    let by = 1 + next(3) as u16;
+                    for y in top..=bottom {
+                        for x in 0..w {
+                            frame[(x, y)] = match y.checked_add(by).filter(|&s| s <= bottom) {
+                                Some(s) => prev[(x, s)].clone(),
+                                None => Cell::EMPTY,
+                            };
+                        }
+                    }
+                }
+                // Blank the end of a few rows.
+                1 => {
+                    for _ in 0..1 + next(3) {
+                        let (y, from) = (next(u64::from(h)) as u16, next(u64::from(w)) as u16);
+                        for x in from..w {
+                            frame[(x, y)] = Cell::EMPTY;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            for _ in 0..next(6) {
+                let style = Style::new()
+                    .fg(colors[next(10) as usize])
+                    .bg(colors[next(10) as usize / 3])
+                    .add_modifier(modifiers[next(9) as usize]);
+                let (x, y) = (next(u64::from(w)) as u16, next(u64::from(h)) as u16);
+                let text: String = (0..1 + next(4)).map(|_| words[next(10) as usize]).collect();
+                put(&mut frame, x, y, &text, style);
+            }
+            let out = drawn(&mut lean, &prev, &frame);
+            total += out.len();
+            for b in out.bytes() {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            prev = frame;
+        }
+        assert_eq!((total, hash), (36655, 0x09c5_1d27_62d1_78e2));
+    }
 }
