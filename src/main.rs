@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use kanbao::app::{App, LayoutSettings, ambiguous_note};
 use kanbao::config::{AmbiguousSetting, ColorSetting, Config, Orientation, ThemeName};
 use kanbao::terminal::probe::{self, Detected};
+use kanbao::terminal::sgr::{self, Pen};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
 use kanbao_core::library::Library;
@@ -18,6 +19,7 @@ use kanbao_core::store::ingest as importer;
 use kanbao_core::text::sanitize::sanitize_line;
 use kanbao_core::text::width::{Ambiguous, fit, str_width};
 use kanbao_core::typeset::{LineKind, TypesetOptions, typeset};
+use ratatui::style::Modifier;
 
 /// 看报 — a terminal news browser with CJK-correct typesetting.
 ///
@@ -724,11 +726,20 @@ fn read(
             )?;
         }
         for line in typeset(&lib.articles[i].with_body(), width, &options) {
-            match (color, line.kind) {
-                (true, LineKind::Title) => writeln!(out, "\u{1b}[1m{}\u{1b}[0m", line.text)?,
-                (true, LineKind::Meta) => writeln!(out, "\u{1b}[2m{}\u{1b}[0m", line.text)?,
-                (true, LineKind::Link) => writeln!(out, "\u{1b}[4m{}\u{1b}[0m", line.text)?,
-                _ => writeln!(out, "{}", line.text)?,
+            let modifier = match line.kind {
+                LineKind::Title => Modifier::BOLD,
+                LineKind::Meta => Modifier::DIM,
+                LineKind::Link => Modifier::UNDERLINED,
+                _ => Modifier::empty(),
+            };
+            if color && !modifier.is_empty() {
+                writeln!(
+                    out,
+                    "{}",
+                    sgr::painted(Pen::DEFAULT.with(modifier), &line.text)
+                )?;
+            } else {
+                writeln!(out, "{}", line.text)?;
             }
         }
     }

@@ -25,14 +25,9 @@ use std::io::{self, Write};
 
 use crossterm::{cursor, execute, terminal};
 use ratatui::buffer::{Cell, CellWidth};
-use ratatui::style::{Color, Modifier};
+use ratatui::style::Color;
 
-/// Modifiers that show on a blank cell (as in ratatui's own diff).
-const VISIBLE_ON_BLANK: Modifier = Modifier::REVERSED
-    .union(Modifier::UNDERLINED)
-    .union(Modifier::SLOW_BLINK)
-    .union(Modifier::RAPID_BLINK)
-    .union(Modifier::CROSSED_OUT);
+use crate::terminal::sgr::{self, Pen, VISIBLE_ON_BLANK, digits};
 
 /// At most this many unchanged columns are rewritten to avoid a cursor move
 /// (a move never costs more than a few bytes, a column at least one).
@@ -41,45 +36,6 @@ const MAX_FILL: usize = 16;
 /// Painting run by run, the runs in rows this close to the cursor's are
 /// weighed one by one; of those further away, only the next of each pen.
 const NEAR: u16 = 1;
-
-/// The SGR attributes a cell is drawn with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Pen {
-    fg: Color,
-    bg: Color,
-    modifier: Modifier,
-}
-
-impl Pen {
-    const DEFAULT: Pen = Pen {
-        fg: Color::Reset,
-        bg: Color::Reset,
-        modifier: Modifier::empty(),
-    };
-
-    fn of(cell: &Cell) -> Pen {
-        Pen {
-            fg: cell.fg,
-            bg: cell.bg,
-            modifier: cell.modifier,
-        }
-    }
-
-    /// Whether a space drawn with this pen shows nothing but the background.
-    fn plain_on_blank(self) -> bool {
-        !self.modifier.intersects(VISIBLE_ON_BLANK)
-    }
-
-    /// Whether a space drawn with this pen looks like one drawn with `other`.
-    fn blank_like(self, other: Pen) -> bool {
-        self == other || (self.plain_on_blank() && other.plain_on_blank() && self.bg == other.bg)
-    }
-
-    /// Whether `ESC[K` with this pen leaves cells that look like default blanks.
-    fn erases_plain(self) -> bool {
-        self.bg == Color::Reset && self.plain_on_blank()
-    }
-}
 
 /// One column of the screen.
 #[derive(Clone, Debug)]
@@ -352,219 +308,6 @@ fn next_dirty(term: &[Slot], want: &[Slot], from: usize) -> Option<usize> {
     None
 }
 
-/// The parameter of a colour (`;`-prefixed), shortest form first.
-fn sgr_color(out: &mut impl Write, color: Color, foreground: bool) {
-    let base = if foreground { 30 } else { 40 };
-    let _ = match color {
-        Color::Reset => write!(out, ";{}", base + 9),
-        Color::Black => write!(out, ";{base}"),
-        Color::Red => write!(out, ";{}", base + 1),
-        Color::Green => write!(out, ";{}", base + 2),
-        Color::Yellow => write!(out, ";{}", base + 3),
-        Color::Blue => write!(out, ";{}", base + 4),
-        Color::Magenta => write!(out, ";{}", base + 5),
-        Color::Cyan => write!(out, ";{}", base + 6),
-        Color::Gray => write!(out, ";{}", base + 7),
-        Color::DarkGray => write!(out, ";{}", base + 60),
-        Color::LightRed => write!(out, ";{}", base + 61),
-        Color::LightGreen => write!(out, ";{}", base + 62),
-        Color::LightYellow => write!(out, ";{}", base + 63),
-        Color::LightBlue => write!(out, ";{}", base + 64),
-        Color::LightMagenta => write!(out, ";{}", base + 65),
-        Color::LightCyan => write!(out, ";{}", base + 66),
-        Color::White => write!(out, ";{}", base + 67),
-        Color::Indexed(i) => write!(out, ";{};5;{i}", base + 8),
-        Color::Rgb(r, g, b) => write!(out, ";{};2;{r};{g};{b}", base + 8),
-    };
-}
-
-/// SGR codes of the modifiers.
-const MODIFIER_CODES: [(Modifier, &[u8]); 9] = [
-    (Modifier::BOLD, b";1"),
-    (Modifier::DIM, b";2"),
-    (Modifier::ITALIC, b";3"),
-    (Modifier::UNDERLINED, b";4"),
-    (Modifier::SLOW_BLINK, b";5"),
-    (Modifier::RAPID_BLINK, b";6"),
-    (Modifier::REVERSED, b";7"),
-    (Modifier::HIDDEN, b";8"),
-    (Modifier::CROSSED_OUT, b";9"),
-];
-
-fn modifier_params(out: &mut impl Write, modifier: Modifier) {
-    for (m, code) in MODIFIER_CODES {
-        if modifier.contains(m) {
-            let _ = out.write_all(code);
-        }
-    }
-}
-
-/// The parameters (each `;`-prefixed) setting `to` after a reset.
-fn params_from_reset(out: &mut impl Write, to: Pen) {
-    modifier_params(out, to.modifier);
-    if to.fg != Color::Reset {
-        sgr_color(out, to.fg, true);
-    }
-    if to.bg != Color::Reset {
-        sgr_color(out, to.bg, false);
-    }
-}
-
-/// The parameters (each `;`-prefixed) changing `from` into `to`.
-fn params_change(out: &mut impl Write, from: Pen, to: Pen) {
-    let removed = from.modifier - to.modifier;
-    let mut add = to.modifier - from.modifier;
-    // 22 ends both bold and dim, 25 both blinks: what stays is set again.
-    let intensity = Modifier::BOLD | Modifier::DIM;
-    if removed.intersects(intensity) {
-        let _ = out.write_all(b";22");
-        add |= to.modifier & intensity;
-    }
-    let blink = Modifier::SLOW_BLINK | Modifier::RAPID_BLINK;
-    if removed.intersects(blink) {
-        let _ = out.write_all(b";25");
-        add |= to.modifier & blink;
-    }
-    for (m, code) in [
-        (Modifier::ITALIC, &b";23"[..]),
-        (Modifier::UNDERLINED, b";24"),
-        (Modifier::REVERSED, b";27"),
-        (Modifier::HIDDEN, b";28"),
-        (Modifier::CROSSED_OUT, b";29"),
-    ] {
-        if removed.contains(m) {
-            let _ = out.write_all(code);
-        }
-    }
-    modifier_params(out, add);
-    if from.fg != to.fg {
-        sgr_color(out, to.fg, true);
-    }
-    if from.bg != to.bg {
-        sgr_color(out, to.bg, false);
-    }
-}
-
-/// The length of `sgr_color`'s parameter.
-fn color_len(color: Color, foreground: bool) -> usize {
-    match color {
-        Color::Indexed(i) => 6 + digits(u16::from(i)),
-        Color::Rgb(r, g, b) => {
-            8 + digits(u16::from(r)) + digits(u16::from(g)) + digits(u16::from(b))
-        }
-        // 100–107: the bright backgrounds.
-        Color::DarkGray
-        | Color::LightRed
-        | Color::LightGreen
-        | Color::LightYellow
-        | Color::LightBlue
-        | Color::LightMagenta
-        | Color::LightCyan
-        | Color::White
-            if !foreground =>
-        {
-            4
-        }
-        _ => 3,
-    }
-}
-
-/// The length of `params_from_reset`.
-fn from_reset_len(to: Pen) -> usize {
-    let mut n = 2 * to.modifier.bits().count_ones() as usize;
-    if to.fg != Color::Reset {
-        n += color_len(to.fg, true);
-    }
-    if to.bg != Color::Reset {
-        n += color_len(to.bg, false);
-    }
-    n
-}
-
-/// The length of `params_change`.
-fn change_len(from: Pen, to: Pen) -> usize {
-    let removed = from.modifier - to.modifier;
-    let mut add = to.modifier - from.modifier;
-    let mut n = 0;
-    let intensity = Modifier::BOLD | Modifier::DIM;
-    if removed.intersects(intensity) {
-        n += 3;
-        add |= to.modifier & intensity;
-    }
-    let blink = Modifier::SLOW_BLINK | Modifier::RAPID_BLINK;
-    if removed.intersects(blink) {
-        n += 3;
-        add |= to.modifier & blink;
-    }
-    let others = Modifier::ITALIC
-        | Modifier::UNDERLINED
-        | Modifier::REVERSED
-        | Modifier::HIDDEN
-        | Modifier::CROSSED_OUT;
-    n += 3 * (removed & others).bits().count_ones() as usize;
-    n += 2 * add.bits().count_ones() as usize;
-    if from.fg != to.fg {
-        n += color_len(to.fg, true);
-    }
-    if from.bg != to.bg {
-        n += color_len(to.bg, false);
-    }
-    n
-}
-
-/// How `sgr` goes from pen `from` (unknown: `None`) to `to`: by changing
-/// what differs (true) or from a reset (false), and in how many bytes. A
-/// tie keeps the reset, which also clears what nobody knows about.
-fn sgr_choice(from: Option<Pen>, to: Pen) -> (bool, usize) {
-    if from == Some(to) {
-        return (true, 0);
-    }
-    let set = from_reset_len(to);
-    // ESC [ m, or ESC [ 0 … m.
-    let reset = if set == 0 { 3 } else { 4 + set };
-    match from {
-        // ESC [ … m, less the first parameter's `;`.
-        Some(from) if change_len(from, to) + 2 < reset => (true, change_len(from, to) + 2),
-        _ => (false, reset),
-    }
-}
-
-/// The length of what `sgr` writes.
-fn sgr_len(from: Option<Pen>, to: Pen) -> usize {
-    sgr_choice(from, to).1
-}
-
-/// The shortest SGR sequence taking the terminal from pen `from` to `to`.
-fn sgr(out: &mut Vec<u8>, from: Option<Pen>, to: Pen) {
-    let (change, len) = sgr_choice(from, to);
-    if len == 0 {
-        return;
-    }
-    let mut params = Vec::with_capacity(16);
-    match from {
-        Some(from) if change => params_change(&mut params, from, to),
-        _ => {
-            params_from_reset(&mut params, to);
-            if !params.is_empty() {
-                params.insert(0, b'0');
-            }
-        }
-    }
-    out.extend_from_slice(b"\x1b[");
-    out.extend_from_slice(params.strip_prefix(b";").unwrap_or(&params));
-    out.push(b'm');
-}
-
-fn digits(n: u16) -> usize {
-    match n {
-        0..=9 => 1,
-        10..=99 => 2,
-        100..=999 => 3,
-        1000..=9999 => 4,
-        _ => 5,
-    }
-}
-
 /// One piece of a cursor move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
@@ -820,7 +563,7 @@ fn fill_cost(
             return None;
         }
         let p = pen_for(pen, want, c);
-        bytes += sgr_len(pen, p) + cell.symbol().len();
+        bytes += sgr::shortest_len(pen, p) + cell.symbol().len();
         pen = Some(p);
         c = end;
     }
@@ -897,7 +640,7 @@ impl Painter {
             return;
         };
         let pen = pen_for(self.pen, want, c);
-        sgr(&mut self.out, self.pen, pen);
+        sgr::shortest(&mut self.out, self.pen, pen);
         self.pen = Some(pen);
         self.out.extend_from_slice(cell.symbol().as_bytes());
         let x = c as u16 + width;
@@ -911,7 +654,7 @@ impl Painter {
     /// The cheapest way to bring the cursor to glyph `c` of row `y`, and its
     /// cost, counting the SGR the glyph will need.
     fn reach_plan(&self, y: u16, c: usize, term: &[Slot], want: &[Slot]) -> (Way, usize) {
-        let then = |pen: Option<Pen>| sgr_len(pen, pen_for(pen, want, c));
+        let then = |pen: Option<Pen>| sgr::shortest_len(pen, pen_for(pen, want, c));
         let mut best = (Way::Move, self.move_len(c as u16, y) + then(self.pen));
         // Rewriting costs at least a byte a column.
         if let Cursor::At {
@@ -984,7 +727,7 @@ impl Painter {
                     modifier: pen.modifier - VISIBLE_ON_BLANK,
                     ..pen
                 };
-                if sgr_len(Some(pen), keep) < sgr_len(Some(pen), Pen::DEFAULT) {
+                if sgr::shortest_len(Some(pen), keep) < sgr::shortest_len(Some(pen), Pen::DEFAULT) {
                     keep
                 } else {
                     Pen::DEFAULT
@@ -992,13 +735,13 @@ impl Painter {
             }
             None => Pen::DEFAULT,
         };
-        let cost = self.move_len(at as u16, y) + sgr_len(self.pen, pen) + 3;
+        let cost = self.move_len(at as u16, y) + sgr::shortest_len(self.pen, pen) + 3;
         Some(Erase { at, pen, cost })
     }
 
     fn erase(&mut self, y: u16, erase: &Erase, term: &mut [Slot]) {
         self.goto(erase.at as u16, y);
-        sgr(&mut self.out, self.pen, erase.pen);
+        sgr::shortest(&mut self.out, self.pen, erase.pen);
         self.pen = Some(erase.pen);
         self.out.extend_from_slice(b"\x1b[K");
         term[erase.at..].fill(Slot::blank());
@@ -1045,7 +788,7 @@ impl Painter {
     /// new rows take the pen's background: the default one.
     fn scroll(&mut self, scroll: &Scroll, height: u16) {
         if !self.pen.is_some_and(Pen::erases_plain) {
-            sgr(&mut self.out, self.pen, Pen::DEFAULT);
+            sgr::shortest(&mut self.out, self.pen, Pen::DEFAULT);
             self.pen = Some(Pen::DEFAULT);
         }
         let n = scroll.by as u16;
@@ -1727,7 +1470,7 @@ mod tests {
     use ratatui::backend::Backend;
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
-    use ratatui::style::Style;
+    use ratatui::style::{Modifier, Style};
 
     /// The bytes for going from `prev` to `next` on a terminal showing `prev`.
     fn drawn(lean: &mut Lean<Vec<u8>>, prev: &Buffer, next: &Buffer) -> String {
@@ -1866,69 +1609,6 @@ mod tests {
         let out = drawn(&mut lean, &abc, &next);
         // The blank first, in the pen the terminal has: then no SGR between.
         assert_eq!(out, "\r\x1b[C \x1b[7mx\r▶");
-    }
-
-    #[test]
-    fn sgr_lengths_are_what_is_written() {
-        let colors = [
-            Color::Reset,
-            Color::Red,
-            Color::Gray,
-            Color::DarkGray,
-            Color::White,
-            Color::Indexed(7),
-            Color::Indexed(208),
-            Color::Rgb(0, 128, 255),
-        ];
-        let modifiers = [
-            Modifier::empty(),
-            Modifier::BOLD,
-            Modifier::DIM,
-            Modifier::BOLD | Modifier::DIM,
-            Modifier::UNDERLINED | Modifier::ITALIC,
-            Modifier::REVERSED | Modifier::SLOW_BLINK,
-            Modifier::CROSSED_OUT | Modifier::HIDDEN | Modifier::RAPID_BLINK,
-        ];
-        let mut pens = Vec::new();
-        for &fg in &colors {
-            for &bg in &colors {
-                for &modifier in &modifiers {
-                    pens.push(Pen { fg, bg, modifier });
-                }
-            }
-        }
-        for (i, &from) in pens.iter().enumerate().step_by(7) {
-            for &to in pens.iter().skip(i % 5).step_by(3) {
-                for from in [None, Some(from)] {
-                    let mut out = Vec::new();
-                    sgr(&mut out, from, to);
-                    assert_eq!(out.len(), sgr_len(from, to), "{from:?} -> {to:?}");
-                    // The sequence really sets `to`: as vt100 sees it.
-                    if from.is_none() || !out.is_empty() {
-                        let mut vt = vt100::Parser::new(
-                            std::num::NonZeroU16::new(1).unwrap(),
-                            std::num::NonZeroU16::new(4).unwrap(),
-                            0,
-                        );
-                        if let Some(from) = from {
-                            let mut set = Vec::new();
-                            sgr(&mut set, None, from);
-                            vt.process(&set);
-                        }
-                        vt.process(&out);
-                        vt.process(b"x");
-                        let cell = vt.screen().cell(0, 0).unwrap();
-                        assert_eq!(cell.underline(), to.modifier.contains(Modifier::UNDERLINED));
-                        assert_eq!(cell.inverse(), to.modifier.contains(Modifier::REVERSED));
-                        assert_eq!(cell.italic(), to.modifier.contains(Modifier::ITALIC));
-                        if !to.modifier.contains(Modifier::BOLD | Modifier::DIM) {
-                            assert_eq!(cell.bold(), to.modifier.contains(Modifier::BOLD));
-                            assert_eq!(cell.dim(), to.modifier.contains(Modifier::DIM));
-                        }
-                    }
-                }
-            }
-        }
     }
 
     #[test]
