@@ -109,6 +109,9 @@ const CELL_H: u32 = 20;
 const BG: &str = "#1d1f21";
 const FG: &str = "#d0d0d0";
 
+/// The colour the SVG picture paints for `color`: a terminal palette of its
+/// own, `default` for [`Color::Reset`]. (The SGR codes a terminal is sent
+/// for the same colours come from [`crate::terminal::sgr`].)
 fn hex(color: Color, default: &str) -> String {
     let rgb = |r: u8, g: u8, b: u8| format!("#{r:02x}{g:02x}{b:02x}");
     match color {
