@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use kanbao::app::{App, ambiguous_note};
 use kanbao::config::{AmbiguousSetting, ColorSetting, Config, ThemeName};
 use kanbao::terminal::probe::{self, Detected};
+use kanbao::terminal::sgr::{self, Pen};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
 use kanbao_core::library::Library;
@@ -18,6 +19,7 @@ use kanbao_core::store::ingest as importer;
 use kanbao_core::text::sanitize::sanitize_line;
 use kanbao_core::text::width::{Ambiguous, fit, str_width};
 use kanbao_core::typeset::{LineKind, TypesetOptions, typeset};
+use ratatui::style::Modifier;
 
 /// 看报 — a terminal news browser with CJK-correct typesetting.
 ///
@@ -40,17 +42,17 @@ struct Common {
     /// auto = ask the terminal (no answer within 100 ms means narrow). Default: the config
     /// file's display.ambiguous, else narrow.
     #[arg(long, value_enum, global = true)]
-    ambiguous: Option<AmbiguousChoice>,
+    ambiguous: Option<AmbiguousSetting>,
     /// When to use colours; NO_COLOR in the environment means never. Default: the config
     /// file's display.color, else auto.
     #[arg(long, value_enum, global = true)]
-    color: Option<ColorChoice>,
+    color: Option<ColorSetting>,
 }
 
 /// The command line's choices over the config file's, over the defaults.
 struct Settings {
-    ambiguous: AmbiguousChoice,
-    color: ColorChoice,
+    ambiguous: AmbiguousSetting,
+    color: ColorSetting,
     config: Config,
     /// Problems found in the config file, each naming line and key.
     config_problems: Vec<String>,
@@ -62,18 +64,10 @@ impl Settings {
             Some(path) => kanbao::config::load(&path),
             None => (Config::default(), Vec::new()),
         };
-        let ambiguous = common.ambiguous.unwrap_or(match config.display.ambiguous {
-            AmbiguousSetting::Narrow => AmbiguousChoice::Narrow,
-            AmbiguousSetting::Wide => AmbiguousChoice::Wide,
-            AmbiguousSetting::Auto => AmbiguousChoice::Auto,
-        });
-        let mut color = common.color.unwrap_or(match config.display.color {
-            ColorSetting::Auto => ColorChoice::Auto,
-            ColorSetting::Always => ColorChoice::Always,
-            ColorSetting::Never => ColorChoice::Never,
-        });
+        let ambiguous = common.ambiguous.unwrap_or(config.display.ambiguous);
+        let mut color = common.color.unwrap_or(config.display.color);
         if config.display.theme == ThemeName::Mono && common.color.is_none() {
-            color = ColorChoice::Never;
+            color = ColorSetting::Never;
         }
         Settings {
             ambiguous,
@@ -97,28 +91,14 @@ impl Settings {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum AmbiguousChoice {
-    Narrow,
-    Wide,
-    Auto,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 impl Settings {
     /// The ambiguous width to use, and a line for the help overlay saying
     /// where it came from. `auto` asks the terminal only when there is one.
     fn ambiguous(&self, terminal: bool) -> (Ambiguous, String) {
         match self.ambiguous {
-            AmbiguousChoice::Narrow => (Ambiguous::Narrow, ambiguous_note(Ambiguous::Narrow)),
-            AmbiguousChoice::Wide => (Ambiguous::Wide, ambiguous_note(Ambiguous::Wide)),
-            AmbiguousChoice::Auto if terminal => match probe::probe_ambiguous(probe::TIMEOUT) {
+            AmbiguousSetting::Narrow => (Ambiguous::Narrow, ambiguous_note(Ambiguous::Narrow)),
+            AmbiguousSetting::Wide => (Ambiguous::Wide, ambiguous_note(Ambiguous::Wide)),
+            AmbiguousSetting::Auto if terminal => match probe::probe_ambiguous(probe::TIMEOUT) {
                 Detected::Answered(Ambiguous::Wide) => (
                     Ambiguous::Wide,
                     "“ ” … count 2 cells: your terminal draws them wide".into(),
@@ -132,7 +112,7 @@ impl Settings {
                     "“ ” … count 1 cell: no answer from the terminal (try --ambiguous wide)".into(),
                 ),
             },
-            AmbiguousChoice::Auto => (
+            AmbiguousSetting::Auto => (
                 Ambiguous::Narrow,
                 "“ ” … count 1 cell (no terminal to ask)".into(),
             ),
@@ -148,9 +128,9 @@ impl Settings {
     fn color_for(&self, is_terminal: bool) -> bool {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && !no_color,
+            ColorSetting::Always => true,
+            ColorSetting::Never => false,
+            ColorSetting::Auto => is_terminal && !no_color,
         }
     }
 }
@@ -334,7 +314,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let options = common.options(false);
             let settings = common.config.settings(options);
             let mut app = App::with(lib, options, settings, size.0, size.1);
-            let theme = common.theme(common.color != ColorChoice::Never);
+            let theme = common.theme(common.color != ColorSetting::Never);
             let buf = snapshot::replay(&mut app, &keys, &theme)?;
             print!("{}", snapshot::format(&buf, format));
             Ok(0)
@@ -709,11 +689,20 @@ fn read(
             )?;
         }
         for line in typeset(&lib.articles[i].with_body(), width, &options) {
-            match (color, line.kind) {
-                (true, LineKind::Title) => writeln!(out, "\u{1b}[1m{}\u{1b}[0m", line.text)?,
-                (true, LineKind::Meta) => writeln!(out, "\u{1b}[2m{}\u{1b}[0m", line.text)?,
-                (true, LineKind::Link) => writeln!(out, "\u{1b}[4m{}\u{1b}[0m", line.text)?,
-                _ => writeln!(out, "{}", line.text)?,
+            let modifier = match line.kind {
+                LineKind::Title => Modifier::BOLD,
+                LineKind::Meta => Modifier::DIM,
+                LineKind::Link => Modifier::UNDERLINED,
+                _ => Modifier::empty(),
+            };
+            if color && !modifier.is_empty() {
+                writeln!(
+                    out,
+                    "{}",
+                    sgr::painted(Pen::DEFAULT.with(modifier), &line.text)
+                )?;
+            } else {
+                writeln!(out, "{}", line.text)?;
             }
         }
     }

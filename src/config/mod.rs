@@ -63,7 +63,10 @@ paths = []                # what `kanbao` opens with no arguments (default: your
 # quit = ["q", "<C-c>"]
 "##;
 
-/// `display.ambiguous`: how East Asian Ambiguous characters are counted.
+/// `display.ambiguous` and `--ambiguous`: how East Asian Ambiguous
+/// characters are counted, as the user chose it. This is the setting, which
+/// may be `auto`; the width it resolves to (asking the terminal for `auto`)
+/// is the core's [`Ambiguous`], which the typesetter and the widgets use.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum AmbiguousSetting {
     /// One cell.
@@ -76,6 +79,22 @@ pub enum AmbiguousSetting {
 }
 
 impl AmbiguousSetting {
+    /// Every choice, in the order the config checker and `--help` list them.
+    pub const ALL: [AmbiguousSetting; 3] = [
+        AmbiguousSetting::Narrow,
+        AmbiguousSetting::Wide,
+        AmbiguousSetting::Auto,
+    ];
+
+    /// The name in config.toml and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            AmbiguousSetting::Narrow => "narrow",
+            AmbiguousSetting::Wide => "wide",
+            AmbiguousSetting::Auto => "auto",
+        }
+    }
+
     /// The width when it is fixed, `None` for [`AmbiguousSetting::Auto`].
     pub fn fixed(self) -> Option<Ambiguous> {
         match self {
@@ -86,7 +105,7 @@ impl AmbiguousSetting {
     }
 }
 
-/// `display.color`: whether to use colours.
+/// `display.color` and `--color`: whether to use colours.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ColorSetting {
     /// When writing to a terminal and `NO_COLOR` is unset or empty.
@@ -96,6 +115,48 @@ pub enum ColorSetting {
     Always,
     /// Never.
     Never,
+}
+
+impl ColorSetting {
+    /// Every choice, in the order the config checker and `--help` list them.
+    pub const ALL: [ColorSetting; 3] = [
+        ColorSetting::Auto,
+        ColorSetting::Always,
+        ColorSetting::Never,
+    ];
+
+    /// The name in config.toml and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColorSetting::Auto => "auto",
+            ColorSetting::Always => "always",
+            ColorSetting::Never => "never",
+        }
+    }
+}
+
+// The command line's `--ambiguous` and `--color` take the same choices as
+// the config file, by the same names. Written out rather than derived: the
+// derive would turn the variants' documentation into help for each value
+// and change how `--help` lists them.
+impl clap::ValueEnum for AmbiguousSetting {
+    fn value_variants<'a>() -> &'a [Self] {
+        &AmbiguousSetting::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+impl clap::ValueEnum for ColorSetting {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ColorSetting::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 /// `display.theme`: a built-in theme.
@@ -516,21 +577,13 @@ impl Checker<'_> {
             let full = format!("display.{name}");
             match name {
                 "ambiguous" => {
-                    let choices = [
-                        ("narrow", AmbiguousSetting::Narrow),
-                        ("wide", AmbiguousSetting::Wide),
-                        ("auto", AmbiguousSetting::Auto),
-                    ];
+                    let choices = AmbiguousSetting::ALL.map(|v| (v.name(), v));
                     if let Some(v) = self.choice(&full, value, &choices) {
                         display.ambiguous = v;
                     }
                 }
                 "color" => {
-                    let choices = [
-                        ("auto", ColorSetting::Auto),
-                        ("always", ColorSetting::Always),
-                        ("never", ColorSetting::Never),
-                    ];
+                    let choices = ColorSetting::ALL.map(|v| (v.name(), v));
                     if let Some(v) = self.choice(&full, value, &choices) {
                         display.color = v;
                     }

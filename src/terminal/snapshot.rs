@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier};
 
 use crate::app::App;
 use crate::input::keys::{KeyNotationError, parse_keys};
+use crate::terminal::sgr::{self, Pen};
 use crate::ui::{Theme, render};
 
 /// Output format of a snapshot.
@@ -71,69 +72,37 @@ pub fn to_text(buf: &Buffer) -> String {
     out
 }
 
-fn sgr_color(color: Color, fg: bool) -> String {
-    let base = if fg { 30 } else { 40 };
-    match color {
-        Color::Reset => format!("{}", base + 9),
-        Color::Black => format!("{base}"),
-        Color::Red => format!("{}", base + 1),
-        Color::Green => format!("{}", base + 2),
-        Color::Yellow => format!("{}", base + 3),
-        Color::Blue => format!("{}", base + 4),
-        Color::Magenta => format!("{}", base + 5),
-        Color::Cyan => format!("{}", base + 6),
-        Color::Gray => format!("{}", base + 7),
-        Color::DarkGray => format!("{}", base + 60),
-        Color::LightRed => format!("{}", base + 61),
-        Color::LightGreen => format!("{}", base + 62),
-        Color::LightYellow => format!("{}", base + 63),
-        Color::LightBlue => format!("{}", base + 64),
-        Color::LightMagenta => format!("{}", base + 65),
-        Color::LightCyan => format!("{}", base + 66),
-        Color::White => format!("{}", base + 67),
-        Color::Indexed(i) => format!("{};5;{i}", base + 8),
-        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", base + 8),
-    }
-}
+/// The modifiers an ANSI snapshot shows: blinking, hidden and crossed-out
+/// text is written plain.
+const ANSI_MODIFIERS: Modifier = Modifier::BOLD
+    .union(Modifier::DIM)
+    .union(Modifier::ITALIC)
+    .union(Modifier::UNDERLINED)
+    .union(Modifier::REVERSED);
 
-fn sgr(cell: &Cell) -> String {
-    let mut codes = vec!["0".to_string()];
-    for (m, code) in [
-        (Modifier::BOLD, "1"),
-        (Modifier::DIM, "2"),
-        (Modifier::ITALIC, "3"),
-        (Modifier::UNDERLINED, "4"),
-        (Modifier::REVERSED, "7"),
-    ] {
-        if cell.modifier.contains(m) {
-            codes.push(code.into());
-        }
-    }
-    if cell.fg != Color::Reset {
-        codes.push(sgr_color(cell.fg, true));
-    }
-    if cell.bg != Color::Reset {
-        codes.push(sgr_color(cell.bg, false));
-    }
-    format!("\u{1b}[{}m", codes.join(";"))
-}
-
-/// The screen with SGR styling; each row ends with a reset.
+/// The screen with SGR styling: each cell whose pen differs from the one
+/// before it on the row starts with a reset and its whole pen, and each row
+/// ends with a reset.
 pub fn to_ansi(buf: &Buffer) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     for y in buf.area.top()..buf.area.bottom() {
-        let mut current = String::new();
+        let mut current = None;
         for (_, cell) in visible_cells(buf, y) {
-            let code = sgr(cell);
-            if code != current {
-                out.push_str(&code);
-                current = code;
+            let pen = Pen::of(cell);
+            let pen = Pen {
+                modifier: pen.modifier & ANSI_MODIFIERS,
+                ..pen
+            };
+            if current != Some(pen) {
+                sgr::reset_then(&mut out, pen);
+                current = Some(pen);
             }
-            out.push_str(cell.symbol());
+            out.extend_from_slice(cell.symbol().as_bytes());
         }
-        out.push_str("\u{1b}[0m\n");
+        sgr::reset_then(&mut out, Pen::DEFAULT);
+        out.push(b'\n');
     }
-    out
+    String::from_utf8(out).expect("symbols and SGR sequences are UTF-8")
 }
 
 /// Cell size of the SVG grid, in pixels.
@@ -142,6 +111,9 @@ const CELL_H: u32 = 20;
 const BG: &str = "#1d1f21";
 const FG: &str = "#d0d0d0";
 
+/// The colour the SVG picture paints for `color`: a terminal palette of its
+/// own, `default` for [`Color::Reset`]. (The SGR codes a terminal is sent
+/// for the same colours come from [`crate::terminal::sgr`].)
 fn hex(color: Color, default: &str) -> String {
     let rgb = |r: u8, g: u8, b: u8| format!("#{r:02x}{g:02x}{b:02x}");
     match color {
