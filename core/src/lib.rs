@@ -8,6 +8,7 @@ pub mod import;
 pub mod library;
 pub mod model;
 pub mod net;
+pub mod paths;
 pub mod query;
 pub mod store;
 pub mod text;

@@ -341,11 +341,7 @@ pub struct Config {
 
 /// `$XDG_CONFIG_HOME/kanbao/config.toml` (default `~/.config/kanbao/config.toml`).
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("kanbao").join("config.toml"))
+    kanbao_core::paths::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Reads the configuration file.

@@ -40,15 +40,6 @@ const FORMAT: u32 = 3;
 const MAGIC: &[u8; 8] = b"kanbaoC\x01";
 const END: &[u8; 4] = b"END.";
 
-/// `$XDG_CACHE_HOME/kanbao` (default `~/.cache/kanbao`).
-pub fn dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("kanbao"))
-}
-
 /// What identifies a file's content well enough: where, how big, when changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Key {

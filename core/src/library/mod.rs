@@ -193,7 +193,7 @@ impl Library {
         tz: Option<&str>,
         progress: Option<Arc<Progress>>,
     ) -> Library {
-        Library::load_lazy_cached_in(paths, tz, progress, crate::library::cache::dir())
+        Library::load_lazy_cached_in(paths, tz, progress, crate::paths::cache_dir())
     }
 
     /// [`Library::load_lazy`] with the cache in `cache_dir` (none: no cache).
@@ -241,7 +241,7 @@ impl Library {
     /// What `kanbao` opens with no arguments: the user's library
     /// (`$XDG_DATA_HOME/kanbao/library`) when it holds articles, else the sample.
     pub fn default_library() -> Library {
-        if let Some(dir) = user_library_dir()
+        if let Some(dir) = crate::paths::library_dir()
             && dir.is_dir()
         {
             let lib = Library::load(&[dir]);
@@ -254,7 +254,7 @@ impl Library {
 
     /// [`Library::default_library`], loaded with [`Library::load_lazy`].
     pub fn default_library_lazy(progress: Option<Arc<Progress>>) -> Library {
-        if let Some(dir) = user_library_dir()
+        if let Some(dir) = crate::paths::library_dir()
             && dir.is_dir()
         {
             let lib = Library::load_lazy(&[dir], None, progress);
@@ -1167,15 +1167,6 @@ fn html_depth(bytes: &[u8]) -> usize {
 pub fn is_url(path: &str) -> bool {
     let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-/// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`).
-pub fn user_library_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(base.join("kanbao").join("library"))
 }
 
 #[cfg(test)]

@@ -43,11 +43,7 @@ pub struct Subscriptions {
 impl Subscriptions {
     /// `$XDG_CONFIG_HOME/kanbao/subscriptions.json` (default `~/.config/...`).
     pub fn default_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("kanbao").join("subscriptions.json"))
+        crate::paths::config_dir().map(|d| d.join("subscriptions.json"))
     }
 
     /// Reads the list; a missing file is an empty list.

@@ -227,7 +227,7 @@ pub fn update_all(
 
 /// Where `kanbao import` and `kanbao update` store articles by default.
 pub fn default_library() -> anyhow::Result<PathBuf> {
-    crate::library::user_library_dir().ok_or_else(|| {
+    crate::paths::library_dir().ok_or_else(|| {
         anyhow::anyhow!(
             "cannot find the library directory: set XDG_DATA_HOME or HOME, or pass --into DIR"
         )

@@ -69,11 +69,7 @@ impl Field {
 /// `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
 /// `~/.local/state/kanbao/state.sqlite3`); `None` without either variable.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("kanbao").join("state.sqlite3"))
+    crate::paths::state_dir().map(|d| d.join("state.sqlite3"))
 }
 
 /// The read and starred marks: an SQLite file written at every change, and
