@@ -534,7 +534,7 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
                 total.add(*s);
             }
             Err(e) => {
-                eprintln!("kanbao: {}", sanitize_line(e));
+                eprintln!("kanbao: {}", sanitize_line(&e.to_string()));
                 total.failed += 1;
             }
         }

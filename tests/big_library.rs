@@ -160,7 +160,7 @@ fn a_body_whose_file_changed_says_so_instead_of_showing_another_article() {
     let lib = Library::load_lazy_cached_in(&[&path], None, None, None);
     assert_eq!(lib.articles[1].load_body().unwrap().len(), 8);
     std::fs::write(&path, format!("{}\n", line(3))).unwrap();
-    let err = lib.articles[1].load_body().unwrap_err();
+    let err = lib.articles[1].load_body().unwrap_err().to_string();
     assert!(err.contains("changed since kanbao loaded it"), "{err}");
     let shown = lib.articles[1].with_body();
     assert!(shown.body[0].contains("changed since"), "{:?}", shown.body);

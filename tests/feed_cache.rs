@@ -185,7 +185,7 @@ fn a_generated_feed_keeps_every_link_date_and_paragraph() {
     for file in bodies_files(&cache) {
         std::fs::remove_file(file).unwrap();
     }
-    let err = lib.articles[3].load_body().unwrap_err();
+    let err = lib.articles[3].load_body().unwrap_err().to_string();
     assert!(
         err.contains("news.atom") && !err.contains("bodies-"),
         "{err}"

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+mod diagnostic;
 pub mod import;
 pub mod library;
 pub mod model;
@@ -13,3 +14,6 @@ pub mod query;
 pub mod store;
 pub mod text;
 pub mod typeset;
+
+pub use diagnostic::Diagnostic;
+pub use text::position::line_column;

@@ -1150,9 +1150,9 @@ impl App {
     }
 
     /// Reports a failed write of the marks once in the status line.
-    fn report(&mut self, result: Result<(), String>) {
+    fn report(&mut self, result: Result<(), impl std::fmt::Display>) {
         if let Err(e) = result {
-            self.notice = Some(e);
+            self.notice = Some(e.to_string());
         }
     }
 

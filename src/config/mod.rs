@@ -356,10 +356,8 @@ pub fn load(path: &Path) -> (Config, Vec<String>) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(&text, path),
             Err(e) => {
-                let (line, column) = kanbao_core::model::article::line_column(
-                    e.as_bytes(),
-                    e.utf8_error().valid_up_to(),
-                );
+                let (line, column) =
+                    kanbao_core::line_column(e.as_bytes(), e.utf8_error().valid_up_to());
                 (
                     Config::default(),
                     vec![format!(
@@ -394,8 +392,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
         Err(e) => {
             let at = match e.span() {
                 Some(span) => {
-                    let (line, column) =
-                        kanbao_core::model::article::line_column(text.as_bytes(), span.start);
+                    let (line, column) = kanbao_core::line_column(text.as_bytes(), span.start);
                     format!("{}:{line}:{column}", path.display())
                 }
                 None => path.display().to_string(),
@@ -442,8 +439,7 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn warn(&mut self, span: Range<usize>, message: impl fmt::Display) {
-        let (line, column) =
-            kanbao_core::model::article::line_column(self.text.as_bytes(), span.start);
+        let (line, column) = kanbao_core::line_column(self.text.as_bytes(), span.start);
         self.warnings.push(format!(
             "{}:{line}:{column}: {message}",
             self.path.display()

@@ -290,7 +290,7 @@ fn event_loop(
         if app.state.busy()
             && let Err(e) = app.state.tick(false)
         {
-            app.notice = Some(e);
+            app.notice = Some(e.to_string());
             dirty = true;
         }
         // Between keys, finish typesetting a huge article a chunk at a time.

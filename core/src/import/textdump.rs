@@ -47,7 +47,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::import::{ImportError, Imported};
+use crate::diagnostic::Diagnostic;
+use crate::import::Imported;
 use crate::model::article::Article;
 use crate::model::published::Published;
 use crate::text::sanitize::sanitize_line;
@@ -80,11 +81,8 @@ pub fn parse_with(text: &str, tz: Option<&str>) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let trimmed: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
-    let err = |line: usize, message: String| ImportError {
-        line,
-        column: 0,
-        message: format!("line {line}: {message}"),
-    };
+    let err =
+        |line: usize, message: String| Diagnostic::at(line, 0, format!("line {line}: {message}"));
 
     // The date line: a keyed one anywhere, else a bare date after the breadcrumb.
     let keyed = (0..lines.len()).find_map(|i| keyed_date(trimmed[i]).map(|d| (i, d)));
@@ -157,7 +155,7 @@ pub fn parse_with(text: &str, tz: Option<&str>) -> Imported {
             } else {
                 tz
             };
-            Some(Published::parse(&found.text, zone).map_err(|e| err(d + 1, e))?)
+            Some(Published::parse(&found.text, zone).map_err(|e| err(d + 1, e.to_string()))?)
         }
         None => None,
     };

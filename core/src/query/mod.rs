@@ -318,29 +318,41 @@ pub fn fold_body(body: &[String]) -> String {
 // ---------------------------------------------------------------------------
 // Errors
 
-/// Why a query could not be read, and where.
+/// Why a query could not be read, and where. A query is one line, so its
+/// place is a column alone, counted in characters like every column kanbao
+/// reports (see [`crate::Diagnostic`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QueryError {
     /// Byte offset in the query of the offending part (on a character boundary).
     pub position: usize,
+    /// The same place as a 1-based column, in characters.
+    pub column: usize,
     /// What is wrong, in words for the user.
     pub message: String,
 }
 
 impl fmt::Display for QueryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at byte {})", self.message, self.position)
+        write!(f, "{} (at column {})", self.message, self.column)
     }
 }
 
 impl std::error::Error for QueryError {}
 
 impl QueryError {
+    /// An error at byte `position`; [`Query::parse`] sets the column.
     fn new(position: usize, message: impl Into<String>) -> QueryError {
         QueryError {
             position,
+            column: 0,
             message: message.into(),
         }
+    }
+
+    /// The error with its column counted in `query`.
+    fn placed_in(mut self, query: &str) -> QueryError {
+        self.column = crate::text::position::line_column(query.as_bytes(), self.position).1;
+        self
     }
 
     /// The query, and under it a `^` at the error's position and the message,
@@ -485,7 +497,7 @@ impl Query {
             let negated = rest.starts_with('-')
                 && rest[1..].chars().next().is_some_and(|c| !c.is_whitespace());
             let start = if negated { i + 1 } else { i };
-            let (kind, end) = parse_term(text, start)?;
+            let (kind, end) = parse_term(text, start).map_err(|e| e.placed_in(text))?;
             i = end;
             if let Some(kind) = kind {
                 terms.push(Term { negated, kind });
@@ -1410,10 +1422,17 @@ mod tests {
         let e = err("is:new");
         assert_eq!(
             e.to_string(),
-            "unknown value `new` for `is:` (known: read, unread, starred) (at byte 3)"
+            "unknown value `new` for `is:` (known: read, unread, starred) (at column 4)"
         );
         let boxed: Box<dyn std::error::Error> = Box::new(e);
         assert!(boxed.to_string().contains("is:"));
+    }
+
+    #[test]
+    fn error_columns_count_characters() {
+        let e = err("光伏 is:new");
+        assert_eq!((e.position, e.column), (10, 7));
+        assert!(e.to_string().ends_with("(at column 7)"), "{e}");
     }
 
     #[test]
