@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::{Ambiguous, str_width};
 
 const WARNING: &str = "kanbao: warning: ";
 

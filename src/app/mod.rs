@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
-use kanbao_core::store::marks::MarkStore;
-use kanbao_core::typeset::{Lazy, Line, TypesetOptions};
+use kanbao_core::Article;
+use kanbao_core::Library;
+use kanbao_core::MarkStore;
+use kanbao_core::{Lazy, Line, TypesetOptions};
 
 /// Everything a key can ask the browser to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,14 +103,10 @@ pub enum Exit {
 }
 
 /// The help overlay's line about ambiguous characters when the width was chosen.
-pub fn ambiguous_note(ambiguous: kanbao_core::text::width::Ambiguous) -> String {
+pub fn ambiguous_note(ambiguous: kanbao_core::Ambiguous) -> String {
     match ambiguous {
-        kanbao_core::text::width::Ambiguous::Narrow => {
-            "“ ” … count 1 cell (--ambiguous wide: 2)".into()
-        }
-        kanbao_core::text::width::Ambiguous::Wide => {
-            "“ ” … count 2 cells (--ambiguous narrow: 1)".into()
-        }
+        kanbao_core::Ambiguous::Narrow => "“ ” … count 1 cell (--ambiguous wide: 2)".into(),
+        kanbao_core::Ambiguous::Wide => "“ ” … count 2 cells (--ambiguous narrow: 1)".into(),
     }
 }
 
@@ -338,7 +334,7 @@ fn source_width(library: &Library, options: TypesetOptions) -> usize {
         .articles
         .iter()
         .filter_map(|a| a.source.as_deref())
-        .map(|s| kanbao_core::text::width::str_width(s, options.ambiguous))
+        .map(|s| kanbao_core::str_width(s, options.ambiguous))
         .max()
         .unwrap_or(0)
         .min(12)
@@ -373,7 +369,7 @@ pub struct App {
     /// How the list is ordered.
     pub sort: Sort,
     /// The search filter in force, if any.
-    pub filter: Option<kanbao_core::query::Query>,
+    pub filter: Option<kanbao_core::Query>,
     /// The text of the filter in force.
     pub filter_text: String,
     /// The search prompt, while it is open: the text typed so far.
@@ -412,10 +408,10 @@ pub struct App {
     pub source_width: usize,
     cache: HashMap<(usize, u16), Rc<RefCell<Lazy>>>,
     /// The search reading bodies on disk, while it runs.
-    search: Option<kanbao_core::library::search::Job>,
+    search: Option<kanbao_core::search::Job>,
     /// The last search of bodies on disk that ran to its end, and what it
     /// found: a query that narrows it searches only those.
-    last_search: Option<(kanbao_core::query::Query, Vec<usize>)>,
+    last_search: Option<(kanbao_core::Query, Vec<usize>)>,
     /// Each article's place in the whole library under each sort, computed
     /// once per sort: sorting a list is then sorting integers.
     ranks: [Option<Rc<Vec<u32>>>; 3],
@@ -529,9 +525,7 @@ impl App {
                 .library
                 .search_index
                 .get_or_insert_with(|| {
-                    Arc::new(kanbao_core::library::search::Index::build(
-                        &self.library.articles,
-                    ))
+                    Arc::new(kanbao_core::search::Index::build(&self.library.articles))
                 })
                 .clone();
             let (lib, q) = (
@@ -545,8 +539,7 @@ impl App {
                 .as_ref()
                 .filter(|(wider, _)| q.narrows(wider))
                 .map(|(_, found)| found.as_slice());
-            let (found, job) =
-                kanbao_core::library::search::begin(&lib.articles, index, q, state, within);
+            let (found, job) = kanbao_core::search::begin(&lib.articles, index, q, state, within);
             self.search = Some(job);
             self.notice = Some("searching…".into());
             self.order = found;
@@ -1076,7 +1069,7 @@ impl App {
     /// previous filter and says what is wrong.
     pub fn set_filter(&mut self, text: String) {
         let id = self.selected_id();
-        match kanbao_core::query::Query::parse(&text) {
+        match kanbao_core::Query::parse(&text) {
             Ok(q) => {
                 self.filter = (!q.is_empty()).then_some(q);
                 self.filter_text = text;
@@ -1116,7 +1109,7 @@ impl App {
         }
         let lines = self.reader_lines();
         let hits: Vec<usize> = (0..lines.len())
-            .filter(|&i| !kanbao_core::typeset::matches_in_line(&lines, i, &terms).is_empty())
+            .filter(|&i| !kanbao_core::matches_in_line(&lines, i, &terms).is_empty())
             .collect();
         let target = if forward {
             hits.iter()
@@ -1719,11 +1712,7 @@ mod tests {
             ));
         }
         let mut lib = Library::default();
-        lib.load_text(
-            "s.jsonl",
-            jsonl.as_bytes(),
-            kanbao_core::library::Format::JsonLines,
-        );
+        lib.load_text("s.jsonl", jsonl.as_bytes(), kanbao_core::Format::JsonLines);
         assert_eq!(lib.articles.len(), 400, "{:?}", lib.problems);
         let a = &lib.articles;
         let date = |i: usize| match &a[i].published {
@@ -1768,7 +1757,7 @@ mod tests {
         lib.load_text(
             "a.json",
             br#"{"title":"t","url":"https://example.org/a","links":["https://example.org/1","https://example.org/2"]}"#,
-            kanbao_core::library::Format::Json,
+            kanbao_core::Format::Json,
         );
         let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
         keys(&mut app, "o");
@@ -1799,7 +1788,7 @@ mod tests {
         lib.load_text(
             "a.json",
             br#"{"title":"t","url":"javascript:alert(1)"}"#,
-            kanbao_core::library::Format::Json,
+            kanbao_core::Format::Json,
         );
         let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
         keys(&mut app, "oy");
@@ -1812,7 +1801,7 @@ mod tests {
         lib.load_text(
             "a.jsonl",
             b"{\"title\":\"good\"}\n{\"title\":3}\nnot json\n",
-            kanbao_core::library::Format::JsonLines,
+            kanbao_core::Format::JsonLines,
         );
         let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
         assert_eq!(
@@ -1845,10 +1834,8 @@ mod tests {
     fn a_huge_paragraph_opens_scrolls_and_ends_typeset_lazily() {
         let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(40_000); // ~3.6 MB
         let mut lib = Library::default();
-        lib.articles.push(kanbao_core::model::article::Article::new(
-            "巨型段落",
-            vec![paragraph],
-        ));
+        lib.articles
+            .push(kanbao_core::Article::new("巨型段落", vec![paragraph]));
         let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
         apply_all(&mut app, &[Action::Open, Action::PageDown, Action::Down]);
         let doc = app.reader_doc();

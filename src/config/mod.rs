@@ -16,7 +16,7 @@ use ratatui::style::Color;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use kanbao_core::text::width::Ambiguous;
+use kanbao_core::Ambiguous;
 
 /// The documented default file, printed by `kanbao config --default`. It
 /// parses to exactly [`Config::default()`].
@@ -341,7 +341,7 @@ pub struct Config {
 
 /// `$XDG_CONFIG_HOME/kanbao/config.toml` (default `~/.config/kanbao/config.toml`).
 pub fn default_path() -> Option<PathBuf> {
-    kanbao_core::paths::config_dir().map(|d| d.join("config.toml"))
+    kanbao_core::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Reads the configuration file.

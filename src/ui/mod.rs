@@ -14,8 +14,8 @@ use ratatui::style::{Color, Modifier, Style};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::app::{App, Focus};
-use kanbao_core::text::width::{Ambiguous, cluster_width, fit, str_width, truncate};
-use kanbao_core::typeset::LineKind;
+use kanbao_core::LineKind;
+use kanbao_core::{Ambiguous, cluster_width, fit, str_width, truncate};
 
 /// Colours, or none (`--color never`, `NO_COLOR`, `theme = "mono"`): then
 /// only bold, dim, underline and reverse video carry meaning. The default
@@ -356,7 +356,7 @@ fn draw_reader(buf: &mut Buffer, app: &mut App, area: Rect, theme: &Theme) {
         // Search matches stand out; the rest of the line keeps its style.
         let mut x = area.x;
         let mut at = 0;
-        for range in kanbao_core::typeset::matches_in_line(lines, index, &terms) {
+        for range in kanbao_core::matches_in_line(lines, index, &terms) {
             let left = area.right().saturating_sub(x);
             x += put_str(buf, x, y, left, &line.text[at..range.start], style, amb);
             let left = area.right().saturating_sub(x);

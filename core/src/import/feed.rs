@@ -83,7 +83,7 @@ use crate::text::position::{column_of_byte_column, line_column};
 ///   <item><title>标题</title><link>/a.html</link><description>正文</description></item>
 /// </channel></rss>"#;
 /// let base = url::Url::parse("https://example.org/feed.xml").unwrap();
-/// let articles = kanbao_core::import::feed::parse(xml.as_bytes(), Some(&base)).unwrap();
+/// let articles = kanbao_core::feed::parse(xml.as_bytes(), Some(&base)).unwrap();
 /// assert_eq!(articles[0].title, "标题");
 /// assert_eq!(articles[0].url.as_deref(), Some("https://example.org/a.html"));
 /// assert_eq!(articles[0].source.as_deref(), Some("示例日报"));

@@ -45,7 +45,7 @@ const PRESCAN: usize = 8 * 1024;
 /// let html = "<html lang=zh><head><title>标题</title></head><body><article><h1>标题</h1>\
 ///     <p>这是一篇足够长的文章正文，讲述了一个完全虚构的故事，用来演示网页导入的基本用法。</p>\
 ///     </article></body></html>";
-/// let a = &kanbao_core::import::page::parse(html.as_bytes(), None).unwrap()[0];
+/// let a = &kanbao_core::page::parse(html.as_bytes(), None).unwrap()[0];
 /// assert_eq!(a.title, "标题");
 /// assert_eq!(a.body.len(), 1);
 /// ```

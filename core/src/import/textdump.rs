@@ -67,7 +67,7 @@ pub fn parse(text: &str) -> Imported {
 /// rather than getting an invented offset.
 ///
 /// ```
-/// use kanbao_core::import::textdump::parse_with;
+/// use kanbao_core::textdump::parse_with;
 /// let dump = "您的位置：首页 > 示例 > 要闻\n示例市举行新闻发布会\n发布时间：2024-03-05 14:30\n\n　　正文第一段。\n\n来源：示例日报 | 责任编辑：王五\n";
 /// let a = &parse_with(dump, Some("Asia/Shanghai")).unwrap()[0];
 /// assert_eq!(a.title, "示例市举行新闻发布会");

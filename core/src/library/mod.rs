@@ -792,7 +792,7 @@ impl Format {
     /// `.ndjson` file is read as such unless it starts with `<`.
     ///
     /// ```
-    /// use kanbao_core::library::Format;
+    /// use kanbao_core::Format;
     /// assert_eq!(Format::detect("x", b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), Format::Feed);
     /// assert_eq!(Format::detect("x", b"<!DOCTYPE html><html>"), Format::Html);
     /// assert_eq!(Format::detect("x", br#"{"version":"https://jsonfeed.org/version/1.1","items":[]}"#), Format::Feed);

@@ -130,7 +130,7 @@ impl Article {
     /// The metadata line shown under the title: date · source · authors.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let a = Article::from_json(r#"{"title":"t","source":"嘉兴日报",
     ///     "published":"2023-01-06T09:18:16+08:00","authors":["沈哲韬","徐佳叶"],"lang":"zh-CN"}"#).unwrap();
     /// assert_eq!(a.meta_line(), "2023-01-06 09:18 · 嘉兴日报 · 沈哲韬、徐佳叶");
@@ -158,7 +158,7 @@ impl Article {
     /// never opened.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let mut a = Article::new("t", vec![]);
     /// a.url = Some("https://example.org/a".into());
     /// assert_eq!(a.link(), Some("https://example.org/a"));
@@ -485,7 +485,7 @@ impl Article {
     /// its value:
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let a = Article::from_json(r#"{"title": "看报", "content": "第一段\n\n第二段"}"#).unwrap();
     /// assert_eq!(a.body, ["第一段", "第二段"]);
     /// let e = Article::from_json("{\n  \"title\": 5\n}").unwrap_err();

@@ -21,7 +21,7 @@ impl Published {
     /// or an IANA name like `Asia/Shanghai`) places a date without offset.
     ///
     /// ```
-    /// use kanbao_core::model::published::Published;
+    /// use kanbao_core::Published;
     /// let p = Published::parse("2023-01-06 09:18:16", Some("Asia/Shanghai")).unwrap();
     /// assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:16+08:00");
     /// let p = Published::parse("2023年1月6日 09:18", None).unwrap();

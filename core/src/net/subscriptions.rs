@@ -110,7 +110,7 @@ impl Subscriptions {
     /// The list as an OPML 2.0 document.
     ///
     /// ```
-    /// use kanbao_core::net::subscriptions::{Subscription, Subscriptions};
+    /// use kanbao_core::{Subscription, Subscriptions};
     /// let mut subs = Subscriptions::default();
     /// subs.add(Subscription { url: "https://example.org/feed?a=1&b=2".into(), title: Some("示例 & co".into()), ..Default::default() });
     /// let opml = subs.to_opml();

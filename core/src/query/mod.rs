@@ -69,8 +69,8 @@
 //! which never folds (20–70 ms for any query there).
 //!
 //! ```
-//! use kanbao_core::model::article::Article;
-//! use kanbao_core::query::{NoMarks, Query};
+//! use kanbao_core::Article;
+//! use kanbao_core::{NoMarks, Query};
 //! let a = Article::new("嘉兴制造业向高质量迈进", vec!["光伏产业和 ＡＩ 芯片……".into()]);
 //! assert!(Query::parse("光伏 制造业").unwrap().matches(&a, &NoMarks));
 //! assert!(Query::parse("ai is:unread").unwrap().matches(&a, &NoMarks));
@@ -255,7 +255,7 @@ pub(crate) fn fold_onto(text: &str, out: &mut String) {
 /// kept. `fold` is idempotent, and it never joins across a space.
 ///
 /// ```
-/// use kanbao_core::query::fold;
+/// use kanbao_core::fold;
 /// assert_eq!(fold("ＡＢＣ abc Abc"), "abc abc abc");
 /// assert_eq!(fold("１２３？　光伏"), "123? 光伏");
 /// assert_eq!(fold("ｶﾞｲﾄﾞﾌﾞｯｸ"), "ガイドブック");
@@ -274,7 +274,7 @@ pub fn fold(text: &str) -> String {
 /// came from, and folding that text gives the folded range back.
 ///
 /// ```
-/// use kanbao_core::query::fold_with_offsets;
+/// use kanbao_core::fold_with_offsets;
 /// let line = "ＡＩ芯片ｶﾞ";
 /// let (folded, offsets) = fold_with_offsets(line);
 /// assert_eq!(folded, "ai芯片ガ");
@@ -301,7 +301,7 @@ pub fn fold_with_offsets(text: &str) -> (String, Vec<usize>) {
 /// spans two paragraphs).
 ///
 /// ```
-/// use kanbao_core::query::fold_body;
+/// use kanbao_core::fold_body;
 /// assert_eq!(fold_body(&["Ａ\nb".to_string(), "光伏".to_string()]), "a b\n光伏");
 /// ```
 pub fn fold_body(body: &[String]) -> String {
@@ -359,7 +359,7 @@ impl QueryError {
     /// for a command line (columns counted in terminal cells).
     ///
     /// ```
-    /// use kanbao_core::query::Query;
+    /// use kanbao_core::Query;
     /// let q = "光伏 after:2024-13-01";
     /// let e = Query::parse(q).unwrap_err();
     /// assert_eq!(e.pointer(q), "光伏 after:2024-13-01\n           ^ bad date `2024-13-01` for `after:`: there is no month 13");
@@ -439,7 +439,7 @@ struct Term {
 /// odd words quoted) that parses to the same query.
 ///
 /// ```
-/// use kanbao_core::query::Query;
+/// use kanbao_core::Query;
 /// let q = Query::parse("ＡＩ “光伏 产业” -Ads SOURCE:嘉兴日报 is:unread").unwrap();
 /// assert_eq!(q.to_string(), "ai \"光伏 产业\" -ads source:嘉兴日报 is:unread");
 /// assert_eq!(q.highlight_terms(), ["ai", "光伏 产业"]);
@@ -476,7 +476,7 @@ impl Query {
     /// article.
     ///
     /// ```
-    /// use kanbao_core::query::Query;
+    /// use kanbao_core::Query;
     /// assert!(Query::parse("  ").unwrap().is_empty());
     /// let e = Query::parse("source:\"示例 日报").unwrap_err();
     /// assert_eq!(e.position, 7);
@@ -542,9 +542,9 @@ impl Query {
     /// Whether the article satisfies every term. `marks` answers `is:`.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
-    /// use kanbao_core::model::published::Published;
-    /// use kanbao_core::query::{NoMarks, Query};
+    /// use kanbao_core::Article;
+    /// use kanbao_core::Published;
+    /// use kanbao_core::{NoMarks, Query};
     /// let mut a = Article::new("Solar Power", vec!["光伏产业".into()]);
     /// a.published = Some(Published::parse("2024-01-31T23:30:00+08:00", None).unwrap());
     /// a.lang = Some("zh-CN".into());
@@ -576,7 +576,7 @@ impl Query {
     /// Searching the matches of `wider` is then enough.
     ///
     /// ```
-    /// use kanbao_core::query::Query;
+    /// use kanbao_core::Query;
     /// let q = |s: &str| Query::parse(s).unwrap();
     /// assert!(q("ai").narrows(&q("a")));
     /// assert!(q("光伏 产业").narrows(&q("光伏")));
@@ -680,8 +680,8 @@ impl Query {
     /// strings, the filters checked on `article`.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
-    /// use kanbao_core::query::{fold, fold_body, NoMarks, Query};
+    /// use kanbao_core::Article;
+    /// use kanbao_core::{fold, fold_body, NoMarks, Query};
     /// let a = Article::new("Ｓｏｌａｒ", vec!["光伏产业".into()]);
     /// let (title, body) = (fold(&a.title), fold_body(&a.body));
     /// let q = Query::parse("solar 光伏").unwrap();
@@ -954,7 +954,7 @@ fn parse_date(value: &str, filter: &str, position: usize) -> Result<Date, QueryE
 /// quotes escaped.
 ///
 /// ```
-/// use kanbao_core::query::{quote, Query};
+/// use kanbao_core::{quote, Query};
 /// assert_eq!(quote("say \"hi\""), r#""say \"hi\"""#);
 /// let q = Query::parse(&quote("foo:bar -x")).unwrap();
 /// assert_eq!(q.highlight_terms(), ["foo:bar -x"]);
@@ -1021,7 +1021,7 @@ impl fmt::Display for Query {
 /// starting at the same place the longest.
 ///
 /// ```
-/// use kanbao_core::query::find_in_line;
+/// use kanbao_core::find_in_line;
 /// let line = "ＡＩ芯片与光伏产业：ai 光伏";
 /// let terms = ["ai".to_string(), "光伏".to_string()];
 /// let ranges = find_in_line(line, &terms);

@@ -94,7 +94,7 @@ impl std::fmt::Display for Summary {
 
 /// The file an article is stored in: named by a hash of its id, so any id
 /// (a URL, a guid with slashes) makes a safe, stable file name.
-pub fn file_name(id: &str) -> String {
+fn file_name(id: &str) -> String {
     format!(
         "{:016x}.json",
         crate::model::article::Fnv::hash(id.as_bytes())
@@ -103,7 +103,7 @@ pub fn file_name(id: &str) -> String {
 
 /// Stores articles in `dir`: new ones are added, changed ones replace their
 /// older version, identical ones are left alone.
-pub fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
+fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
     let mut summary = Summary::default();
     for article in articles {
         let path = dir.join(file_name(&article.id));
@@ -287,7 +287,7 @@ pub fn update_all(
 }
 
 /// Where `kanbao import` and `kanbao update` store articles by default.
-pub fn default_library() -> Result<PathBuf, IngestError> {
+pub fn default_library_dir() -> Result<PathBuf, IngestError> {
     crate::paths::library_dir().ok_or(IngestError::NoLibraryDir)
 }
 
