@@ -38,11 +38,10 @@ pub use model::published::{DateError, Published};
 pub use net::fetch::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
-pub use query::{
-    Marks, NoMarks, Query, QueryError, find_in_line, fold, fold_body, fold_with_offsets, quote,
-};
+pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{WriteError, write_atomic, write_atomic_with};
 pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
+pub use text::fold::{fold, fold_body, fold_with_offsets};
 pub use text::position::line_column;
 pub use text::sanitize::{is_clean, sanitize, sanitize_line};
 pub use text::width::{Ambiguous, cluster_width, fit, str_width, truncate};

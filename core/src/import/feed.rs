@@ -1,3 +1,7 @@
+//! One idea: reading a feed, all formats — feed-rs, plus the XML check and
+//! the scopes (`xml:base`, `xml:lang`, `<source>`) it does not report, which
+//! share one pass over the document.
+//!
 //! Feeds: RSS 0.9x, 1.0 and 2.0, Atom 1.0 and JSON Feed 1.0/1.1, parsed with
 //! feed-rs (which tells the formats apart by their content), one
 //! [`Article`] per entry.

@@ -1,3 +1,6 @@
+//! One idea: HTML to plain text — one tree walk, with the block, inline,
+//! link and whitespace rules it applies together.
+//!
 //! HTML to paragraphs of plain text, with numbered links (like newsboat).
 //!
 //! [`html_to_text`] walks the parsed tree (dom_query, i.e. html5ever, so

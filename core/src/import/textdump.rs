@@ -1,3 +1,6 @@
+//! One idea: recovering an article from a text dump — the heuristics for
+//! navigation, breadcrumb, date line, body and footer, which decide together.
+//!
 //! Text dumps of news pages: the visible text of a Chinese news web page as a
 //! crawler saved it, turned back into one clean [`Article`].
 //!

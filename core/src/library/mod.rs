@@ -1,3 +1,7 @@
+//! One idea: loading a library — walking paths, telling formats apart and
+//! placing every problem at its line and column, for files read whole,
+//! streamed on every core or read back from the cache.
+//!
 //! The library: articles loaded from files and directories, with every
 //! problem found on the way. A bad file or line never stops the rest from
 //! loading.

@@ -1,6 +1,6 @@
 //! The article: what one news item holds, and how it is read from JSON.
 //!
-//! Field names follow DESIGN.md, with the aliases common news datasets use
+//! Field names follow ARCHITECTURE.md, with the aliases common news datasets use
 //! (`content`/`text` for `body`, `time`/`date`/`pubDate` for `published`,
 //! `media` for `source`). Unknown fields are kept in [`Article::extra`].
 //! Every string goes through [`crate::text::sanitize`] here, where text enters the
@@ -184,7 +184,7 @@ impl Article {
     /// holds this article there (it changed since it was loaded).
     ///
     /// The body of a feed, page or text dump may be in the metadata cache's
-    /// bodies file ([`crate::library::cache`]): messages name the article's own file,
+    /// bodies file (see the library's metadata cache): messages name the article's own file,
     /// which is what the user opened.
     pub fn load_body(&self) -> Result<Vec<String>, BodyError> {
         let Some(at) = &self.body_at else {
@@ -228,7 +228,7 @@ impl Article {
     }
 
     /// Makes an article built by an importer safe and complete: every text
-    /// field sanitized (see [`crate::text::sanitize`]), empty paragraphs dropped,
+    /// field sanitized (see [`crate::sanitize`]), empty paragraphs dropped,
     /// and an id derived if it has none. Every importer ends with this.
     pub fn finish(mut self) -> Article {
         let line = |s: &mut String| *s = sanitize_line(s);

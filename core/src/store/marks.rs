@@ -1,3 +1,6 @@
+//! One idea: the marks store — memory, SQLite file, background writes and
+//! their recovery, which only make sense together.
+//!
 //! Which articles you have read and which you have starred, kept in
 //! `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
 //! `~/.local/state/kanbao/state.sqlite3`).
@@ -164,7 +167,8 @@ impl MarkStore {
         state
     }
 
-    /// Opens the store at [`default_path`].
+    /// Opens the store at `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
+    /// `~/.local/state/kanbao/state.sqlite3`).
     pub fn open_default() -> MarkStore {
         match default_path() {
             Some(path) => MarkStore::open(&path),

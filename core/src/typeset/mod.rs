@@ -1,3 +1,6 @@
+//! One idea: typesetting — line breaking with CJK rules, its caches
+//! ([`Lazy`]) and match positions, which must agree cell for cell.
+//!
 //! Typesetting: article text → lines that fit the terminal's cell grid.
 //!
 //! [`typeset`] is a pure function used by the reader pane, `kanbao read` and
