@@ -13,9 +13,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kanbao_core::import::feed::{Tuning, parse, parse_tuned};
-use kanbao_core::import::html_text::{html_to_text, html_to_text_tree};
-use kanbao_core::library::Library;
+use kanbao_core::Library;
+use kanbao_core::feed::{Tuning, parse, parse_tuned};
+use kanbao_core::html_text::{html_to_text, html_to_text_tree};
 
 #[path = "../examples/gen_corpus.rs"]
 #[allow(dead_code)]

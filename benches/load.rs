@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kanbao_core::library::Library;
+use kanbao_core::Library;
 
 #[path = "../examples/gen_corpus.rs"]
 #[allow(dead_code)]

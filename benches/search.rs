@@ -9,9 +9,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
-use kanbao_core::query::{NoMarks, Query};
+use kanbao_core::Article;
+use kanbao_core::Library;
+use kanbao_core::{NoMarks, Query};
 
 #[path = "../examples/gen_corpus.rs"]
 #[allow(dead_code)]

@@ -7,10 +7,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
-use kanbao_core::text::width::{Ambiguous, str_width};
-use kanbao_core::typeset::{TypesetOptions, typeset};
+use kanbao_core::Article;
+use kanbao_core::Library;
+use kanbao_core::{Ambiguous, str_width};
+use kanbao_core::{TypesetOptions, typeset};
 
 /// All Chinese articles of the sample library, as one long article.
 fn chinese_corpus() -> Article {

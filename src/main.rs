@@ -13,12 +13,11 @@ use kanbao::terminal::probe::{self, Detected};
 use kanbao::terminal::sgr::{self, Pen};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
-use kanbao_core::library::Library;
-use kanbao_core::net::subscriptions::{Subscription, Subscriptions};
-use kanbao_core::store::ingest as importer;
-use kanbao_core::text::sanitize::sanitize_line;
-use kanbao_core::text::width::{Ambiguous, fit, str_width};
-use kanbao_core::typeset::{LineKind, TypesetOptions, typeset};
+use kanbao_core::Library;
+use kanbao_core::sanitize_line;
+use kanbao_core::{Ambiguous, fit, str_width};
+use kanbao_core::{LineKind, TypesetOptions, typeset};
+use kanbao_core::{Subscription, Subscriptions};
 use ratatui::style::Modifier;
 
 /// 看报 — a terminal news browser with CJK-correct typesetting.
@@ -333,17 +332,21 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if unread {
                 query.push_str(" is:unread");
             }
-            let query = kanbao_core::query::Query::parse(&query)
+            let query = kanbao_core::Query::parse(&query)
                 .map_err(|e| anyhow::anyhow!("--query is malformed:\n{}", e.pointer(&query)))?;
             list(&paths, json, &query, common)
         }
         Some(Command::Import { sources, into, tz }) => {
             let into = match into {
                 Some(dir) => dir,
-                None => importer::default_library()?,
+                None => kanbao_core::default_library_dir()?,
             };
-            let report =
-                importer::import_sources(&sources, &into, tz.as_deref(), &subscriptions_path()?)?;
+            let report = kanbao_core::import_sources(
+                &sources,
+                &into,
+                tz.as_deref(),
+                &subscriptions_path()?,
+            )?;
             for p in &report.problems {
                 eprintln!("kanbao: {}", sanitize_line(p));
             }
@@ -388,7 +391,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Update { into }) => {
             let into = match into {
                 Some(dir) => dir,
-                None => importer::default_library()?,
+                None => kanbao_core::default_library_dir()?,
             };
             update(&into)
         }
@@ -465,7 +468,7 @@ fn subscriptions_path() -> anyhow::Result<PathBuf> {
 
 /// A feed address to store: http(s) URLs as given, local files as file:// URLs.
 fn feed_address(arg: &str) -> anyhow::Result<String> {
-    if kanbao_core::library::is_url(arg) {
+    if kanbao_core::is_url(arg) {
         let url = url::Url::parse(arg).with_context(|| format!("{arg} is not a valid address"))?;
         return Ok(url.to_string());
     }
@@ -497,25 +500,25 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let fetcher = kanbao_core::net::fetch::Fetcher::new();
-    let results = importer::update_all(&mut subs, into, &fetcher, 4, &|r| {
+    let fetcher = kanbao_core::Fetcher::new();
+    let results = kanbao_core::update_all(&mut subs, into, &fetcher, 4, &|r| {
         bar.set_message(sanitize_line(&r.url));
         bar.inc(1);
     });
     bar.finish_and_clear();
     subs.save(&path)?;
-    let mut total = importer::Summary::default();
+    let mut total = kanbao_core::Summary::default();
     for r in &results {
         match &r.outcome {
-            Ok(importer::FeedOutcome::NotModified) => {
+            Ok(kanbao_core::FeedOutcome::NotModified) => {
                 println!("unchanged  {}", sanitize_line(&r.url))
             }
-            Ok(importer::FeedOutcome::Stored(s)) => {
+            Ok(kanbao_core::FeedOutcome::Stored(s)) => {
                 println!("updated    {}: {s}", sanitize_line(&r.url));
                 total.add(*s);
             }
             Err(e) => {
-                eprintln!("kanbao: {}", sanitize_line(e));
+                eprintln!("kanbao: {}", sanitize_line(&e.to_string()));
                 total.failed += 1;
             }
         }
@@ -561,7 +564,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     let mut settings = common.config.settings(options);
     settings.ambiguous_note = note;
     let mut app = App::with(lib, options, settings, w, h);
-    app.set_marks(kanbao_core::store::marks::MarkStore::open_default());
+    app.set_marks(kanbao_core::MarkStore::open_default());
     app.refresh_order();
     if let Some(p) = app.marks().problem() {
         let p = p.to_owned();
@@ -593,7 +596,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
 /// reload what the browser shows.
 fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::Updater> {
     let subs_path = Subscriptions::default_path()?;
-    let into = importer::default_library().ok()?;
+    let into = kanbao_core::default_library_dir().ok()?;
     Some(std::sync::Arc::new(move || {
         let mut subs = match Subscriptions::load(&subs_path) {
             Ok(s) if s.feeds.is_empty() => {
@@ -602,14 +605,14 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
             Ok(s) => s,
             Err(e) => return (format!("{e:#}"), None),
         };
-        let fetcher = kanbao_core::net::fetch::Fetcher::new();
-        let results = importer::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
+        let fetcher = kanbao_core::Fetcher::new();
+        let results = kanbao_core::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
         let _ = subs.save(&subs_path);
-        let mut total = importer::Summary::default();
+        let mut total = kanbao_core::Summary::default();
         for r in &results {
             match &r.outcome {
-                Ok(importer::FeedOutcome::Stored(s)) => total.add(*s),
-                Ok(importer::FeedOutcome::NotModified) => {}
+                Ok(kanbao_core::FeedOutcome::Stored(s)) => total.add(*s),
+                Ok(kanbao_core::FeedOutcome::NotModified) => {}
                 Err(_) => total.failed += 1,
             }
         }
@@ -713,7 +716,7 @@ fn read(
 fn list(
     paths: &[PathBuf],
     json: bool,
-    query: &kanbao_core::query::Query,
+    query: &kanbao_core::Query,
     common: &Settings,
 ) -> anyhow::Result<u8> {
     let lib = load(paths);
@@ -721,15 +724,14 @@ fn list(
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut order = lib.newest_first();
     if !query.is_empty() {
-        let state = kanbao_core::store::marks::MarkStore::open_default();
+        let state = kanbao_core::MarkStore::open_default();
         if let Some(p) = state.problem() {
             eprintln!("kanbao: warning: {p}");
         }
         let on_disk = lib.search_index.is_some();
         if on_disk && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
-            let found =
-                kanbao_core::library::search::all_matches(&lib.articles, index, query, &state);
+            let found = kanbao_core::search::all_matches(&lib.articles, index, query, &state);
             let mut hit = vec![false; lib.articles.len()];
             found.into_iter().for_each(|i| hit[i] = true);
             order.retain(|&i| hit[i]);

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::{Ambiguous, str_width};
 
 const WARNING: &str = "kanbao: warning: ";
 
@@ -277,7 +277,9 @@ fn assert_loads_as<P: AsRef<Path>>(
     read_run.unwrap()
 }
 
-/// 1-based line and byte column of `offset` in `text`.
+/// 1-based line and column (in characters) of the character that holds
+/// byte `offset` of `text` (whose bytes before it are UTF-8, but for a
+/// character `offset` cuts).
 fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -285,7 +287,14 @@ fn line_col(text: &[u8], offset: usize) -> (usize, usize) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    (line, offset - start + 1)
+    // Characters start at every byte but UTF-8 continuation bytes; an
+    // offset inside a character is that character's column.
+    let chars = before[start..]
+        .iter()
+        .filter(|&&b| b & 0xc0 != 0x80)
+        .count();
+    let inside = std::str::from_utf8(before).is_err();
+    (line, chars + usize::from(!inside))
 }
 
 /// `path:line:col: ` for `offset` in the file's text.

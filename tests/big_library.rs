@@ -7,8 +7,8 @@ mod common;
 use std::io::Write;
 use std::path::Path;
 
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
+use kanbao_core::Article;
+use kanbao_core::Library;
 
 /// One JSON line of a plausible article, `i`-th of the file.
 fn line(i: usize) -> String {
@@ -160,7 +160,7 @@ fn a_body_whose_file_changed_says_so_instead_of_showing_another_article() {
     let lib = Library::load_lazy_cached_in(&[&path], None, None, None);
     assert_eq!(lib.articles[1].load_body().unwrap().len(), 8);
     std::fs::write(&path, format!("{}\n", line(3))).unwrap();
-    let err = lib.articles[1].load_body().unwrap_err();
+    let err = lib.articles[1].load_body().unwrap_err().to_string();
     assert!(err.contains("changed since kanbao loaded it"), "{err}");
     let shown = lib.articles[1].with_body();
     assert!(shown.body[0].contains("changed since"), "{:?}", shown.body);
@@ -170,7 +170,7 @@ fn a_body_whose_file_changed_says_so_instead_of_showing_another_article() {
 fn searching_bodies_on_disk_finds_what_a_search_in_memory_finds() {
     let tmp = common::TempDir::new("big-search");
     library_dir(tmp.0.as_path());
-    let options = kanbao_core::typeset::TypesetOptions::default();
+    let options = kanbao_core::TypesetOptions::default();
     let eager = Library::load(&[tmp.0.as_path()]);
     let lazy = Library::load_lazy_cached_in(&[tmp.0.as_path()], None, None, None);
     let mut memory = kanbao::app::App::new(eager, options, 120, 40);
@@ -206,11 +206,11 @@ fn a_new_search_replaces_a_running_one() {
     let ids_now = common::ids(&app);
     assert!(!ids_now.is_empty());
     let eager = Library::load(&[tmp.0.as_path()]);
-    let q = kanbao_core::query::Query::parse("第29").unwrap();
+    let q = kanbao_core::Query::parse("第29").unwrap();
     let want = eager
         .articles
         .iter()
-        .filter(|a| q.matches(a, &kanbao_core::query::NoMarks))
+        .filter(|a| q.matches(a, &kanbao_core::NoMarks))
         .count();
     assert_eq!(ids_now.len(), want, "only the last search's results");
     assert!(
@@ -249,7 +249,7 @@ fn matches_arriving_above_keep_the_article_the_user_moved_to_selected() {
 fn loading_offers_a_first_screenful_and_counts_its_progress() {
     let tmp = common::TempDir::new("big-progress");
     library_dir(tmp.0.as_path());
-    let progress = std::sync::Arc::new(kanbao_core::library::Progress::default());
+    let progress = std::sync::Arc::new(kanbao_core::Progress::default());
     let lib = Library::load_lazy_cached_in(&[tmp.0.as_path()], None, Some(progress.clone()), None);
     let first = progress
         .take_first()

@@ -4,7 +4,7 @@ mod common;
 use common::TempDir;
 use std::process::{Command, Output};
 
-use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::{Ambiguous, str_width};
 
 fn kanbao(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kanbao"))

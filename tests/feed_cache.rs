@@ -10,15 +10,15 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
+use kanbao_core::Article;
+use kanbao_core::Library;
 
 /// `bytes`, followed by enough blank lines to be over the size whose scan
 /// is cached (blank space after a feed's or page's last element, or at the
 /// end of a text dump, changes nothing it holds).
 fn padded(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    while out.len() < kanbao_core::library::cache::MIN_FILE_SIZE as usize + 4096 {
+    while out.len() < kanbao_core::cache::MIN_FILE_SIZE as usize + 4096 {
         out.extend_from_slice(&[b' '; 1023]);
         out.push(b'\n');
     }
@@ -59,7 +59,7 @@ fn generated_atom(n: usize, variant: &str) -> String {
          <title>嘉兴日报 &amp; 示例</title><id>urn:kanbao:test</id>\
          <updated>2024-06-30T08:00:00+08:00</updated>\n{entries}</feed>\n"
     );
-    assert!(feed.len() as u64 > kanbao_core::library::cache::MIN_FILE_SIZE);
+    assert!(feed.len() as u64 > kanbao_core::cache::MIN_FILE_SIZE);
     feed
 }
 
@@ -185,7 +185,7 @@ fn a_generated_feed_keeps_every_link_date_and_paragraph() {
     for file in bodies_files(&cache) {
         std::fs::remove_file(file).unwrap();
     }
-    let err = lib.articles[3].load_body().unwrap_err();
+    let err = lib.articles[3].load_body().unwrap_err().to_string();
     assert!(
         err.contains("news.atom") && !err.contains("bodies-"),
         "{err}"
@@ -281,7 +281,7 @@ fn searching_a_cached_feed_finds_what_a_search_in_memory_finds() {
     let tmp = common::TempDir::new("feed-cache-search");
     let (path, cache) = (tmp.0.join("news.atom"), tmp.0.join("cache"));
     std::fs::write(&path, generated_atom(300, "")).unwrap();
-    let options = kanbao_core::typeset::TypesetOptions::default();
+    let options = kanbao_core::TypesetOptions::default();
     let eager = Library::load(&[&path]);
     lazy(&path, &cache, None);
     let cached = lazy(&path, &cache, None);

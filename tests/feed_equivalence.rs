@@ -10,9 +10,9 @@
 //! generated feeds of every kind with bodies, dates, links and markup of
 //! many shapes, and on all of these cut short or damaged.
 
-use kanbao_core::import::Imported;
-use kanbao_core::import::feed::{Tuning, parse_tuned};
-use kanbao_core::model::article::Article;
+use kanbao_core::Article;
+use kanbao_core::Imported;
+use kanbao_core::feed::{Tuning, parse_tuned};
 use url::Url;
 
 #[path = "../examples/gen_corpus.rs"]

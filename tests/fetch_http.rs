@@ -1,4 +1,4 @@
-//! `kanbao_core::net::fetch` against a tiny HTTP/1.1 server on 127.0.0.1 written here:
+//! `kanbao_core::Fetcher` against a tiny HTTP/1.1 server on 127.0.0.1 written here:
 //! conditional GET, statuses, redirects, timeouts, size limits, gzip and
 //! connection errors. No other address is ever contacted.
 //!
@@ -13,9 +13,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{Reply, Server, reply};
-use kanbao_core::net::fetch::{
-    DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators,
-};
+use kanbao_core::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
 
 /// Short limits so that every failure shows quickly; no proxy from the
 /// environment, whatever it says.

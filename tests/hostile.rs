@@ -16,8 +16,8 @@ use std::process::{Command, Output};
 use serde::Deserialize;
 use serde_json::Value;
 
-use kanbao_core::library::Library;
-use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::Library;
+use kanbao_core::{Ambiguous, str_width};
 
 /// The fixtures every output path is run on: valid files, hostile text only.
 const FIXTURES: [&str; 2] = ["articles.json", "articles.jsonl"];
@@ -513,7 +513,7 @@ fn svg_glyphs(svg: &str) -> String {
 
 /// The title as the 80-column list shows it: at least its first 40 cells.
 fn title_head(title: &str) -> String {
-    kanbao_core::text::width::truncate(title, 40, Ambiguous::Narrow)
+    kanbao_core::truncate(title, 40, Ambiguous::Narrow)
         .trim_end_matches('…')
         .to_owned()
 }

@@ -8,9 +8,9 @@ use kanbao::app::App;
 use kanbao::input::keys::parse_keys;
 use kanbao::terminal::lean::Lean;
 use kanbao::ui::Theme;
-use kanbao_core::library::Library;
-use kanbao_core::text::width::Ambiguous;
-use kanbao_core::typeset::TypesetOptions;
+use kanbao_core::Ambiguous;
+use kanbao_core::Library;
+use kanbao_core::TypesetOptions;
 use ratatui::Terminal;
 use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::layout::Rect;
@@ -171,7 +171,7 @@ fn row_text(buffer: &Buffer, y: u16) -> String {
 fn emulated(symbol: &str) -> bool {
     use unicode_width::UnicodeWidthChar;
     let sum: usize = symbol.chars().map(|c| c.width().unwrap_or(0)).sum();
-    sum == kanbao_core::text::width::str_width(symbol, Ambiguous::Narrow)
+    sum == kanbao_core::str_width(symbol, Ambiguous::Narrow)
 }
 
 #[track_caller]

@@ -3,9 +3,9 @@
 //! idempotent, highlights are well-formed, and text from an article finds it.
 
 use jiff::civil::{Date, date};
-use kanbao_core::model::article::Article;
-use kanbao_core::model::published::Published;
-use kanbao_core::query::{Marks, NoMarks, Query, find_in_line, fold, quote};
+use kanbao_core::Article;
+use kanbao_core::Published;
+use kanbao_core::{Marks, NoMarks, Query, find_in_line, fold, quote};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -294,7 +294,7 @@ proptest! {
         prop_assert_eq!(q.matches(&a, &marks), want, "{:?} on {:?}", text, a);
         let canonical = Query::parse(&q.to_string()).unwrap();
         prop_assert_eq!(canonical.matches(&a, &marks), want, "canonical {}", q);
-        let (title, body) = (fold(&a.title), kanbao_core::query::fold_body(&a.body));
+        let (title, body) = (fold(&a.title), kanbao_core::fold_body(&a.body));
         prop_assert_eq!(q.matches_folded(&a, &title, &body, &marks), want);
     }
 
@@ -302,7 +302,7 @@ proptest! {
     fn fold_is_idempotent(s in prop_oneof![any::<String>(), tricky(), text()]) {
         let once = fold(&s);
         prop_assert_eq!(fold(&once), once.clone());
-        let (folded, offsets) = kanbao_core::query::fold_with_offsets(&s);
+        let (folded, offsets) = kanbao_core::fold_with_offsets(&s);
         prop_assert_eq!(&folded, &once);
         prop_assert_eq!(offsets.len(), folded.len() + 1);
         prop_assert!(offsets.windows(2).all(|w| w[0] <= w[1]));

@@ -4,9 +4,9 @@
 use kanbao::app::App;
 use kanbao::terminal::snapshot::{replay, to_text};
 use kanbao::ui::Theme;
-use kanbao_core::library::Library;
-use kanbao_core::text::width::{Ambiguous, str_width};
-use kanbao_core::typeset::TypesetOptions;
+use kanbao_core::Library;
+use kanbao_core::TypesetOptions;
+use kanbao_core::{Ambiguous, str_width};
 
 fn screen(width: u16, height: u16, keys: &str, ambiguous: Ambiguous) -> String {
     let mut app = App::new(

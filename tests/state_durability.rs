@@ -19,7 +19,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use kanbao_core::store::marks::MarkStore;
+use kanbao_core::MarkStore;
 
 /// Set (to the store's path) in the writer process only.
 const WRITER_ENV: &str = "KANBAO_STATE_DURABILITY_WRITER";

@@ -1,8 +1,8 @@
 //! Property tests of the typesetter over random mixes of CJK, Latin words,
 //! digits, punctuation, spaces, emoji and combining marks.
 
-use kanbao_core::text::width::{Ambiguous, str_width, truncate};
-use kanbao_core::typeset::{is_no_end, is_no_start, wrap};
+use kanbao_core::{Ambiguous, str_width, truncate};
+use kanbao_core::{is_no_end, is_no_start, wrap};
 use proptest::prelude::*;
 use unicode_segmentation::UnicodeSegmentation;
 

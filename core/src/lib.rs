@@ -1,14 +1,51 @@
 //! kanbao-core: everything from article files to typeset lines, with no
 //! terminal in it. ratatui, crossterm and clap are not dependencies of this
 //! crate, so the compiler keeps the pipeline pure; see ARCHITECTURE.md.
+//!
+//! The stages are private modules, in pipeline order: `text` (width,
+//! sanitizing, positions), `model` (the article, dates), `query`,
+//! `typeset`, `import` (feeds, pages, text dumps), `library` (loading, the
+//! metadata cache, search), `net` (fetching, subscriptions), `store`
+//! (marks, atomic writes) and `ingest` (`kanbao import` and `update`), with
+//! `paths` and [`Diagnostic`] beside them. What the terminal side, the
+//! tests, the benches and the fuzz targets use is exported here; the
+//! importers, whose functions share names (`parse`), and the cache and
+//! search keep their module as a namespace.
 
 #![warn(missing_docs)]
 
-pub mod import;
-pub mod library;
-pub mod model;
-pub mod net;
-pub mod query;
-pub mod store;
-pub mod text;
-pub mod typeset;
+mod diagnostic;
+mod import;
+mod ingest;
+mod library;
+mod model;
+mod net;
+mod paths;
+mod query;
+mod store;
+mod text;
+mod typeset;
+
+pub use diagnostic::Diagnostic;
+pub use import::{Imported, feed, html_text, page, textdump};
+pub use ingest::{
+    FeedOutcome, FeedResult, ImportReport, IngestError, Summary, UpdateError, default_library_dir,
+    import_sources, update_all,
+};
+pub use library::{Format, Library, Progress, cache, is_url, search};
+pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
+pub use model::published::{DateError, Published};
+pub use net::fetch::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
+pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
+pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
+pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
+pub use store::atomic::{WriteError, write_atomic, write_atomic_with};
+pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
+pub use text::fold::{fold, fold_body, fold_with_offsets};
+pub use text::position::line_column;
+pub use text::sanitize::{is_clean, sanitize, sanitize_line};
+pub use text::width::{Ambiguous, cluster_width, fit, str_width, truncate};
+pub use typeset::{
+    Lazy, Line, LineKind, MIN_WIDTH, TypesetOptions, is_no_end, is_no_start, matches_in_line,
+    typeset, wrap, wrap_measured, wrap_ranges,
+};

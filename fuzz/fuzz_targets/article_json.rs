@@ -5,8 +5,8 @@
 //! Whatever loads must be sanitized and typeset within its width.
 #![no_main]
 
-use kanbao_core::model::article::Article;
-use kanbao_core::library::{Format, Library};
+use kanbao_core::Article;
+use kanbao_core::{Format, Library};
 use kanbao_fuzz::{HTML_CAP, check_article, is_unsafe};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 //! with a base URL, even-length ones without.
 #![no_main]
 
-use kanbao_core::import::feed;
+use kanbao_core::feed;
 use kanbao_fuzz::{HTML_CAP, check_article};
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 //! are sanitized.
 #![no_main]
 
-use kanbao_core::import::{html_text, page};
+use kanbao_core::{html_text, page};
 use kanbao_fuzz::{HTML_CAP, check_article};
 use libfuzzer_sys::fuzz_target;
 

@@ -2,7 +2,7 @@
 //! (`to_opml`) as OPML that reads to the same feeds.
 #![no_main]
 
-use kanbao_core::net::subscriptions::Subscriptions;
+use kanbao_core::Subscriptions;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 //! query, then (after the first NUL) a line to search.
 #![no_main]
 
-use kanbao_core::query::{Query, find_in_line, fold};
+use kanbao_core::{Query, find_in_line, fold};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

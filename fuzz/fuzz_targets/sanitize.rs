@@ -3,7 +3,7 @@
 //! isolate), one-line output has no `\n`, and both are idempotent.
 #![no_main]
 
-use kanbao_core::text::sanitize::{sanitize, sanitize_line};
+use kanbao_core::{sanitize, sanitize_line};
 use kanbao_fuzz::is_unsafe;
 use libfuzzer_sys::fuzz_target;
 

@@ -2,7 +2,7 @@
 //! or an offset (chosen by the input's length); articles are sanitized.
 #![no_main]
 
-use kanbao_core::import::textdump;
+use kanbao_core::textdump;
 use kanbao_fuzz::check_article;
 use libfuzzer_sys::fuzz_target;
 

@@ -10,8 +10,8 @@
 //!   boundary of its `\n`-separated segment (`\n` is a hard break).
 #![no_main]
 
-use kanbao_core::typeset::{MIN_WIDTH, wrap, wrap_ranges};
-use kanbao_core::text::width::{Ambiguous, str_width};
+use kanbao_core::{MIN_WIDTH, wrap, wrap_ranges};
+use kanbao_core::{Ambiguous, str_width};
 use libfuzzer_sys::fuzz_target;
 use unicode_segmentation::UnicodeSegmentation;
 

@@ -1,6 +1,6 @@
 //! What several fuzz targets check about the articles an importer returns.
 
-use kanbao_core::model::article::Article;
+use kanbao_core::Article;
 use serde_json::Value;
 
 /// Inputs larger than this are skipped by the targets that run html5ever
@@ -74,8 +74,8 @@ pub fn check_article(a: &Article) {
     }
     // What a user sees of it: typeset at a narrow and a usual width.
     for width in [2, 37] {
-        let opts = kanbao_core::typeset::TypesetOptions::default();
-        for line in kanbao_core::typeset::typeset(a, width, &opts) {
+        let opts = kanbao_core::TypesetOptions::default();
+        for line in kanbao_core::typeset(a, width, &opts) {
             assert!(line.width <= width, "line wider than {width}: {line:?}");
         }
     }

@@ -4,8 +4,8 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
+use kanbao_core::Article;
+use kanbao_core::Library;
 
 use super::{Action, App, Focus, Preview, Sort, problems_notice, sort, source_width, thousands};
 
@@ -65,9 +65,7 @@ impl App {
                 .library
                 .search_index
                 .get_or_insert_with(|| {
-                    Arc::new(kanbao_core::library::search::Index::build(
-                        &self.library.articles,
-                    ))
+                    Arc::new(kanbao_core::search::Index::build(&self.library.articles))
                 })
                 .clone();
             let (lib, q) = (
@@ -81,8 +79,7 @@ impl App {
                 .as_ref()
                 .filter(|(wider, _)| q.narrows(wider))
                 .map(|(_, found)| found.as_slice());
-            let (found, job) =
-                kanbao_core::library::search::begin(&lib.articles, index, q, state, within);
+            let (found, job) = kanbao_core::search::begin(&lib.articles, index, q, state, within);
             self.search = Some(job);
             self.notice = Some("searching…".into());
             self.order = found;
@@ -222,7 +219,7 @@ impl App {
     /// previous filter and says what is wrong.
     pub fn set_filter(&mut self, text: String) {
         let id = self.selected_id();
-        match kanbao_core::query::Query::parse(&text) {
+        match kanbao_core::Query::parse(&text) {
             Ok(q) => {
                 self.filter = (!q.is_empty()).then_some(q);
                 self.filter_text = text;

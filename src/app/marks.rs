@@ -10,9 +10,9 @@ impl App {
     }
 
     /// Reports a failed write of the marks once in the status line.
-    pub(super) fn report(&mut self, result: Result<(), String>) {
+    pub(super) fn report(&mut self, result: Result<(), kanbao_core::MarksError>) {
         if let Err(e) = result {
-            self.notice = Some(e);
+            self.notice = Some(e.to_string());
         }
     }
 
@@ -63,7 +63,7 @@ impl App {
         if self.marks.busy()
             && let Err(e) = self.marks.tick(false)
         {
-            self.notice = Some(e);
+            self.notice = Some(e.to_string());
             return true;
         }
         false

@@ -18,12 +18,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 
-use kanbao_core::library::Library;
-use kanbao_core::model::article::Article;
-use kanbao_core::query::Query;
-use kanbao_core::store::marks::MarkStore;
-use kanbao_core::text::width::{Ambiguous, str_width};
-use kanbao_core::typeset::{Lazy, TypesetOptions};
+use kanbao_core::Article;
+use kanbao_core::Library;
+use kanbao_core::MarkStore;
+use kanbao_core::Query;
+use kanbao_core::{Ambiguous, str_width};
+use kanbao_core::{Lazy, TypesetOptions};
 
 pub use crate::input::action::Action;
 use crate::input::keys::Keymap;
@@ -138,7 +138,7 @@ pub struct App {
     /// What the reader shows when there is no article.
     blank: Lazy,
     /// The search reading bodies on disk, while it runs.
-    search: Option<kanbao_core::library::search::Job>,
+    search: Option<kanbao_core::search::Job>,
     /// The last search of bodies on disk that ran to its end, and what it
     /// found: a query that narrows it searches only those.
     last_search: Option<(Query, Vec<usize>)>,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kanbao_core::typeset::{Lazy, Line};
+use kanbao_core::{Lazy, Line};
 
 use super::{App, Focus, Preview};
 
@@ -215,7 +215,7 @@ impl App {
         }
         let lines = self.reader_lines();
         let hits: Vec<usize> = (0..lines.len())
-            .filter(|&i| !kanbao_core::typeset::matches_in_line(&lines, i, &terms).is_empty())
+            .filter(|&i| !kanbao_core::matches_in_line(&lines, i, &terms).is_empty())
             .collect();
         let target = if forward {
             hits.iter()

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kanbao_core::library::Library;
+use kanbao_core::Library;
 
 /// How the list is ordered (`S` cycles).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

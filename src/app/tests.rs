@@ -425,11 +425,7 @@ fn sort_orders_match_plain_comparisons() {
         ));
     }
     let mut lib = Library::default();
-    lib.load_text(
-        "s.jsonl",
-        jsonl.as_bytes(),
-        kanbao_core::library::Format::JsonLines,
-    );
+    lib.load_text("s.jsonl", jsonl.as_bytes(), kanbao_core::Format::JsonLines);
     assert_eq!(lib.articles.len(), 400, "{:?}", lib.problems);
     let a = &lib.articles;
     let date = |i: usize| match &a[i].published {
@@ -474,7 +470,7 @@ fn links_open_and_copy_through_the_event_loop() {
     lib.load_text(
         "a.json",
         br#"{"title":"t","url":"https://example.org/a","links":["https://example.org/1","https://example.org/2"]}"#,
-        kanbao_core::library::Format::Json,
+        kanbao_core::Format::Json,
     );
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
     assert_eq!(
@@ -502,7 +498,7 @@ fn a_url_that_is_not_a_web_link_is_never_opened() {
     lib.load_text(
         "a.json",
         br#"{"title":"t","url":"javascript:alert(1)"}"#,
-        kanbao_core::library::Format::Json,
+        kanbao_core::Format::Json,
     );
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
     let effects = keys(&mut app, "oy");
@@ -515,7 +511,7 @@ fn problems_get_one_notice_and_bang_shows_them() {
     lib.load_text(
         "a.jsonl",
         b"{\"title\":\"good\"}\n{\"title\":3}\nnot json\n",
-        kanbao_core::library::Format::JsonLines,
+        kanbao_core::Format::JsonLines,
     );
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
     assert_eq!(
@@ -548,10 +544,8 @@ fn problems_get_one_notice_and_bang_shows_them() {
 fn a_huge_paragraph_opens_scrolls_and_ends_typeset_lazily() {
     let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(40_000); // ~3.6 MB
     let mut lib = Library::default();
-    lib.articles.push(kanbao_core::model::article::Article::new(
-        "巨型段落",
-        vec![paragraph],
-    ));
+    lib.articles
+        .push(kanbao_core::Article::new("巨型段落", vec![paragraph]));
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
     apply_all(&mut app, &[Action::Open, Action::PageDown, Action::Down]);
     let doc = app.reader_doc();

@@ -47,8 +47,7 @@ pub(super) struct Checker<'a> {
 
 impl Checker<'_> {
     fn warn(&mut self, span: Range<usize>, message: impl fmt::Display) {
-        let (line, column) =
-            kanbao_core::model::article::line_column(self.text.as_bytes(), span.start);
+        let (line, column) = kanbao_core::line_column(self.text.as_bytes(), span.start);
         self.warnings.push(format!(
             "{}:{line}:{column}: {message}",
             self.path.display()

@@ -13,12 +13,12 @@ use crossterm::event::KeyEvent;
 use ratatui::style::Color;
 use toml::de::DeTable;
 
-use kanbao_core::text::width::Ambiguous;
+use kanbao_core::Ambiguous;
 
 use crate::app::{LayoutSettings, Settings};
 use crate::input::action::Action;
 use crate::input::keys::Keymap;
-use kanbao_core::typeset::TypesetOptions;
+use kanbao_core::TypesetOptions;
 
 mod check;
 #[cfg(test)]
@@ -401,11 +401,7 @@ impl Config {
 
 /// `$XDG_CONFIG_HOME/kanbao/config.toml` (default `~/.config/kanbao/config.toml`).
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(base.join("kanbao").join("config.toml"))
+    kanbao_core::config_dir().map(|d| d.join("config.toml"))
 }
 
 /// Reads the configuration file.
@@ -420,10 +416,8 @@ pub fn load(path: &Path) -> (Config, Vec<String>) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(&text, path),
             Err(e) => {
-                let (line, column) = kanbao_core::model::article::line_column(
-                    e.as_bytes(),
-                    e.utf8_error().valid_up_to(),
-                );
+                let (line, column) =
+                    kanbao_core::line_column(e.as_bytes(), e.utf8_error().valid_up_to());
                 (
                     Config::default(),
                     vec![format!(
@@ -458,8 +452,7 @@ pub fn parse(text: &str, path: &Path) -> (Config, Vec<String>) {
         Err(e) => {
             let at = match e.span() {
                 Some(span) => {
-                    let (line, column) =
-                        kanbao_core::model::article::line_column(text.as_bytes(), span.start);
+                    let (line, column) = kanbao_core::line_column(text.as_bytes(), span.start);
                     format!("{}:{line}:{column}", path.display())
                 }
                 None => path.display().to_string(),

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use crate::app::{App, Effect};
 use crate::terminal::lean::Lean;
 use crate::ui::{Theme, draw};
-use kanbao_core::library::Library;
+use kanbao_core::Library;
 
 type Term = Terminal<Lean<BufWriter<Stdout>>>;
 
@@ -57,7 +57,7 @@ pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
 /// progress and takes the library when it arrives.
 pub struct Loading {
     /// How far it has got.
-    pub progress: Arc<kanbao_core::library::Progress>,
+    pub progress: Arc<kanbao_core::Progress>,
     /// Where the library arrives.
     pub receive: std::sync::mpsc::Receiver<Library>,
 }
@@ -72,9 +72,9 @@ impl Loading {
     /// link a screenful for nothing.
     pub fn start(
         patience: Duration,
-        load: impl FnOnce(Arc<kanbao_core::library::Progress>) -> Library + Send + 'static,
+        load: impl FnOnce(Arc<kanbao_core::Progress>) -> Library + Send + 'static,
     ) -> Result<Library, Loading> {
-        let progress = Arc::new(kanbao_core::library::Progress::default());
+        let progress = Arc::new(kanbao_core::Progress::default());
         let (send, receive) = std::sync::mpsc::channel();
         let shared = Arc::clone(&progress);
         std::thread::spawn(move || {
@@ -521,9 +521,9 @@ fn debug_panic_on(key: crossterm::event::KeyEvent) {
 mod tests {
     use super::*;
 
-    fn articles(n: usize) -> Vec<kanbao_core::model::article::Article> {
+    fn articles(n: usize) -> Vec<kanbao_core::Article> {
         (0..n)
-            .map(|i| kanbao_core::model::article::Article::new(&format!("t{i}"), vec!["x".into()]))
+            .map(|i| kanbao_core::Article::new(&format!("t{i}"), vec!["x".into()]))
             .collect()
     }
 

@@ -10,7 +10,7 @@ use std::fs::OpenOptions;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use kanbao_core::text::width::Ambiguous;
+use kanbao_core::Ambiguous;
 
 /// How long to wait for the terminal's answer.
 pub const TIMEOUT: Duration = Duration::from_millis(100);

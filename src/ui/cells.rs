@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use unicode_segmentation::UnicodeSegmentation;
 
-use kanbao_core::text::width::{Ambiguous, cluster_width};
+use kanbao_core::{Ambiguous, cluster_width};
 
 /// Blanks a rectangle, also the left half of a wide character cut by its left edge.
 pub(crate) fn clear(buf: &mut Buffer, rect: Rect) {

@@ -7,9 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::Widget;
 
-use kanbao_core::model::article::Article;
-use kanbao_core::query::Marks;
-use kanbao_core::text::width::{Ambiguous, fit, truncate};
+use kanbao_core::Article;
+use kanbao_core::Marks;
+use kanbao_core::{Ambiguous, fit, truncate};
 
 use super::Theme;
 use super::cells::put_str;
@@ -176,7 +176,7 @@ impl Widget for ListView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kanbao_core::query::NoMarks;
+    use kanbao_core::NoMarks;
 
     fn article(title: &str, source: &str) -> Article {
         let mut a = Article::new(title, vec!["正文。".to_string()]);

@@ -16,7 +16,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
-use kanbao_core::text::width::Ambiguous;
+use kanbao_core::Ambiguous;
 
 use crate::app::{App, Focus, Mode, overlay_area};
 pub use cells::put_str;

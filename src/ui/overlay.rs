@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::symbols::border;
 use ratatui::widgets::{Block, Widget};
 
-use kanbao_core::text::width::{Ambiguous, str_width, truncate};
+use kanbao_core::{Ambiguous, str_width, truncate};
 
 use super::Theme;
 use super::cells::{clear, put_str};

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
-use kanbao_core::text::width::Ambiguous;
-use kanbao_core::typeset::{Line, LineKind, matches_in_line};
+use kanbao_core::Ambiguous;
+use kanbao_core::{Line, LineKind, matches_in_line};
 
 use super::Theme;
 use super::cells::put_str;
@@ -94,8 +94,8 @@ impl Widget for ReaderView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kanbao_core::model::article::Article;
-    use kanbao_core::typeset::{TypesetOptions, typeset};
+    use kanbao_core::Article;
+    use kanbao_core::{TypesetOptions, typeset};
 
     #[test]
     fn lines_from_the_scroll_position_with_matches_highlighted() {

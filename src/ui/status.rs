@@ -5,7 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use kanbao_core::text::width::{Ambiguous, str_width, truncate};
+use kanbao_core::{Ambiguous, str_width, truncate};
 
 use super::Theme;
 use super::cells::put_str;

@@ -1,3 +1,7 @@
+//! One idea: reading a feed, all formats — feed-rs, plus the XML check and
+//! the scopes (`xml:base`, `xml:lang`, `<source>`) it does not report, which
+//! share one pass over the document.
+//!
 //! Feeds: RSS 0.9x, 1.0 and 2.0, Atom 1.0 and JSON Feed 1.0/1.1, parsed with
 //! feed-rs (which tells the formats apart by their content), one
 //! [`Article`] per entry.
@@ -68,10 +72,12 @@ use feed_rs::parser::{Builder, ParseErrorKind, ParseFeedError};
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
+use crate::diagnostic::Diagnostic;
+use crate::import::Imported;
 use crate::import::html_text::{html_to_plain_line, html_to_text, html_to_text_tree};
-use crate::import::{ImportError, Imported};
 use crate::model::article::{Article, bare_message};
 use crate::model::published::Published;
+use crate::text::position::{column_of_byte_column, line_column};
 
 /// Parses a feed (RSS, Atom or JSON Feed, told apart by content) into
 /// articles. `base` is the feed's own URL, for relative links.
@@ -81,7 +87,7 @@ use crate::model::published::Published;
 ///   <item><title>标题</title><link>/a.html</link><description>正文</description></item>
 /// </channel></rss>"#;
 /// let base = url::Url::parse("https://example.org/feed.xml").unwrap();
-/// let articles = kanbao_core::import::feed::parse(xml.as_bytes(), Some(&base)).unwrap();
+/// let articles = kanbao_core::feed::parse(xml.as_bytes(), Some(&base)).unwrap();
 /// assert_eq!(articles[0].title, "标题");
 /// assert_eq!(articles[0].url.as_deref(), Some("https://example.org/a.html"));
 /// assert_eq!(articles[0].source.as_deref(), Some("示例日报"));
@@ -139,7 +145,7 @@ pub fn parse_tuned(bytes: &[u8], base: Option<&Url>, tuning: Tuning) -> Imported
     // bytes (found while fixing a fuzzing crash). As UTF-8, NUL characters
     // are no XML at all.
     if text.starts_with("<\0?\0") || text.starts_with("\0<\0?") {
-        return Err(ImportError::new(
+        return Err(Diagnostic::new(
             "invalid XML: the document starts with NUL characters",
         ));
     }
@@ -175,7 +181,7 @@ pub fn parse_tuned(bytes: &[u8], base: Option<&Url>, tuning: Tuning) -> Imported
     }
     let part = Part::parse(text.as_bytes(), base).map_err(|e| feed_error(e, &text))?;
     whole(&part, &text, &scopes, base, tuning)
-        .ok_or_else(|| ImportError::new("internal error: a feed body was lost"))
+        .ok_or_else(|| Diagnostic::new("internal error: a feed body was lost"))
 }
 
 /// The articles of a feed parsed whole, converted on all threads (JSON
@@ -689,56 +695,32 @@ fn encoding_label(decl: &str) -> Option<std::ops::Range<usize>> {
 // ---------------------------------------------------------------------------
 // Errors
 
-/// 1-based line and column (in characters) of a byte offset in `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
-fn error_at(text: &str, offset: usize, message: String) -> ImportError {
-    let (line, column) = line_column(text, offset);
-    ImportError {
-        line,
-        column,
-        message,
-    }
+fn error_at(text: &str, offset: usize, message: String) -> Diagnostic {
+    let (line, column) = line_column(text.as_bytes(), offset);
+    Diagnostic::at(line, column, message)
 }
 
 /// A serde_json error with its position turned into a character column.
-fn json_error(text: &str, e: &serde_json::Error, what: &str) -> ImportError {
+fn json_error(text: &str, e: &serde_json::Error, what: &str) -> Diagnostic {
     use serde_json::error::Category;
     let message = match e.classify() {
         Category::Syntax | Category::Eof => format!("invalid JSON: {}", bare_message(e)),
         Category::Data | Category::Io => format!("{what}: {}", bare_message(e)),
     };
     if e.line() == 0 {
-        return ImportError::new(message);
+        return Diagnostic::new(message);
     }
     // serde_json counts the column in bytes.
-    let line_text = text.split('\n').nth(e.line() - 1).unwrap_or("");
-    let mut byte = e.column().saturating_sub(1).min(line_text.len());
-    while !line_text.is_char_boundary(byte) {
-        byte -= 1;
-    }
-    ImportError {
-        line: e.line(),
-        column: line_text[..byte].chars().count() + 1,
-        message,
-    }
+    let column = column_of_byte_column(text, e.line(), e.column());
+    Diagnostic::at(e.line(), column, message)
 }
 
-fn feed_error(e: ParseFeedError, text: &str) -> ImportError {
+fn feed_error(e: ParseFeedError, text: &str) -> Diagnostic {
     match e {
         ParseFeedError::ParseError(kind) => {
             let position = match &kind {
                 ParseErrorKind::NoFeedRoot => {
-                    return ImportError::new(
+                    return Diagnostic::new(
                         "not a feed: expected RSS (<rss> or <rdf:RDF>), Atom (<feed>) or JSON Feed",
                     );
                 }
@@ -757,10 +739,10 @@ fn feed_error(e: ParseFeedError, text: &str) -> ImportError {
         }
         ParseFeedError::JsonSerde(e) => json_error(text, &e, "not a JSON Feed"),
         ParseFeedError::JsonUnsupportedVersion(v) => {
-            ImportError::new(format!("unsupported JSON Feed version {v:?}"))
+            Diagnostic::new(format!("unsupported JSON Feed version {v:?}"))
         }
-        ParseFeedError::XmlReader(e) => ImportError::new(format!("invalid XML: {e}")),
-        ParseFeedError::IoError(e) => ImportError::new(format!("cannot read the feed: {e}")),
+        ParseFeedError::XmlReader(e) => Diagnostic::new(format!("invalid XML: {e}")),
+        ParseFeedError::IoError(e) => Diagnostic::new(format!("cannot read the feed: {e}")),
     }
 }
 
@@ -935,7 +917,7 @@ fn xml_scopes(
     text: &str,
     base: Option<&Url>,
     min_body: Option<usize>,
-) -> Result<Outline, ImportError> {
+) -> Result<Outline, Diagnostic> {
     let mut reader = Cursor::new(text);
     let mut stack: Vec<Open<'_>> = Vec::new();
     let mut entries: Vec<EntryScopes> = Vec::new();
@@ -1009,7 +991,7 @@ fn xml_scopes(
                 ("", None)
             };
             if depth == 1 && !matches!(name, "rss" | "RDF" | "feed" | "entry") {
-                return Err(ImportError::new(format!(
+                return Err(Diagnostic::new(format!(
                     "not a feed: the root element is <{}>, expected <rss>, <rdf:RDF> or <feed>",
                     open.name
                 )));
@@ -1122,7 +1104,7 @@ fn xml_scopes(
                         stack.pop();
                     }
                     Some(top) if stack.iter().any(|o| o.name == name) => {
-                        let (line, column) = line_column(text, offset);
+                        let (line, column) = line_column(text.as_bytes(), offset);
                         return Err(error_at(
                             text,
                             top.offset,
@@ -1292,7 +1274,7 @@ fn open_element<'t>(
 
 /// JSON Feed: check the JSON (for the error position) and read each item's
 /// `language` (JSON Feed 1.1), which feed-rs does not keep.
-fn json_scopes(text: &str) -> Result<Vec<EntryScopes>, ImportError> {
+fn json_scopes(text: &str) -> Result<Vec<EntryScopes>, Diagnostic> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| json_error(text, &e, "not a JSON Feed"))?;
     let items = value.get("items").and_then(|i| i.as_array());

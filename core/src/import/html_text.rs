@@ -1,3 +1,6 @@
+//! One idea: HTML to plain text — one tree walk, with the block, inline,
+//! link and whitespace rules it applies together.
+//!
 //! HTML to paragraphs of plain text, with numbered links (like newsboat).
 //!
 //! [`html_to_text`] walks the parsed tree (dom_query, i.e. html5ever, so
@@ -63,7 +66,7 @@ pub struct HtmlText {
 /// documentation for the rules.
 ///
 /// ```
-/// use kanbao_core::import::html_text::html_to_text;
+/// use kanbao_core::html_text::html_to_text;
 /// let base = url::Url::parse("https://example.org/news/").unwrap();
 /// let t = html_to_text(r#"<p>详见<a href="a.html">报道</a>。</p><p>第二段</p>"#, Some(&base));
 /// assert_eq!(t.paragraphs, ["详见报道[1]。", "第二段"]);
@@ -92,7 +95,7 @@ pub fn html_to_text_tree(html: &str, base: Option<&Url>) -> HtmlText {
 /// single spaces, trimmed.
 ///
 /// ```
-/// use kanbao_core::import::html_text::html_to_plain_line;
+/// use kanbao_core::html_text::html_to_plain_line;
 /// assert_eq!(html_to_plain_line("<b>示例</b>&amp;日报\n  <i>Daily</i>"), "示例&日报 Daily");
 /// ```
 pub fn html_to_plain_line(html: &str) -> String {

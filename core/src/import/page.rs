@@ -29,9 +29,10 @@ use dom_smoothie::Readability;
 use encoding_rs::Encoding;
 use url::Url;
 
+use crate::diagnostic::Diagnostic;
+use crate::import::Imported;
 use crate::import::feed::normalize_lang;
 use crate::import::html_text::html_to_text;
-use crate::import::{ImportError, Imported};
 use crate::model::article::Article;
 use crate::model::published::Published;
 
@@ -44,7 +45,7 @@ const PRESCAN: usize = 8 * 1024;
 /// let html = "<html lang=zh><head><title>标题</title></head><body><article><h1>标题</h1>\
 ///     <p>这是一篇足够长的文章正文，讲述了一个完全虚构的故事，用来演示网页导入的基本用法。</p>\
 ///     </article></body></html>";
-/// let a = &kanbao_core::import::page::parse(html.as_bytes(), None).unwrap()[0];
+/// let a = &kanbao_core::page::parse(html.as_bytes(), None).unwrap()[0];
 /// assert_eq!(a.title, "标题");
 /// assert_eq!(a.body.len(), 1);
 /// ```
@@ -54,10 +55,10 @@ pub fn parse(html_bytes: &[u8], url: Option<&Url>) -> Imported {
     let meta = Meta::read(&doc, url);
     let base = url.cloned().or_else(|| meta.canonical.clone());
     let mut readability = Readability::with_document(doc, base.as_ref().map(Url::as_str), None)
-        .map_err(|e| ImportError::new(format!("cannot read the page: {e}")))?;
+        .map_err(|e| Diagnostic::new(format!("cannot read the page: {e}")))?;
     let found = readability
         .parse()
-        .map_err(|e| ImportError::new(format!("no article text found in the page ({e})")))?;
+        .map_err(|e| Diagnostic::new(format!("no article text found in the page ({e})")))?;
 
     let title = choose_title(&meta, &found.title);
 
@@ -67,7 +68,7 @@ pub fn parse(html_bytes: &[u8], url: Option<&Url>) -> Imported {
         body.remove(0);
     }
     if body.iter().all(|p| p.trim().is_empty()) {
-        return Err(ImportError::new("no article text found in the page"));
+        return Err(Diagnostic::new("no article text found in the page"));
     }
 
     let content_time = || {

@@ -1,3 +1,6 @@
+//! One idea: recovering an article from a text dump — the heuristics for
+//! navigation, breadcrumb, date line, body and footer, which decide together.
+//!
 //! Text dumps of news pages: the visible text of a Chinese news web page as a
 //! crawler saved it, turned back into one clean [`Article`].
 //!
@@ -47,7 +50,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::import::{ImportError, Imported};
+use crate::diagnostic::Diagnostic;
+use crate::import::Imported;
 use crate::model::article::Article;
 use crate::model::published::Published;
 use crate::text::sanitize::sanitize_line;
@@ -66,7 +70,7 @@ pub fn parse(text: &str) -> Imported {
 /// rather than getting an invented offset.
 ///
 /// ```
-/// use kanbao_core::import::textdump::parse_with;
+/// use kanbao_core::textdump::parse_with;
 /// let dump = "您的位置：首页 > 示例 > 要闻\n示例市举行新闻发布会\n发布时间：2024-03-05 14:30\n\n　　正文第一段。\n\n来源：示例日报 | 责任编辑：王五\n";
 /// let a = &parse_with(dump, Some("Asia/Shanghai")).unwrap()[0];
 /// assert_eq!(a.title, "示例市举行新闻发布会");
@@ -80,11 +84,8 @@ pub fn parse_with(text: &str, tz: Option<&str>) -> Imported {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let trimmed: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
-    let err = |line: usize, message: String| ImportError {
-        line,
-        column: 0,
-        message: format!("line {line}: {message}"),
-    };
+    let err =
+        |line: usize, message: String| Diagnostic::at(line, 0, format!("line {line}: {message}"));
 
     // The date line: a keyed one anywhere, else a bare date after the breadcrumb.
     let keyed = (0..lines.len()).find_map(|i| keyed_date(trimmed[i]).map(|d| (i, d)));
@@ -157,7 +158,7 @@ pub fn parse_with(text: &str, tz: Option<&str>) -> Imported {
             } else {
                 tz
             };
-            Some(Published::parse(&found.text, zone).map_err(|e| err(d + 1, e))?)
+            Some(Published::parse(&found.text, zone).map_err(|e| err(d + 1, e.to_string()))?)
         }
         None => None,
     };

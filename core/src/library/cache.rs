@@ -25,9 +25,10 @@ use std::sync::Arc;
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
-use crate::library::Problem;
+use crate::diagnostic::Diagnostic;
 use crate::model::article::{Article, BodyAt, Origin};
 use crate::model::published::Published;
+use crate::store::atomic::write_atomic_with;
 
 /// Files smaller than this are scanned every time (it takes milliseconds).
 pub const MIN_FILE_SIZE: u64 = 1 << 20;
@@ -36,18 +37,10 @@ pub const MIN_FILE_SIZE: u64 = 1 << 20;
 /// 2: entries name a bodies file (feeds, pages, text dumps) and the time
 /// zone a text dump was read in. 3: a feed entry's source is the feed it
 /// was copied from (Atom `<source><title>`, RSS `<source>`), if it says.
-const FORMAT: u32 = 3;
+/// 4: columns (of articles and problems) are counted in characters, not bytes.
+const FORMAT: u32 = 4;
 const MAGIC: &[u8; 8] = b"kanbaoC\x01";
 const END: &[u8; 4] = b"END.";
-
-/// `$XDG_CACHE_HOME/kanbao` (default `~/.cache/kanbao`).
-pub fn dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-    Some(base.join("kanbao"))
-}
 
 /// What identifies a file's content well enough: where, how big, when changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,7 +102,7 @@ pub struct Entry {
     /// The articles, with bodies left on disk.
     pub articles: Vec<Article>,
     /// The problems found in the file.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     /// The time zone (`--tz`, empty for none) the file was read in, when
     /// what it holds depends on it (text dumps): another zone must read it
     /// again.
@@ -184,7 +177,7 @@ pub fn write(
     dir: &Path,
     key: &Key,
     articles: &[Article],
-    problems: &[Problem],
+    problems: &[Diagnostic],
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     prune(dir);
@@ -202,7 +195,7 @@ pub fn write_with_bodies(
     dir: &Path,
     key: &Key,
     articles: &[Article],
-    problems: &[Problem],
+    problems: &[Diagnostic],
     tz: Option<&str>,
 ) -> std::io::Result<()> {
     if let Some(a) = articles.iter().find(|a| !a.reads_back_from_json()) {
@@ -260,7 +253,7 @@ fn write_entry(
     dir: &Path,
     key: &Key,
     articles: &[Article],
-    problems: &[Problem],
+    problems: &[Diagnostic],
     bodies: &Bodies,
 ) -> std::io::Result<()> {
     write_atomically(dir, &key.file_name(), |file| {
@@ -268,21 +261,14 @@ fn write_entry(
     })
 }
 
-/// Writes the file `name` in `dir` through a temporary file renamed over
-/// it, so that a reader sees the old file or the new one, never a part.
+/// Writes the file `name` in `dir` with [`write_atomic_with`], so that a
+/// reader sees the old file or the new one, never a part.
 fn write_atomically<T>(
     dir: &Path,
     name: &str,
-    fill: impl FnOnce(std::fs::File) -> std::io::Result<T>,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&tmp)
-        .and_then(fill)
-        .and_then(|v| std::fs::rename(&tmp, dir.join(name)).map(|()| v));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    write_atomic_with(&dir.join(name), fill).map_err(std::io::Error::other)
 }
 
 /// Removes the bodies files of earlier versions of `key`'s file (its entry
@@ -303,7 +289,7 @@ fn remove_other_bodies(dir: &Path, key: &Key, keep: Option<&String>) {
 }
 
 #[cfg(test)]
-fn encode(key: &Key, articles: &[Article], problems: &[Problem]) -> Vec<u8> {
+fn encode(key: &Key, articles: &[Article], problems: &[Diagnostic]) -> Vec<u8> {
     let mut out = Vec::new();
     encode_into(&mut out, key, articles, problems, &Bodies::default()).unwrap();
     out
@@ -315,7 +301,7 @@ fn encode_into(
     mut out: impl std::io::Write,
     key: &Key,
     articles: &[Article],
-    problems: &[Problem],
+    problems: &[Diagnostic],
     bodies: &Bodies,
 ) -> std::io::Result<()> {
     let mut w = Writer(Vec::with_capacity(1 << 16));
@@ -418,7 +404,7 @@ fn decode(input: impl std::io::Read, key: &Key, path: &str, dir: &Path) -> Optio
     };
     let problems = r.u64()?;
     for _ in 0..problems {
-        entry.problems.push(Problem {
+        entry.problems.push(Diagnostic {
             path: path.to_owned(),
             line: r.u64()? as usize,
             column: r.u64()? as usize,
@@ -578,7 +564,7 @@ mod tests {
         }
         Entry {
             articles,
-            problems: vec![Problem {
+            problems: vec![Diagnostic {
                 path: path.to_owned(),
                 line: 7,
                 column: 3,

@@ -1,9 +1,12 @@
+//! One idea: loading a library — walking paths, telling formats apart and
+//! placing every problem at its line and column, for files read whole,
+//! streamed on every core or read back from the cache.
+//!
 //! The library: articles loaded from files and directories, with every
 //! problem found on the way. A bad file or line never stops the rest from
 //! loading.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,38 +17,11 @@ use serde_json::value::RawValue;
 pub mod cache;
 pub mod search;
 
-use crate::model::article::{
-    Article, ArticleError, BodyAt, Origin, json_message, line_column as position,
-};
+use crate::diagnostic::Diagnostic;
+use crate::model::article::{Article, BodyAt, Origin, json_message};
+use crate::text::position::{column_of_byte_column, line_column as position, offset_of};
 
 include!(concat!(env!("OUT_DIR"), "/sample.rs"));
-
-/// Something wrong with an input file, with where it is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem {
-    /// The file.
-    pub path: String,
-    /// 1-based line, or 0 when the problem is with the whole file.
-    pub line: usize,
-    /// 1-based column (bytes), or 0.
-    pub column: usize,
-    /// What is wrong, naming the field when there is one.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    /// `path:line:col: message`. The path is a file name from the disk (or a
-    /// URL) and could hold escape sequences itself: it is shown sanitized.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = crate::text::sanitize::sanitize_line(&self.path);
-        let message = crate::text::sanitize::sanitize_line(&self.message);
-        if self.line == 0 {
-            write!(f, "{path}: {message}")
-        } else {
-            write!(f, "{path}:{}:{}: {message}", self.line, self.column)
-        }
-    }
-}
 
 /// Loaded articles (in load order) and the problems met loading them.
 #[derive(Clone, Debug, Default)]
@@ -53,7 +29,7 @@ pub struct Library {
     /// Every article that loaded, in file order (directories sorted by name).
     pub articles: Vec<Article>,
     /// Every problem, in the order found.
-    pub problems: Vec<Problem>,
+    pub problems: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
     /// Time zone for text dumps whose dates state none (`--tz`).
@@ -125,7 +101,7 @@ impl Progress {
 #[derive(Default)]
 struct Part {
     articles: Vec<Article>,
-    problems: Vec<Problem>,
+    problems: Vec<Diagnostic>,
     /// Line breaks in the part.
     lines: usize,
 }
@@ -143,7 +119,7 @@ struct Merge {
 impl Merge {
     /// Appends the parts that are next in order and ready, each freed once
     /// moved: the articles never sit in two vectors for long.
-    fn drain(&mut self, articles: &mut Vec<Article>, problems: &mut Vec<Problem>) {
+    fn drain(&mut self, articles: &mut Vec<Article>, problems: &mut Vec<Diagnostic>) {
         while let Some(part) = self.parts.get_mut(self.next).and_then(Option::take) {
             for mut a in part.articles {
                 a.origin.line += self.line;
@@ -201,7 +177,7 @@ impl Library {
         tz: Option<&str>,
         progress: Option<Arc<Progress>>,
     ) -> Library {
-        Library::load_lazy_cached_in(paths, tz, progress, crate::library::cache::dir())
+        Library::load_lazy_cached_in(paths, tz, progress, crate::paths::cache_dir())
     }
 
     /// [`Library::load_lazy`] with the cache in `cache_dir` (none: no cache).
@@ -249,7 +225,7 @@ impl Library {
     /// What `kanbao` opens with no arguments: the user's library
     /// (`$XDG_DATA_HOME/kanbao/library`) when it holds articles, else the sample.
     pub fn default_library() -> Library {
-        if let Some(dir) = user_library_dir()
+        if let Some(dir) = crate::paths::library_dir()
             && dir.is_dir()
         {
             let lib = Library::load(&[dir]);
@@ -262,7 +238,7 @@ impl Library {
 
     /// [`Library::default_library`], loaded with [`Library::load_lazy`].
     pub fn default_library_lazy(progress: Option<Arc<Progress>>) -> Library {
-        if let Some(dir) = user_library_dir()
+        if let Some(dir) = crate::paths::library_dir()
             && dir.is_dir()
         {
             let lib = Library::load_lazy(&[dir], None, progress);
@@ -284,12 +260,8 @@ impl Library {
     }
 
     fn problem(&mut self, path: &str, line: usize, column: usize, message: impl Into<String>) {
-        self.problems.push(Problem {
-            path: path.to_owned(),
-            line,
-            column,
-            message: message.into(),
-        });
+        self.problems
+            .push(Diagnostic::at(line, column, message).in_file(path));
     }
 
     fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
@@ -610,7 +582,7 @@ impl Library {
             Format::Html => match html_depth(bytes) {
                 // html5ever takes quadratic time on deep nesting (thousands of
                 // levels: seconds to minutes); no real page nests this deep.
-                depth if depth > MAX_HTML_DEPTH => Err(crate::import::ImportError::new(format!(
+                depth if depth > MAX_HTML_DEPTH => Err(Diagnostic::new(format!(
                     "page nested {depth} levels deep (more than {MAX_HTML_DEPTH}): not read"
                 ))),
                 _ => crate::import::page::parse(bytes, base),
@@ -689,7 +661,7 @@ impl Library {
 
     /// Reads the article in `text` (found at byte `offset` of the file),
     /// with its body left on disk when loading lazily.
-    fn parse_at(&self, text: &str, offset: usize) -> Result<Article, ArticleError> {
+    fn parse_at(&self, text: &str, offset: usize) -> Result<Article, Diagnostic> {
         parse_lazily(text, offset as u64, self.lazy_file.as_ref())
     }
 
@@ -716,13 +688,9 @@ impl Library {
                 // A syntax error ends the array for serde: nothing after it
                 // can be trusted, so the file loads nothing. Say so.
                 Err(e) => {
-                    let mut err = ArticleError {
-                        line: e.line().max(1),
-                        column: e.column().max(1),
-                        message: json_message(&e),
-                    };
-                    err.message
-                        .push_str("; the whole file is skipped, none of its articles loaded");
+                    let message = json_message(&e)
+                        + "; the whole file is skipped, none of its articles loaded";
+                    let err = serde_error(rest, &e, message);
                     self.article_error(path, &err, line0, col0);
                 }
             },
@@ -736,7 +704,7 @@ impl Library {
             },
             // `42`, `"text"`, `null`, or not JSON at all.
             first => match serde_json::from_str::<serde::de::IgnoredAny>(rest) {
-                Err(e) => self.json_error(path, &e, line0, col0),
+                Err(e) => self.json_error(path, rest, &e, line0, col0),
                 Ok(_) => {
                     let found = match first {
                         Some('"') => "a string",
@@ -764,18 +732,22 @@ impl Library {
         self.problems.extend(part.problems);
     }
 
-    /// Records a serde_json error in text that starts at `line:col` of the file.
-    fn json_error(&mut self, path: &str, e: &serde_json::Error, line: usize, col: usize) {
-        let err = ArticleError {
-            line: e.line().max(1),
-            column: e.column().max(1),
-            message: json_message(e),
-        };
+    /// Records a serde_json error in `text`, which starts at `line:col` of
+    /// the file.
+    fn json_error(
+        &mut self,
+        path: &str,
+        text: &str,
+        e: &serde_json::Error,
+        line: usize,
+        col: usize,
+    ) {
+        let err = serde_error(text, e, json_message(e));
         self.article_error(path, &err, line, col);
     }
 
     /// Records an article error in text that starts at `line:col` of the file.
-    fn article_error(&mut self, path: &str, e: &ArticleError, line: usize, col: usize) {
+    fn article_error(&mut self, path: &str, e: &Diagnostic, line: usize, col: usize) {
         self.problems.push(located(path, e, line, col));
     }
 
@@ -784,15 +756,13 @@ impl Library {
         let mut dups = Vec::new();
         for a in &self.articles {
             if let Some(o) = first.get(a.id.as_str()) {
-                dups.push(Problem {
-                    path: a.origin.path.to_string(),
-                    line: a.origin.line,
-                    column: a.origin.column,
-                    message: format!(
-                        "field `id`: duplicate id {:?}, first used at {}:{}",
-                        a.id, o.path, o.line
-                    ),
-                });
+                let message = format!(
+                    "field `id`: duplicate id {:?}, first used at {}:{}",
+                    a.id, o.path, o.line
+                );
+                dups.push(
+                    Diagnostic::at(a.origin.line, a.origin.column, message).in_file(&a.origin.path),
+                );
             } else {
                 first.insert(&a.id, &a.origin);
             }
@@ -834,7 +804,7 @@ impl Format {
     /// `.ndjson` file is read as such unless it starts with `<`.
     ///
     /// ```
-    /// use kanbao_core::library::Format;
+    /// use kanbao_core::Format;
     /// assert_eq!(Format::detect("x", b"<?xml version=\"1.0\"?><rss version=\"2.0\">"), Format::Feed);
     /// assert_eq!(Format::detect("x", b"<!DOCTYPE html><html>"), Format::Html);
     /// assert_eq!(Format::detect("x", br#"{"version":"https://jsonfeed.org/version/1.1","items":[]}"#), Format::Feed);
@@ -889,18 +859,20 @@ impl Format {
 }
 
 /// An article error in text that starts at `line:col` of the file, placed in the file.
-fn located(path: &str, e: &ArticleError, line: usize, col: usize) -> Problem {
+fn located(path: &str, e: &Diagnostic, line: usize, col: usize) -> Diagnostic {
     let (l, c) = if e.line <= 1 {
         (line, col + e.column - 1)
     } else {
         (line + e.line - 1, e.column)
     };
-    Problem {
-        path: path.to_owned(),
-        line: l,
-        column: c,
-        message: e.message.clone(),
-    }
+    Diagnostic::at(l, c, e.message.clone()).in_file(path)
+}
+
+/// A serde_json error in `text`, placed in it (serde's byte column turned
+/// into characters).
+fn serde_error(text: &str, e: &serde_json::Error, message: String) -> Diagnostic {
+    let line = e.line().max(1);
+    Diagnostic::at(line, column_of_byte_column(text, line, e.column()), message)
 }
 
 /// Reads the lines of JSON Lines text found at byte `offset` of the file
@@ -913,12 +885,14 @@ fn scan_jsonl(path: &str, bytes: &[u8], offset: u64, lazy: Option<&Arc<str>>, ou
         let line_start = start;
         start += line.len() + 1;
         out.lines = i;
-        // A byte order mark may start the file; positions stay the file's.
+        // A byte order mark may start the file; positions stay the file's
+        // (the mark is one character).
         let bom = if offset == 0 && i == 0 && line.starts_with(b"\xef\xbb\xbf") {
             3
         } else {
             0
         };
+        let bom_column = usize::from(bom > 0);
         let line = &line[bom..];
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -926,12 +900,15 @@ fn scan_jsonl(path: &str, bytes: &[u8], offset: u64, lazy: Option<&Arc<str>>, ou
         let text = match std::str::from_utf8(line) {
             Ok(t) => t,
             Err(e) => {
-                out.problems.push(Problem {
-                    path: path.to_owned(),
-                    line: i + 1,
-                    column: bom + e.valid_up_to() + 1,
-                    message: "invalid UTF-8: article files must be UTF-8".into(),
-                });
+                let (_, column) = position(line, e.valid_up_to());
+                out.problems.push(
+                    Diagnostic::at(
+                        i + 1,
+                        bom_column + column,
+                        "invalid UTF-8: article files must be UTF-8",
+                    )
+                    .in_file(path),
+                );
                 continue;
             }
         };
@@ -940,18 +917,18 @@ fn scan_jsonl(path: &str, bytes: &[u8], offset: u64, lazy: Option<&Arc<str>>, ou
                 a.origin = Origin {
                     path: shared.clone(),
                     line: i + 1,
-                    column: bom + 1,
+                    column: bom_column + 1,
                 };
                 out.articles.push(a);
             }
-            Err(e) => out.problems.push(located(path, &e, i + 1, bom + 1)),
+            Err(e) => out.problems.push(located(path, &e, i + 1, bom_column + 1)),
         }
     }
 }
 
 /// [`parse_article`]; when `lazy` names the file, without the body, which
 /// stays on disk at `offset`.
-fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Article, ArticleError> {
+fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Article, Diagnostic> {
     let Some(file) = lazy else {
         return parse_article(text);
     };
@@ -980,12 +957,12 @@ fn first_line_is_an_object(bytes: &[u8]) -> bool {
 /// [`Article::from_json`], naming the field when a value nests deeper than
 /// serde_json's recursion limit (which stops it cleanly, before the stack
 /// could overflow, but says only where the value starts).
-fn parse_article(text: &str) -> Result<Article, ArticleError> {
+fn parse_article(text: &str) -> Result<Article, Diagnostic> {
     parse_article_with(text, true)
 }
 
 /// [`parse_article`], keeping the body or not ([`Article::from_json_meta`]).
-fn parse_article_with(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
+fn parse_article_with(text: &str, keep_body: bool) -> Result<Article, Diagnostic> {
     let parsed = if keep_body {
         Article::from_json(text)
     } else {
@@ -1011,20 +988,6 @@ fn parse_article_with(text: &str, keep_body: bool) -> Result<Article, ArticleErr
         }
         e
     })
-}
-
-/// Byte offset of a 1-based line and byte column in `text`.
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start = match line {
-        0 | 1 => 0,
-        _ => text
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(i, _)| i + 1),
-    };
-    (line_start + column.saturating_sub(1)).min(text.len())
 }
 
 /// The key of the top-level field of the JSON object `text` whose value
@@ -1175,15 +1138,6 @@ fn html_depth(bytes: &[u8]) -> usize {
 pub fn is_url(path: &str) -> bool {
     let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-/// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`).
-pub fn user_library_dir() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(base.join("kanbao").join("library"))
 }
 
 #[cfg(test)]

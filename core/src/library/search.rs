@@ -33,7 +33,7 @@ impl Index {
         let mut index = Index::default();
         for a in articles {
             index.starts.push(index.titles.len() as u32);
-            crate::query::fold_onto(&a.title, &mut index.titles);
+            crate::text::fold::fold_onto(&a.title, &mut index.titles);
             index.titles.push('\n');
             index.places.push(a.body_at.as_ref().map(|at| {
                 let file = match index.files.last() {

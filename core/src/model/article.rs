@@ -1,6 +1,6 @@
 //! The article: what one news item holds, and how it is read from JSON.
 //!
-//! Field names follow the article format (README and ARCHITECTURE.md), with the aliases common news datasets use
+//! Field names follow the article format (README, "Article format"), with the aliases common news datasets use
 //! (`content`/`text` for `body`, `time`/`date`/`pubDate` for `published`,
 //! `media` for `source`). Unknown fields are kept in [`Article::extra`].
 //! Every string goes through [`crate::text::sanitize`] here, where text enters the
@@ -14,7 +14,9 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::diagnostic::Diagnostic;
 use crate::model::published::Published;
+use crate::text::position::{column_of_byte_column, line_column};
 use crate::text::sanitize::{sanitize, sanitize_line};
 
 /// Where an article came from: file path, and the line and column its JSON starts at.
@@ -27,6 +29,44 @@ pub struct Origin {
     pub line: usize,
     /// 1-based column (in characters) of the article's first byte.
     pub column: usize,
+}
+
+/// Why the body of an article left on disk could not be read
+/// ([`Article::load_body`]). Paths are shown sanitized.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// The article file no longer holds the article where it was.
+    #[error("{path} changed since kanbao loaded it: restart kanbao to read this article")]
+    Changed {
+        /// The article file.
+        path: String,
+    },
+    /// The article file could not be read.
+    #[error("cannot read {path}: {error}")]
+    Unreadable {
+        /// The article file.
+        path: String,
+        /// What the system said.
+        error: String,
+    },
+    /// The metadata cache's copy of the body changed.
+    #[error(
+        "kanbao's cached copy of {file} changed since it was loaded: restart kanbao to read this article"
+    )]
+    CachedCopyChanged {
+        /// The article's own file, which the user opened.
+        file: String,
+    },
+    /// The metadata cache's copy of the body could not be read.
+    #[error(
+        "cannot read kanbao's cached copy of {file} ({error}): restart kanbao to read this article"
+    )]
+    CachedCopyUnreadable {
+        /// The article's own file, which the user opened.
+        file: String,
+        /// What the system said.
+        error: String,
+    },
 }
 
 /// Where the body of an article lives when it was left on disk: the
@@ -90,7 +130,7 @@ impl Article {
     /// The metadata line shown under the title: date · source · authors.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let a = Article::from_json(r#"{"title":"t","source":"嘉兴日报",
     ///     "published":"2023-01-06T09:18:16+08:00","authors":["沈哲韬","徐佳叶"],"lang":"zh-CN"}"#).unwrap();
     /// assert_eq!(a.meta_line(), "2023-01-06 09:18 · 嘉兴日报 · 沈哲韬、徐佳叶");
@@ -118,7 +158,7 @@ impl Article {
     /// never opened.
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let mut a = Article::new("t", vec![]);
     /// a.url = Some("https://example.org/a".into());
     /// assert_eq!(a.link(), Some("https://example.org/a"));
@@ -144,31 +184,29 @@ impl Article {
     /// holds this article there (it changed since it was loaded).
     ///
     /// The body of a feed, page or text dump may be in the metadata cache's
-    /// bodies file ([`crate::library::cache`]): messages name the article's own file,
+    /// bodies file (see the library's metadata cache): messages name the article's own file,
     /// which is what the user opened.
-    pub fn load_body(&self) -> Result<Vec<String>, String> {
+    pub fn load_body(&self) -> Result<Vec<String>, BodyError> {
         let Some(at) = &self.body_at else {
             return Ok(self.body.clone());
         };
-        let file = crate::text::sanitize::sanitize_line(&self.origin.path);
+        let file = sanitize_line(&self.origin.path);
         let cached = at.path != self.origin.path && !self.origin.path.is_empty();
         let changed = || match cached {
-            false => format!(
-                "{} changed since kanbao loaded it: restart kanbao to read this article",
-                crate::text::sanitize::sanitize_line(&at.path)
-            ),
-            true => format!(
-                "kanbao's cached copy of {file} changed since it was loaded: restart kanbao to read this article"
-            ),
+            false => BodyError::Changed {
+                path: sanitize_line(&at.path),
+            },
+            true => BodyError::CachedCopyChanged { file: file.clone() },
         };
         let text = read_at(at).map_err(|e| match cached {
-            false => format!(
-                "cannot read {}: {e}",
-                crate::text::sanitize::sanitize_line(&at.path)
-            ),
-            true => format!(
-                "cannot read kanbao's cached copy of {file} ({e}): restart kanbao to read this article"
-            ),
+            false => BodyError::Unreadable {
+                path: sanitize_line(&at.path),
+                error: e.to_string(),
+            },
+            true => BodyError::CachedCopyUnreadable {
+                file: file.clone(),
+                error: e.to_string(),
+            },
         })?;
         let text = String::from_utf8(text).map_err(|_| changed())?;
         match Article::from_json(&text) {
@@ -190,7 +228,7 @@ impl Article {
     }
 
     /// Makes an article built by an importer safe and complete: every text
-    /// field sanitized (see [`crate::text::sanitize`]), empty paragraphs dropped,
+    /// field sanitized (see [`crate::sanitize`]), empty paragraphs dropped,
     /// and an id derived if it has none. Every importer ends with this.
     pub fn finish(mut self) -> Article {
         let line = |s: &mut String| *s = sanitize_line(s);
@@ -392,19 +430,6 @@ impl Fnv {
     }
 }
 
-/// Why an article's JSON was rejected, and where (1-based line and byte
-/// column, relative to the text given to [`Article::from_json`]).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{line}:{column}: {message}")]
-pub struct ArticleError {
-    /// Line of the offending value.
-    pub line: usize,
-    /// Byte column of the offending value.
-    pub column: usize,
-    /// What is wrong, naming the field.
-    pub message: String,
-}
-
 /// The fields of one JSON object, in order, each with its raw text (which
 /// borrows from the input, so its position is known).
 struct RawFields<'a>(Vec<(String, &'a RawValue)>);
@@ -427,17 +452,6 @@ impl<'de> Deserialize<'de> for RawFields<'de> {
         }
         deserializer.deserialize_map(V)
     }
-}
-
-/// 1-based line and byte column of a byte offset in `text`.
-pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (line, offset - line_start + 1)
 }
 
 /// A serde_json error as a user should read it: what kind of problem, then
@@ -466,17 +480,19 @@ pub fn bare_message(e: &serde_json::Error) -> String {
 impl Article {
     /// Reads one article from the text of a JSON object.
     ///
-    /// Errors name the field and point at its value:
+    /// An error is a [`Diagnostic`] without a path, placed relative to
+    /// `text` (the column in characters); it names the field and points at
+    /// its value:
     ///
     /// ```
-    /// use kanbao_core::model::article::Article;
+    /// use kanbao_core::Article;
     /// let a = Article::from_json(r#"{"title": "看报", "content": "第一段\n\n第二段"}"#).unwrap();
     /// assert_eq!(a.body, ["第一段", "第二段"]);
     /// let e = Article::from_json("{\n  \"title\": 5\n}").unwrap_err();
     /// assert_eq!((e.line, e.column), (2, 12));
     /// assert_eq!(e.message, "field `title`: expected a string, found a number");
     /// ```
-    pub fn from_json(text: &str) -> Result<Article, ArticleError> {
+    pub fn from_json(text: &str) -> Result<Article, Diagnostic> {
         Article::parse_json(text, true)
     }
 
@@ -484,7 +500,7 @@ impl Article {
     /// every paragraph's) but not kept, so a big library holds only
     /// metadata. The caller records where the body is ([`Article::body_at`]).
     /// An article whose id has to be derived from its body reads it once.
-    pub fn from_json_meta(text: &str) -> Result<Article, ArticleError> {
+    pub fn from_json_meta(text: &str) -> Result<Article, Diagnostic> {
         Article::parse_json(text, false)
     }
 
@@ -505,7 +521,7 @@ impl Article {
         }
     }
 
-    fn parse_json(text: &str, keep_body: bool) -> Result<Article, ArticleError> {
+    fn parse_json(text: &str, keep_body: bool) -> Result<Article, Diagnostic> {
         let fields = serde_json::from_str::<RawFields>(text).map_err(|e| {
             // serde would quote the value; say only what kind it was, so no
             // text from the file (or an escape sequence in it) is echoed.
@@ -521,20 +537,13 @@ impl Article {
             } else {
                 json_message(&e)
             };
-            ArticleError {
-                line: e.line().max(1),
-                column: e.column().max(1),
-                message,
-            }
+            let line = e.line().max(1);
+            Diagnostic::at(line, column_of_byte_column(text, line, e.column()), message)
         })?;
         let base = text.as_ptr() as usize;
         let at = |raw: &RawValue, message: String| {
             let (line, column) = line_column(text.as_bytes(), raw.get().as_ptr() as usize - base);
-            ArticleError {
-                line,
-                column,
-                message,
-            }
+            Diagnostic::at(line, column, message)
         };
         let mut a = Article::default();
         let mut title = None;
@@ -553,7 +562,7 @@ impl Article {
             }
             let v: Value =
                 serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
-            let result: Result<(), String> = (|| {
+            let result: Result<(), Diagnostic> = (|| {
                 match k {
                     "title" => match v {
                         Value::String(s) => title = Some(sanitize_line(&s)),
@@ -590,21 +599,23 @@ impl Article {
                 }
                 Ok(())
             })();
-            result.map_err(|m| at(raw, m))?;
+            result.map_err(|d| at(raw, d.message))?;
         }
         let start = text.len() - text.trim_start().len();
         let (line, column) = line_column(text.as_bytes(), start);
-        a.title = title.ok_or_else(|| ArticleError {
-            line,
-            column,
-            message: "missing field `title`: every article needs a title".into(),
-        })?;
-        if a.title.trim().is_empty() {
-            return Err(ArticleError {
+        a.title = title.ok_or_else(|| {
+            Diagnostic::at(
                 line,
                 column,
-                message: "field `title`: the title is empty".into(),
-            });
+                "missing field `title`: every article needs a title",
+            )
+        })?;
+        if a.title.trim().is_empty() {
+            return Err(Diagnostic::at(
+                line,
+                column,
+                "field `title`: the title is empty",
+            ));
         }
         if let Some((field, text, raw)) = published {
             a.published = Some(
@@ -619,7 +630,7 @@ impl Article {
                 let raw = body_raw.unwrap_or_else(|| unreachable!());
                 let v: Value =
                     serde_json::from_str(raw.get()).map_err(|e| at(raw, json_message(&e)))?;
-                a.body = body("body", v).map_err(|m| at(raw, m))?;
+                a.body = body("body", v).map_err(|d| at(raw, d.message))?;
                 let id = a.derived_id();
                 a.body = Vec::new();
                 id
@@ -656,11 +667,15 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn wrong(field: &str, want: &str, got: &Value) -> String {
-    format!("field `{field}`: expected {want}, found {}", type_name(got))
+/// A field of the wrong type; placed where its value is by the caller.
+fn wrong(field: &str, want: &str, got: &Value) -> Diagnostic {
+    Diagnostic::new(format!(
+        "field `{field}`: expected {want}, found {}",
+        type_name(got)
+    ))
 }
 
-fn opt_string(field: &str, v: Value) -> Result<Option<String>, String> {
+fn opt_string(field: &str, v: Value) -> Result<Option<String>, Diagnostic> {
     match v {
         Value::Null => Ok(None),
         Value::String(s) => {
@@ -671,7 +686,7 @@ fn opt_string(field: &str, v: Value) -> Result<Option<String>, String> {
     }
 }
 
-fn string_list(field: &str, v: Value) -> Result<Vec<String>, String> {
+fn string_list(field: &str, v: Value) -> Result<Vec<String>, Diagnostic> {
     match v {
         Value::Null => Ok(Vec::new()),
         Value::String(s) => Ok(vec![sanitize_line(&s)]),
@@ -773,7 +788,7 @@ impl<'de> Deserialize<'de> for BodyShape {
     }
 }
 
-fn body(field: &str, v: Value) -> Result<Vec<String>, String> {
+fn body(field: &str, v: Value) -> Result<Vec<String>, Diagnostic> {
     let mut out = Vec::new();
     match v {
         Value::Null => {}

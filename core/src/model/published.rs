@@ -21,17 +21,16 @@ impl Published {
     /// or an IANA name like `Asia/Shanghai`) places a date without offset.
     ///
     /// ```
-    /// use kanbao_core::model::published::Published;
+    /// use kanbao_core::Published;
     /// let p = Published::parse("2023-01-06 09:18:16", Some("Asia/Shanghai")).unwrap();
     /// assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:16+08:00");
     /// let p = Published::parse("2023年1月6日 09:18", None).unwrap();
     /// assert_eq!(p.to_rfc3339(), "2023-01-06T09:18:00");
     /// ```
-    pub fn parse(text: &str, tz: Option<&str>) -> Result<Published, String> {
+    pub fn parse(text: &str, tz: Option<&str>) -> Result<Published, DateError> {
         let text = text.trim();
-        let mut published = parse_any(text).ok_or_else(|| {
-            let shown = crate::text::sanitize::sanitize_line(text);
-            format!("cannot read date {shown:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")
+        let mut published = parse_any(text).ok_or_else(|| DateError::Unreadable {
+            shown: crate::text::sanitize::sanitize_line(text),
         })?;
         if published.offset.is_none()
             && let Some(tz) = tz
@@ -122,18 +121,44 @@ fn parse_chinese(text: &str) -> Option<Published> {
     })
 }
 
-fn resolve_tz(tz: &str, datetime: DateTime) -> Result<Offset, String> {
+/// Why a date could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not a date in any form kanbao reads.
+    #[error("cannot read date {shown:?}: use RFC 3339 like \"2023-01-06T09:18:16+08:00\"")]
+    Unreadable {
+        /// The text, sanitized.
+        shown: String,
+    },
+    /// The time zone is neither an offset nor a zone kanbao knows.
+    #[error(
+        "unknown time zone {0:?}: use an offset like \"+08:00\" or a name like \"Asia/Shanghai\""
+    )]
+    UnknownZone(String),
+    /// The zone does not place the date.
+    #[error("time zone {zone:?}: {reason}")]
+    Unplaced {
+        /// The zone.
+        zone: String,
+        /// Why, in the time library's words.
+        reason: String,
+    },
+}
+
+fn resolve_tz(tz: &str, datetime: DateTime) -> Result<Offset, DateError> {
     if let Ok(p) = Pieces::parse(format!("2000-01-01T00:00:00{tz}").as_str())
         && let Some(PiecesOffset::Numeric(n)) = p.offset()
     {
         return Ok(n.offset());
     }
-    let zone = jiff::tz::TimeZone::get(tz)
-        .map_err(|_| format!("unknown time zone {tz:?}: use an offset like \"+08:00\" or a name like \"Asia/Shanghai\""))?;
+    let zone = jiff::tz::TimeZone::get(tz).map_err(|_| DateError::UnknownZone(tz.to_owned()))?;
     zone.to_ambiguous_zoned_datetime(datetime)
         .compatible()
         .map(|z| z.offset())
-        .map_err(|e| format!("time zone {tz:?}: {e}"))
+        .map_err(|e| DateError::Unplaced {
+            zone: tz.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 #[cfg(test)]
@@ -170,6 +195,7 @@ mod tests {
     #[test]
     fn garbage_is_a_clear_error() {
         let e = Published::parse("yesterday", None).unwrap_err();
+        let e = e.to_string();
         assert!(e.contains("yesterday") && e.contains("RFC 3339"), "{e}");
     }
 }

@@ -9,7 +9,7 @@
 //! [`Fetched::NotModified`].
 //!
 //! ```no_run
-//! use kanbao_core::net::fetch::{Fetched, Fetcher, Validators};
+//! use kanbao_core::{Fetched, Fetcher, Validators};
 //!
 //! let fetcher = Fetcher::new();
 //! let first = fetcher.get("https://example.org/feed.xml", &Validators::default())?;
@@ -21,7 +21,7 @@
 //!         Fetched::Body { bytes, .. } => println!("changed: {} bytes", bytes.len()),
 //!     }
 //! }
-//! # Ok::<(), kanbao_core::net::fetch::FetchError>(())
+//! # Ok::<(), kanbao_core::FetchError>(())
 //! ```
 
 use std::io;
@@ -47,7 +47,7 @@ const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/fee
 ///
 /// ```
 /// use std::time::Duration;
-/// use kanbao_core::net::fetch::FetchConfig;
+/// use kanbao_core::FetchConfig;
 ///
 /// let config = FetchConfig {
 ///     total_timeout: Duration::from_secs(5),
@@ -322,7 +322,7 @@ fn size(bytes: u64) -> String {
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use kanbao_core::net::fetch::{FetchConfig, Fetcher, Validators};
+/// use kanbao_core::{FetchConfig, Fetcher, Validators};
 ///
 /// let fetcher = Fetcher::with_config(FetchConfig {
 ///     total_timeout: Duration::from_secs(10),
@@ -385,7 +385,7 @@ impl Fetcher {
     /// are fetched; anything else is [`FetchError::Scheme`] without any I/O.
     ///
     /// ```no_run
-    /// use kanbao_core::net::fetch::{Fetched, Fetcher, Validators};
+    /// use kanbao_core::{Fetched, Fetcher, Validators};
     ///
     /// let previous = Validators {
     ///     etag: Some("\"abc\"".into()),
@@ -397,7 +397,7 @@ impl Fetcher {
     ///         println!("{final_url} {content_type:?} {} bytes {validators:?}", bytes.len());
     ///     }
     /// }
-    /// # Ok::<(), kanbao_core::net::fetch::FetchError>(())
+    /// # Ok::<(), kanbao_core::FetchError>(())
     /// ```
     pub fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
         let mut target = url::Url::parse(url.trim()).map_err(|e| FetchError::InvalidUrl {

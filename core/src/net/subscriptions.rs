@@ -8,6 +8,33 @@ use std::path::{Path, PathBuf};
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostic::Diagnostic;
+use crate::model::article::bare_message;
+use crate::store::atomic::{WriteError, write_atomic};
+use crate::text::position::{column_of_byte_column, line_column};
+
+/// Why the subscription list could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscriptionsError {
+    /// The file exists but could not be read.
+    #[error("{}: cannot read: {error}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        error: std::io::Error,
+    },
+    /// The file is not a subscription list: where, and what is wrong.
+    #[error(transparent)]
+    Invalid(Diagnostic),
+    /// The list could not be put in JSON (it always can).
+    #[error("cannot encode the subscriptions: {0}")]
+    Encode(serde_json::Error),
+    /// The file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 /// One followed feed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
@@ -43,34 +70,32 @@ pub struct Subscriptions {
 impl Subscriptions {
     /// `$XDG_CONFIG_HOME/kanbao/subscriptions.json` (default `~/.config/...`).
     pub fn default_path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("kanbao").join("subscriptions.json"))
+        crate::paths::config_dir().map(|d| d.join("subscriptions.json"))
     }
 
     /// Reads the list; a missing file is an empty list.
-    pub fn load(path: &Path) -> anyhow::Result<Subscriptions> {
+    pub fn load(path: &Path) -> Result<Subscriptions, SubscriptionsError> {
         match std::fs::read_to_string(path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}:{}:{}: {}; fix or remove the file",
-                    path.display(),
-                    e.line(),
-                    e.column(),
-                    crate::model::article::bare_message(&e)
+                let line = e.line();
+                let column = column_of_byte_column(&text, line, e.column());
+                let message = format!("{}; fix or remove the file", bare_message(&e));
+                SubscriptionsError::Invalid(
+                    Diagnostic::at(line, column, message).in_file(&path.display().to_string()),
                 )
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Subscriptions::default()),
-            Err(e) => Err(anyhow::anyhow!("{}: cannot read: {e}", path.display())),
+            Err(error) => Err(SubscriptionsError::Read {
+                path: path.to_owned(),
+                error,
+            }),
         }
     }
 
     /// Writes the list atomically (temporary file, then rename).
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(self)? + "\n";
-        crate::store::atomic::write_atomic(path, text.as_bytes())
+    pub fn save(&self, path: &Path) -> Result<(), SubscriptionsError> {
+        let text = serde_json::to_string_pretty(self).map_err(SubscriptionsError::Encode)? + "\n";
+        Ok(write_atomic(path, text.as_bytes())?)
     }
 
     /// Adds a feed unless it is already there; returns whether it was added.
@@ -85,7 +110,7 @@ impl Subscriptions {
     /// The list as an OPML 2.0 document.
     ///
     /// ```
-    /// use kanbao_core::net::subscriptions::{Subscription, Subscriptions};
+    /// use kanbao_core::{Subscription, Subscriptions};
     /// let mut subs = Subscriptions::default();
     /// subs.add(Subscription { url: "https://example.org/feed?a=1&b=2".into(), title: Some("示例 & co".into()), ..Default::default() });
     /// let opml = subs.to_opml();
@@ -115,7 +140,7 @@ impl Subscriptions {
     }
 
     /// Reads the feeds of an OPML document (nested outlines included).
-    pub fn from_opml(text: &str) -> Result<Subscriptions, String> {
+    pub fn from_opml(text: &str) -> Result<Subscriptions, Diagnostic> {
         let mut reader = quick_xml::Reader::from_str(text);
         let mut subs = Subscriptions::default();
         let mut saw_opml = false;
@@ -159,13 +184,13 @@ impl Subscriptions {
                 Ok(_) => {}
                 Err(e) => {
                     let offset = usize::try_from(position).unwrap_or(0);
-                    let (line, col) = crate::model::article::line_column(text.as_bytes(), offset);
-                    return Err(format!("{line}:{col}: invalid OPML: {e}"));
+                    let (line, column) = line_column(text.as_bytes(), offset);
+                    return Err(Diagnostic::at(line, column, format!("invalid OPML: {e}")));
                 }
             }
         }
         if !saw_opml {
-            return Err("not an OPML document (no <opml> element)".into());
+            return Err(Diagnostic::new("not an OPML document (no <opml> element)"));
         }
         Ok(subs)
     }
@@ -199,10 +224,11 @@ mod tests {
     fn broken_opml_says_where() {
         let e =
             Subscriptions::from_opml("<opml>\n<body>\n<outline xmlUrl=\"x></body>").unwrap_err();
-        assert!(e.contains("invalid OPML"), "{e}");
+        assert!(e.to_string().contains("invalid OPML"), "{e}");
         assert!(
             Subscriptions::from_opml("<rss/>")
                 .unwrap_err()
+                .to_string()
                 .contains("not an OPML")
         );
     }

@@ -1,3 +1,6 @@
+//! One idea: the marks store — memory, SQLite file, background writes and
+//! their recovery, which only make sense together.
+//!
 //! Which articles you have read and which you have starred, kept in
 //! `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
 //! `~/.local/state/kanbao/state.sqlite3`).
@@ -69,11 +72,7 @@ impl Field {
 /// `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
 /// `~/.local/state/kanbao/state.sqlite3`); `None` without either variable.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(base.join("kanbao").join("state.sqlite3"))
+    crate::paths::state_dir().map(|d| d.join("state.sqlite3"))
 }
 
 /// The read and starred marks: an SQLite file written at every change, and
@@ -95,7 +94,36 @@ pub struct MarkStore {
 
 /// What a background write gives back: the connection, and the marks it
 /// failed to write with why.
-type Written = (Connection, Result<(), (String, Vec<(String, Field)>)>);
+type Written = (
+    Connection,
+    Result<(), (rusqlite::Error, Vec<(String, Field)>)>,
+);
+
+/// Why marks could not be saved. They are kept in memory, and written again
+/// with the next change.
+#[derive(Debug, thiserror::Error)]
+pub enum MarksError {
+    /// The file could not be written.
+    #[error("cannot save read/starred marks to {}: {error}", path.display())]
+    Save {
+        /// The marks file (`:memory:` without one).
+        path: PathBuf,
+        /// What SQLite said.
+        error: rusqlite::Error,
+    },
+    /// The thread writing a big change stopped.
+    #[error("the thread saving marks failed; they are kept in memory")]
+    WriterFailed,
+}
+
+/// Why the marks file could not be opened.
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    #[error("cannot create directory {}: {error}", dir.display())]
+    CreateDir { dir: PathBuf, error: std::io::Error },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
 
 /// Marking more than this many articles at once is written in a background
 /// thread (100,000 upserts take a good part of a second), so the key that
@@ -134,12 +162,13 @@ impl MarkStore {
                 }
                 Err(Migration::Sqlite(e)) => state.fail(path, &e.to_string()),
             },
-            Err(message) => state.fail(path, &message),
+            Err(e) => state.fail(path, &e.to_string()),
         }
         state
     }
 
-    /// Opens the store at [`default_path`].
+    /// Opens the store at `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
+    /// `~/.local/state/kanbao/state.sqlite3`).
     pub fn open_default() -> MarkStore {
         match default_path() {
             Some(path) => MarkStore::open(&path),
@@ -190,14 +219,14 @@ impl MarkStore {
     /// Marks the article read or unread and saves that at once. On `Err`
     /// (a message naming the file) the mark still changes in memory, and is
     /// written again with the next change.
-    pub fn set_read(&mut self, id: &str, read: bool) -> Result<(), String> {
+    pub fn set_read(&mut self, id: &str, read: bool) -> Result<(), MarksError> {
         set(&mut self.read, id, read);
         self.persist(&[id], Field::Read)
     }
 
     /// Stars or unstars the article and saves that at once; errors as
     /// [`MarkStore::set_read`].
-    pub fn set_starred(&mut self, id: &str, starred: bool) -> Result<(), String> {
+    pub fn set_starred(&mut self, id: &str, starred: bool) -> Result<(), MarksError> {
         set(&mut self.starred, id, starred);
         self.persist(&[id], Field::Starred)
     }
@@ -206,7 +235,7 @@ impl MarkStore {
     /// however many there are); errors as [`MarkStore::set_read`]. Only the
     /// marks that change are written; more than [`BACKGROUND_WRITE`] of
     /// them are written in a background thread (see [`MarkStore::tick`]).
-    pub fn mark_all_read(&mut self, ids: &[&str]) -> Result<(), String> {
+    pub fn mark_all_read(&mut self, ids: &[&str]) -> Result<(), MarksError> {
         let changed: Vec<&str> = ids
             .iter()
             .copied()
@@ -246,7 +275,7 @@ impl MarkStore {
                 }
                 let result = write_marks(&mut conn, &marks).map_err(|e| {
                     let unwritten = marks.into_iter().map(|(id, f, _)| (id, f)).collect();
-                    (e.to_string(), unwritten)
+                    (e, unwritten)
                 });
                 (conn, result)
             }));
@@ -263,7 +292,7 @@ impl MarkStore {
     /// Takes the connection back from a background write that is done (or,
     /// with `wait`, waits for it), and writes what changed meanwhile. Call it
     /// now and then while [`MarkStore::busy`]; says what went wrong, if anything.
-    pub fn tick(&mut self, wait: bool) -> Result<(), String> {
+    pub fn tick(&mut self, wait: bool) -> Result<(), MarksError> {
         self.reclaim(wait)?;
         if self.writer.is_none() && !self.pending.is_empty() {
             return self.persist(&[], Field::Read);
@@ -272,7 +301,7 @@ impl MarkStore {
     }
 
     /// The connection back from a finished background write.
-    fn reclaim(&mut self, wait: bool) -> Result<(), String> {
+    fn reclaim(&mut self, wait: bool) -> Result<(), MarksError> {
         if !wait && !self.writer.as_ref().is_some_and(|w| w.is_finished()) {
             return Ok(());
         }
@@ -282,16 +311,16 @@ impl MarkStore {
         match writer.join() {
             Ok((conn, result)) => {
                 self.conn = Some(conn);
-                result.map_err(|(why, unwritten)| {
+                result.map_err(|(error, unwritten)| {
                     self.pending.extend(unwritten);
                     let path = self.path.as_deref().unwrap_or(Path::new(":memory:"));
-                    format!(
-                        "cannot save read/starred marks to {}: {why}",
-                        path.display()
-                    )
+                    MarksError::Save {
+                        path: path.to_owned(),
+                        error,
+                    }
                 })
             }
-            Err(_) => Err("the thread saving marks failed; they are kept in memory".into()),
+            Err(_) => Err(MarksError::WriterFailed),
         }
     }
 
@@ -308,7 +337,7 @@ impl MarkStore {
 
     /// Writes `field` of `ids`, and every pending mark, from memory in one
     /// transaction. Nothing to do without a file.
-    fn persist(&mut self, ids: &[&str], field: Field) -> Result<(), String> {
+    fn persist(&mut self, ids: &[&str], field: Field) -> Result<(), MarksError> {
         self.reclaim(false)?;
         if self.writer.is_some() {
             // Written with the rest when the background write is done.
@@ -350,10 +379,10 @@ impl MarkStore {
             Err(e) => {
                 pending.extend(ids.iter().map(|id| (id.to_string(), field)));
                 let path = path.as_deref().unwrap_or(Path::new(":memory:"));
-                Err(format!(
-                    "cannot save read/starred marks to {}: {e}",
-                    path.display()
-                ))
+                Err(MarksError::Save {
+                    path: path.to_owned(),
+                    error: e,
+                })
             }
         }
     }
@@ -410,33 +439,25 @@ fn set(set: &mut HashSet<String>, id: &str, on: bool) {
 }
 
 /// Creates the directory and opens the file with the durability settings.
-fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, String> {
+fn open_connection(path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
     if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         let existed = dir.is_dir();
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create directory {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|error| OpenError::CreateDir {
+            dir: dir.to_owned(),
+            error,
+        })?;
         if !existed {
             // Make the new directory's own entry durable too (SQLite syncs the
             // directory holding the file, not the ones above it).
-            sync_dir(dir.parent());
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                crate::store::atomic::sync_dir(parent);
+            }
         }
     }
-    let conn = Connection::open(path).map_err(|e| e.to_string())?;
-    configure(&conn, busy_timeout).map_err(|e| e.to_string())?;
+    let conn = Connection::open(path)?;
+    configure(&conn, busy_timeout)?;
     Ok(conn)
 }
-
-#[cfg(unix)]
-fn sync_dir(dir: Option<&Path>) {
-    if let Some(dir) = dir.filter(|p| !p.as_os_str().is_empty())
-        && let Ok(file) = std::fs::File::open(dir)
-    {
-        let _ = file.sync_all();
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: Option<&Path>) {}
 
 fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
     // Another kanbao may be open on the same file: wait for its write lock
@@ -692,7 +713,7 @@ mod tests {
             )
             .unwrap();
         let err = state.mark_all_read(&refs).unwrap_err();
-        assert!(err.contains("boom"), "{err}");
+        assert!(err.to_string().contains("boom"), "{err}");
         assert_eq!(state.counts(), (10_000, 1), "memory changed anyway");
         let on_disk = |conn: &Connection| -> i64 {
             conn.query_row("SELECT count(*) FROM marks WHERE read", [], |r| r.get(0))
@@ -801,9 +822,9 @@ mod tests {
         // Another connection holds the write lock.
         let other = Connection::open(&path).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
-        let err = state.set_read("a", true).unwrap_err();
+        let err = state.set_read("a", true).unwrap_err().to_string();
         assert!(err.contains(&path.display().to_string()), "{err}");
-        let err = state.set_starred("b", true).unwrap_err();
+        let err = state.set_starred("b", true).unwrap_err().to_string();
         assert!(err.contains("cannot save"), "{err}");
         assert!(state.is_read("a") && state.is_starred("b"));
         state.mark_all_read(&["c"]).unwrap_err();

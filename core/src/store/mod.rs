@@ -1,7 +1,6 @@
-//! What kanbao writes: article files into the library directory
-//! ([`ingest`]), read and starred marks ([`marks`]), each file atomically
-//! ([`atomic`]).
+//! What kanbao keeps on disk besides article files: read and starred marks
+//! ([`marks`]), and the one way every file is replaced ([`atomic`]).
+//! Storing articles into the library directory is [`crate::ingest`]'s.
 
 pub mod atomic;
-pub mod ingest;
 pub mod marks;

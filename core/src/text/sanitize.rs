@@ -10,7 +10,7 @@
 /// Removes everything from `text` that could steer a terminal; keeps `\n`.
 ///
 /// ```
-/// use kanbao_core::text::sanitize::sanitize;
+/// use kanbao_core::sanitize;
 /// assert_eq!(sanitize("正常标题\u{1b}]0;x\u{7}看这里"), "正常标题看这里");
 /// assert_eq!(sanitize("a\u{1b}[31mred\u{1b}[0m"), "ared");
 /// assert_eq!(sanitize("\u{202e}evil"), "evil");

@@ -20,7 +20,7 @@ pub enum Ambiguous {
 /// The number of terminal cells a single grapheme cluster occupies (0, 1 or 2).
 ///
 /// ```
-/// use kanbao_core::text::width::{cluster_width, Ambiguous};
+/// use kanbao_core::{cluster_width, Ambiguous};
 /// assert_eq!(cluster_width("a", Ambiguous::Narrow), 1);
 /// assert_eq!(cluster_width("报", Ambiguous::Narrow), 2);
 /// assert_eq!(cluster_width("“", Ambiguous::Narrow), 1);
@@ -43,7 +43,7 @@ pub fn cluster_width(cluster: &str, ambiguous: Ambiguous) -> usize {
 /// The display width of a string: the sum of its clusters' widths.
 ///
 /// ```
-/// use kanbao_core::text::width::{str_width, Ambiguous};
+/// use kanbao_core::{str_width, Ambiguous};
 /// assert_eq!(str_width("看报 kanbao", Ambiguous::Narrow), 11);
 /// assert_eq!(str_width("cafe\u{301}", Ambiguous::Narrow), 4);
 /// ```
@@ -94,7 +94,7 @@ fn char_width(c: char, ambiguous: Ambiguous) -> usize {
 /// (two cells when ambiguous characters are wide).
 ///
 /// ```
-/// use kanbao_core::text::width::{truncate, Ambiguous};
+/// use kanbao_core::{truncate, Ambiguous};
 /// assert_eq!(truncate("嘉兴制造业向高质量迈进", 9, Ambiguous::Narrow), "嘉兴制造…");
 /// assert_eq!(truncate("short", 9, Ambiguous::Narrow), "short");
 /// ```

@@ -1,3 +1,6 @@
+//! One idea: typesetting — line breaking with CJK rules, its caches
+//! ([`Lazy`]) and match positions, which must agree cell for cell.
+//!
 //! Typesetting: article text → lines that fit the terminal's cell grid.
 //!
 //! [`typeset`] is a pure function used by the reader pane, `kanbao read` and
@@ -121,8 +124,8 @@ pub const MIN_WIDTH: usize = 2;
 /// the body and last the article's URL (if any).
 ///
 /// ```
-/// use kanbao_core::model::article::Article;
-/// use kanbao_core::typeset::{typeset, LineKind, TypesetOptions};
+/// use kanbao_core::Article;
+/// use kanbao_core::{typeset, LineKind, TypesetOptions};
 /// let article = Article::new("看报", vec!["　　终端里的新闻，排得整整齐齐。".into()]);
 /// let lines = typeset(&article, 12, &TypesetOptions::default());
 /// assert_eq!(lines[0].text, "看报");
@@ -336,8 +339,8 @@ fn chunk_end(text: &str) -> usize {
 /// dropped; every other character is kept, in order.
 ///
 /// ```
-/// use kanbao_core::typeset::wrap;
-/// use kanbao_core::text::width::Ambiguous;
+/// use kanbao_core::wrap;
+/// use kanbao_core::Ambiguous;
 /// // `，` never starts a line, even when that means a shorter line.
 /// assert_eq!(wrap("一二三四，五六", 8, Ambiguous::Narrow), ["一二三", "四，五六"]);
 /// // Numbers and Latin words stay whole.

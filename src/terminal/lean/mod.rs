@@ -372,7 +372,7 @@ mod tests {
             w - x,
             text,
             style,
-            kanbao_core::text::width::Ambiguous::Narrow,
+            kanbao_core::Ambiguous::Narrow,
         );
     }
 

@@ -2,14 +2,62 @@
 //! one JSON file per article, written atomically, idempotent.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
+use crate::diagnostic::Diagnostic;
 use crate::library::{Format, Library};
 use crate::model::article::Article;
-use crate::net::fetch::{Fetched, Fetcher, Validators};
-use crate::net::subscriptions::Subscriptions;
-use crate::store::atomic::write_atomic;
+use crate::net::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::net::subscriptions::{Subscriptions, SubscriptionsError};
+use crate::store::atomic::{WriteError, write_atomic};
+
+/// Why `kanbao import` (or finding where to store) failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// No library directory could be found.
+    #[error("cannot find the library directory: set XDG_DATA_HOME or HOME, or pass --into DIR")]
+    NoLibraryDir,
+    /// The subscription list could not be read or written.
+    #[error(transparent)]
+    Subscriptions(#[from] SubscriptionsError),
+    /// An article file could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Why one feed could not be updated; the message names the feed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum UpdateError {
+    /// A `file://` address that names no file.
+    #[error("{url}: not a valid file:// address")]
+    NotAFileUrl {
+        /// The address.
+        url: String,
+    },
+    /// A local feed that could not be read.
+    #[error("{url}: cannot read: {error}")]
+    ReadLocal {
+        /// The feed's address.
+        url: String,
+        /// What the system said.
+        error: Arc<std::io::Error>,
+    },
+    /// Fetching failed.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// What was fetched is not a feed kanbao can read.
+    #[error(transparent)]
+    Invalid(Diagnostic),
+    /// Its articles could not be stored.
+    #[error("{url}: {error}")]
+    Store {
+        /// The feed's address.
+        url: String,
+        /// Why.
+        error: Arc<WriteError>,
+    },
+}
 
 /// What an import or update did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -46,7 +94,7 @@ impl std::fmt::Display for Summary {
 
 /// The file an article is stored in: named by a hash of its id, so any id
 /// (a URL, a guid with slashes) makes a safe, stable file name.
-pub fn file_name(id: &str) -> String {
+fn file_name(id: &str) -> String {
     format!(
         "{:016x}.json",
         crate::model::article::Fnv::hash(id.as_bytes())
@@ -55,11 +103,12 @@ pub fn file_name(id: &str) -> String {
 
 /// Stores articles in `dir`: new ones are added, changed ones replace their
 /// older version, identical ones are left alone.
-pub fn store(dir: &Path, articles: &[Article]) -> anyhow::Result<Summary> {
+fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
     let mut summary = Summary::default();
     for article in articles {
         let path = dir.join(file_name(&article.id));
-        let text = serde_json::to_string_pretty(&article.to_json())? + "\n";
+        // A JSON value always encodes; `{:#}` is `to_string_pretty`.
+        let text = format!("{:#}\n", article.to_json());
         match std::fs::read(&path) {
             Ok(old) if old == text.as_bytes() => summary.unchanged += 1,
             Ok(_) => {
@@ -90,17 +139,23 @@ pub struct FeedResult {
     /// The feed's URL.
     pub url: String,
     /// What happened, or the error (naming the source).
-    pub outcome: Result<FeedOutcome, String>,
+    pub outcome: Result<FeedOutcome, UpdateError>,
 }
 
 /// Reads a `file://` feed; "not modified" when its modification time is the
 /// one recorded last time.
-fn read_local(url: &str, validators: &Validators) -> Result<Fetched, String> {
+fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError> {
     let path = url::Url::parse(url)
         .ok()
         .and_then(|u| u.to_file_path().ok())
-        .ok_or_else(|| format!("{url}: not a valid file:// address"))?;
-    let meta = std::fs::metadata(&path).map_err(|e| format!("{url}: cannot read: {e}"))?;
+        .ok_or_else(|| UpdateError::NotAFileUrl {
+            url: url.to_owned(),
+        })?;
+    let cannot_read = |e| UpdateError::ReadLocal {
+        url: url.to_owned(),
+        error: Arc::new(e),
+    };
+    let meta = std::fs::metadata(&path).map_err(cannot_read)?;
     let stamp = meta
         .modified()
         .ok()
@@ -109,7 +164,7 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, String> {
     if stamp.is_some() && stamp == validators.last_modified {
         return Ok(Fetched::NotModified);
     }
-    let bytes = std::fs::read(&path).map_err(|e| format!("{url}: cannot read: {e}"))?;
+    let bytes = std::fs::read(&path).map_err(cannot_read)?;
     Ok(Fetched::Body {
         bytes,
         final_url: url.to_owned(),
@@ -129,14 +184,14 @@ fn update_one(
     validators: &Validators,
     library: &Path,
 ) -> (
-    Result<FeedOutcome, String>,
+    Result<FeedOutcome, UpdateError>,
     Option<Validators>,
     Option<String>,
 ) {
     let fetched = if url.starts_with("file://") {
         read_local(url, validators)
     } else {
-        fetcher.get(url, validators).map_err(|e| e.to_string())
+        fetcher.get(url, validators).map_err(UpdateError::from)
     };
     match fetched {
         Ok(Fetched::NotModified) => (Ok(FeedOutcome::NotModified), None, None),
@@ -151,12 +206,18 @@ fn update_one(
             let format = Format::detect(url, &bytes);
             lib.load_with_base(url, &bytes, format, base.as_ref());
             if let Some(p) = lib.problems.first() {
-                return (Err(p.to_string()), None, None);
+                return (Err(UpdateError::Invalid(p.clone())), None, None);
             }
             let title = lib.articles.iter().find_map(|a| a.source.clone());
             match store(library, &lib.articles) {
                 Ok(summary) => (Ok(FeedOutcome::Stored(summary)), Some(validators), title),
-                Err(e) => (Err(format!("{url}: {e:#}")), None, None),
+                Err(e) => {
+                    let error = UpdateError::Store {
+                        url: url.to_owned(),
+                        error: Arc::new(e),
+                    };
+                    (Err(error), None, None)
+                }
             }
         }
         Err(e) => (Err(e), None, None),
@@ -218,7 +279,7 @@ pub fn update_all(
                     feed.title = title;
                 }
             }
-            Err(e) => feed.error = Some(e.clone()),
+            Err(e) => feed.error = Some(e.to_string()),
         }
         results.push(result);
     }
@@ -226,12 +287,8 @@ pub fn update_all(
 }
 
 /// Where `kanbao import` and `kanbao update` store articles by default.
-pub fn default_library() -> anyhow::Result<PathBuf> {
-    crate::library::user_library_dir().ok_or_else(|| {
-        anyhow::anyhow!(
-            "cannot find the library directory: set XDG_DATA_HOME or HOME, or pass --into DIR"
-        )
-    })
+pub fn default_library_dir() -> Result<PathBuf, IngestError> {
+    crate::paths::library_dir().ok_or(IngestError::NoLibraryDir)
 }
 
 /// What `kanbao import` did with its sources.
@@ -253,7 +310,7 @@ pub fn import_sources(
     into: &Path,
     tz: Option<&str>,
     subs_path: &Path,
-) -> anyhow::Result<ImportReport> {
+) -> Result<ImportReport, IngestError> {
     let mut report = ImportReport::default();
     for source in sources {
         if !crate::library::is_url(source)
