@@ -189,8 +189,16 @@ fn jitter(bound: usize) -> usize {
 /// Runs the writer on `path` from op `start`, kills it after `kill_after`
 /// confirmations and returns the index of the first op it did not confirm.
 fn write_and_kill(path: &Path, start: usize, kill_after: usize) -> usize {
+    // The writer's name in this test binary: its module path without the crate.
+    let (_, module) = module_path!().split_once("::").unwrap();
+    let writer = format!("{module}::writer");
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["writer", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            writer.as_str(),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(WRITER_ENV, path)
         .env(START_ENV, start.to_string())
         .stdin(Stdio::null())

@@ -1,7 +1,6 @@
 //! The command-line contract (DESIGN.md), tested on the real binary.
 
-mod common;
-use common::TempDir;
+use crate::common::TempDir;
 use std::process::{Command, Output};
 
 use kanbao_core::text::width::{Ambiguous, str_width};

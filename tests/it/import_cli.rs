@@ -2,14 +2,12 @@
 //! a local feed and to one served over HTTP (127.0.0.1 only), update twice,
 //! open a URL directly, export and import OPML.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{Server, reply};
+use crate::common::{Server, reply};
 
 /// A user with empty config and data directories.
 struct User {
@@ -93,7 +91,7 @@ fn the_seed_dump_imports_as_the_sample_article_once() {
     let imported: serde_json::Value =
         serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     let sample: serde_json::Value =
-        serde_json::from_str(include_str!("../data/000_jiaxing_manufacturing.json")).unwrap();
+        serde_json::from_str(include_str!("../../data/000_jiaxing_manufacturing.json")).unwrap();
     assert_eq!(imported, sample);
 
     let again = user.kanbao(&["import", &seed, "--tz", "Asia/Shanghai"]);

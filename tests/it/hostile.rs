@@ -7,8 +7,7 @@
 //! it. The payload words (`PWNED`, its base64 `UFdORUQ`, `evil.example`) exist
 //! only inside sequences, so they must never be shown.
 
-mod common;
-use common::TempDir;
+use crate::common::TempDir;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! parallel blocks, scans cached. Whatever way a library is loaded, the user
 //! must see the same articles, bodies, positions and problems.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -6,7 +6,7 @@
 //! results; a changed file, or a damaged or missing bodies file, is parsed
 //! again with nothing lost.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -15,7 +15,7 @@ use kanbao_core::import::feed::{Tuning, parse_tuned};
 use kanbao_core::model::article::Article;
 use url::Url;
 
-#[path = "../examples/gen_corpus.rs"]
+#[path = "../../examples/gen_corpus.rs"]
 #[allow(dead_code)]
 mod gen_corpus;
 
