@@ -11,7 +11,7 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::common::{Reply, Server, reply};
+use crate::common::http::{Reply, Server, reply};
 use kanbao_core::net::fetch::{
     DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators,
 };
