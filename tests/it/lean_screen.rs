@@ -16,6 +16,8 @@ use ratatui::buffer::{Buffer, Cell, CellWidth};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 
+use crate::common::TempDir;
+
 /// A Lean terminal of a fixed size and an emulator fed with its bytes.
 struct Rig {
     term: Terminal<Lean<Vec<u8>>>,
@@ -249,12 +251,6 @@ fn library(dir: &std::path::Path) -> Library {
     Library::load(&[path])
 }
 
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("kanbao-lean-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Plays `keys` one at a time into a kanbao session, checking every frame.
 fn session(rig: &mut Rig, app: &mut App, theme: &Theme, keys: &str) {
     for key in parse_keys(keys).unwrap() {
@@ -279,11 +275,11 @@ fn app(library: Library, width: u16, height: u16) -> App {
 
 #[test]
 fn reading_page_by_page_and_moving_in_the_list_draws_every_screen_exactly() {
-    let dir = temp_dir("read");
+    let dir = TempDir::new("lean-read");
     for (w, h) in [(120, 40), (80, 24), (100, 30), (61, 17), (40, 12)] {
         for theme in [Theme::default(), Theme::colored(false)] {
             let mut rig = Rig::new(w, h);
-            let mut app = app(library(&dir), w, h);
+            let mut app = app(library(&dir.0), w, h);
             rig.frame("first frame", |buf| {
                 app.prepare_frame();
                 kanbao::ui::render(buf, &app, &theme)
@@ -309,15 +305,14 @@ fn reading_page_by_page_and_moving_in_the_list_draws_every_screen_exactly() {
             );
         }
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_clear_or_a_resize_redraws_exactly() {
-    let dir = temp_dir("resize");
+    let dir = TempDir::new("lean-resize");
     let theme = Theme::default();
     let mut rig = Rig::new(120, 40);
-    let mut app = app(library(&dir), 120, 40);
+    let mut app = app(library(&dir.0), 120, 40);
     rig.frame("first", |buf| {
         app.prepare_frame();
         kanbao::ui::render(buf, &app, &theme)
@@ -337,7 +332,6 @@ fn a_clear_or_a_resize_redraws_exactly() {
         });
         session(&mut rig, &mut app, &theme, "<Space>jk");
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -481,11 +475,11 @@ fn random_frames_are_drawn_exactly() {
 fn paging_a_long_article_costs_little_more_than_its_text() {
     // The text of one page is written once, with a few bytes per row: the
     // reader's rows are the cheapest sequences that make them.
-    let dir = temp_dir("cost");
+    let dir = TempDir::new("lean-cost");
     let theme = Theme::default();
     let (w, h) = (120, 40);
     let mut rig = Rig::new(w, h);
-    let mut app = app(library(&dir), w, h);
+    let mut app = app(library(&dir.0), w, h);
     rig.frame("first", |buf| {
         app.prepare_frame();
         kanbao::ui::render(buf, &app, &theme)
@@ -505,7 +499,6 @@ fn paging_a_long_article_costs_little_more_than_its_text() {
         page <= text + text / 8,
         "a page took {page} bytes for {text} bytes of changed rows"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn nz(n: u16) -> std::num::NonZeroU16 {

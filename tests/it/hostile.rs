@@ -7,11 +7,8 @@
 //! it. The payload words (`PWNED`, its base64 `UFdORUQ`, `evil.example`) exist
 //! only inside sequences, so they must never be shown.
 
-mod common;
-use common::TempDir;
+use crate::common::{TempDir, fixture, hostile_fixture, kanbao};
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -30,25 +27,6 @@ const FAMILY: &str = "👩\u{200d}👩\u{200d}👧";
 
 /// Keys replayed for every snapshot.
 const KEYS: [&str; 4] = ["", "<Enter>", "G<Enter>", "jjj<Enter><C-d>"];
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/hostile")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn kanbao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kanbao"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        // Never the developer's own library: without PATHs, the sample.
-        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
-        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
-        .output()
-        .expect("binary runs")
-}
 
 /// Runs kanbao, expects success and a clean, empty stderr; returns stdout.
 fn run_ok(args: &[&str]) -> String {
@@ -170,7 +148,7 @@ struct Expect {
 
 /// The raw article objects of a fixture file, in load order.
 fn raw_articles(name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(fixture(name)).unwrap();
+    let text = std::fs::read_to_string(hostile_fixture(name)).unwrap();
     if name.ends_with(".jsonl") {
         text.lines()
             .filter(|l| !l.trim().is_empty())
@@ -190,7 +168,7 @@ fn expectations(name: &str) -> Vec<Expect> {
 
 /// Expectations by id, and the ids in display order (newest first, from `list --json`).
 fn by_display_order(name: &str) -> (HashMap<String, Expect>, Vec<String>) {
-    let order = run_ok(&["list", "--json", &fixture(name)])
+    let order = run_ok(&["list", "--json", &hostile_fixture(name)])
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
@@ -270,7 +248,7 @@ fn fixtures_hide_every_family_in_every_field() {
     // (field, sequence) pairs found.
     let mut seen: Vec<(&str, &str)> = Vec::new();
     for name in FIXTURES {
-        let raw = std::fs::read_to_string(fixture(name)).unwrap();
+        let raw = std::fs::read_to_string(hostile_fixture(name)).unwrap();
         assert!(
             raw.chars()
                 .all(|c| c == '\n' || !(c.is_control() || c == '\u{200d}' || is_bidi_control(c))),
@@ -335,7 +313,7 @@ fn fixtures_hide_every_family_in_every_field() {
 #[test]
 fn every_field_is_cleaned_when_loaded() {
     for name in FIXTURES {
-        let lib = Library::load(&[fixture(name)]);
+        let lib = Library::load(&[hostile_fixture(name)]);
         assert!(lib.problems.is_empty(), "{name}: {:?}", lib.problems);
         let expect = expectations(name);
         assert_eq!(lib.articles.len(), expect.len(), "{name}");
@@ -373,7 +351,7 @@ fn every_field_is_cleaned_when_loaded() {
 #[test]
 fn read_shows_the_text_around_every_sequence_and_nothing_else() {
     for name in FIXTURES {
-        let path = fixture(name);
+        let path = hostile_fixture(name);
         let runs: [(&[&str], usize, Ambiguous); 3] = [
             (&["--width", "60"], 60, Ambiguous::Narrow),
             (
@@ -420,7 +398,7 @@ fn read_shows_the_text_around_every_sequence_and_nothing_else() {
 #[test]
 fn read_by_index_prints_each_article_clean() {
     for name in FIXTURES {
-        let path = fixture(name);
+        let path = hostile_fixture(name);
         for (i, e) in expectations(name).iter().enumerate() {
             let index = i.to_string();
             let args = ["read", &path, "--index", &index, "--width", "40"];
@@ -440,7 +418,7 @@ fn read_by_index_prints_each_article_clean() {
 #[test]
 fn list_prints_clean_titles() {
     for name in FIXTURES {
-        let args = ["list", &fixture(name)];
+        let args = ["list", &hostile_fixture(name)];
         let out = run_ok(&args);
         let what = format!("kanbao {}", args.join(" "));
         assert_clean(&what, &out, false);
@@ -459,7 +437,7 @@ fn list_prints_clean_titles() {
 #[test]
 fn list_json_is_clean_raw_and_decoded() {
     for name in FIXTURES {
-        let path = fixture(name);
+        let path = hostile_fixture(name);
         let args = ["list", "--json", &path];
         let what = format!("kanbao {}", args.join(" "));
         let raw = run_ok(&args);
@@ -521,7 +499,7 @@ fn title_head(title: &str) -> String {
 #[test]
 fn snapshots_in_every_format_are_clean() {
     for name in FIXTURES {
-        let path = fixture(name);
+        let path = hostile_fixture(name);
         let (expect, order) = by_display_order(name);
         let n = order.len();
         for keys in KEYS {
@@ -598,7 +576,7 @@ fn svg_snapshot_escapes_markup_in_titles() {
         "80x24",
         "--format",
         "svg",
-        &fixture("articles.jsonl"),
+        &hostile_fixture("articles.jsonl"),
     ]);
     assert!(
         svg.contains(">&lt;</text>") && svg.contains(">&amp;</text>"),
@@ -612,7 +590,7 @@ fn svg_snapshot_escapes_markup_in_titles() {
 #[test]
 fn check_accepts_hostile_text() {
     for name in FIXTURES {
-        let args = ["check", &fixture(name)];
+        let args = ["check", &hostile_fixture(name)];
         let out = kanbao(&args);
         let stdout = String::from_utf8(out.stdout).unwrap();
         assert_eq!(out.status.code(), Some(0), "kanbao {args:?}:\n{stdout}");
@@ -646,7 +624,7 @@ const QUOTED_PAYLOAD: &str = "\\u{1b}]0;PWNED\\u{7}";
 
 #[test]
 fn problems_next_to_hostile_text_are_reported_safely() {
-    let path = fixture("invalid.jsonl");
+    let path = hostile_fixture("invalid.jsonl");
     let out = kanbao(&["check", &path]);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert_eq!(out.status.code(), Some(1), "{stdout}");
@@ -721,7 +699,7 @@ fn problems_next_to_hostile_text_are_reported_safely() {
 /// strings: escaped, so inert, but the payload text is shown.
 #[test]
 fn problem_messages_never_show_a_sequence_payload() {
-    let out = kanbao(&["check", &fixture("invalid.jsonl")]);
+    let out = kanbao(&["check", &hostile_fixture("invalid.jsonl")]);
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     assert_clean("kanbao check invalid.jsonl", &stdout, false);
 }
@@ -736,11 +714,11 @@ fn raw_control_bytes_in_files_never_reach_the_output() {
         "raw.json",
         "{\"title\":\"原始\u{9b}31m字节\u{202e}标题\u{7f}\u{85}\u{9d}0;PWNED\u{9c}完\",\"body\":\"正\u{2067}文\u{9b}2J。\"}"
             .as_bytes(),
-    );
+    ).display().to_string();
     let raw_c0 = dir.write(
         "raw.jsonl",
         b"{\"title\":\"\x1b]0;PWNED\x07\"}\n{\"title\":\"ok\",\"source\":\x1b[2J}\n{\"title\":\"\xc2\x9b31m\x9b2J\"}\n{\"title\":\"\xe5\xa5\xbd\"}\n",
-    );
+    ).display().to_string();
     for args in [
         vec!["list", raw_chars.as_str(), raw_c0.as_str()],
         vec!["list", "--json", raw_chars.as_str(), raw_c0.as_str()],
@@ -786,9 +764,8 @@ fn raw_control_bytes_in_files_never_reach_the_output() {
 /// `invalid.jsonl` (whose problems are warnings), nothing unsafe is printed.
 #[test]
 fn the_fixture_directory_loads_as_a_library() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile");
-    let dir = dir.to_str().unwrap();
-    let out = kanbao(&["list", dir]);
+    let dir = fixture("hostile");
+    let out = kanbao(&["list", &dir]);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).expect("UTF-8");
     let stderr = String::from_utf8(out.stderr).expect("UTF-8");
@@ -812,7 +789,7 @@ fn the_fixture_directory_loads_as_a_library() {
 /// control character reaches any output.
 #[test]
 fn interrupted_sequences_never_reach_the_output() {
-    let path = fixture("interrupted.jsonl");
+    let path = hostile_fixture("interrupted.jsonl");
     let mut runs = vec![
         vec![
             "read".to_owned(),
@@ -849,7 +826,7 @@ fn interrupted_sequences_never_reach_the_output() {
 #[test]
 fn interrupted_sequences_leave_only_the_text_around_them() {
     let name = "interrupted.jsonl";
-    let lib = Library::load(&[fixture(name)]);
+    let lib = Library::load(&[hostile_fixture(name)]);
     let mut wrong = Vec::new();
     for (a, e) in lib.articles.iter().zip(expectations(name)) {
         for (got, want) in [(&a.title, &e.title), (&a.body[0], &e.body[0])]

@@ -11,8 +11,7 @@ use std::net::TcpListener;
 use std::thread;
 use std::time::{Duration, Instant};
 
-mod common;
-use common::{Reply, Server, reply};
+use crate::common::http::{Reply, Server, reply};
 use kanbao_core::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
 
 /// Short limits so that every failure shows quickly; no proxy from the

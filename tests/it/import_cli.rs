@@ -2,38 +2,32 @@
 //! a local feed and to one served over HTTP (127.0.0.1 only), update twice,
 //! open a URL directly, export and import OPML.
 
-mod common;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use common::{Server, reply};
+use crate::common::http::{Server, reply};
+use crate::common::{TempDir, fixture};
 
 /// A user with empty config and data directories.
 struct User {
-    home: PathBuf,
+    home: TempDir,
 }
 
 impl User {
     fn new() -> User {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let home = std::env::temp_dir().join(format!(
-            "kanbao-import-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&home).unwrap();
-        User { home }
+        User {
+            home: TempDir::new("import"),
+        }
     }
 
     fn kanbao(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_kanbao"))
             .args(args)
-            .env("HOME", &self.home)
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("HOME", &self.home.0)
+            .env("XDG_CONFIG_HOME", self.home.path("config"))
+            .env("XDG_DATA_HOME", self.home.path("data"))
             .env_remove("NO_COLOR")
             .env_remove("http_proxy")
             .env_remove("HTTP_PROXY")
@@ -43,17 +37,11 @@ impl User {
     }
 
     fn library(&self) -> PathBuf {
-        self.home.join("data/kanbao/library")
+        self.home.path("data/kanbao/library")
     }
 
     fn articles(&self) -> usize {
         std::fs::read_dir(self.library()).map_or(0, |d| d.count())
-    }
-}
-
-impl Drop for User {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 
@@ -63,14 +51,6 @@ fn out(o: &Output) -> String {
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn fixture(path: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
-        .display()
-        .to_string()
 }
 
 #[test]
@@ -93,7 +73,7 @@ fn the_seed_dump_imports_as_the_sample_article_once() {
     let imported: serde_json::Value =
         serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     let sample: serde_json::Value =
-        serde_json::from_str(include_str!("../data/000_jiaxing_manufacturing.json")).unwrap();
+        serde_json::from_str(include_str!("../../data/000_jiaxing_manufacturing.json")).unwrap();
     assert_eq!(imported, sample);
 
     let again = user.kanbao(&["import", &seed, "--tz", "Asia/Shanghai"]);
@@ -232,7 +212,7 @@ fn urls_open_read_only_and_opml_round_trips() {
     let o = user.kanbao(&["list", &server.url("/gone.xml")]);
     assert!(err(&o).contains("404"), "{}", err(&o));
 
-    let opml = user.home.join("subs.opml");
+    let opml = user.home.path("subs.opml");
     std::fs::write(
         &opml,
         format!(

@@ -2,12 +2,13 @@
 //! believes the answer, and never hangs when nobody answers.
 
 use std::io::{Read, Write};
-use std::process::Command;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+
+use crate::common::{NOWHERE, kanbao_command, pty};
 
 const SEED: &str = "d3bea864ce180406";
 
@@ -15,14 +16,7 @@ const SEED: &str = "d3bea864ce180406";
 /// "terminal" replies to ESC[6n (None: it never replies). Returns the text
 /// printed after the probe was erased, and how long the run took.
 fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("pty");
+    let pair = pty::open(80, 24);
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
     for arg in [
         "read",
@@ -38,8 +32,8 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
         cmd.arg(arg);
     }
     cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_DATA_HOME", "/nonexistent/kanbao-test");
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test");
+    cmd.env("XDG_DATA_HOME", NOWHERE);
+    cmd.env("XDG_CONFIG_HOME", NOWHERE);
     let started = Instant::now();
     let mut child = pair.slave.spawn_command(cmd).expect("spawn");
     drop(pair.slave);
@@ -91,9 +85,7 @@ fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
 }
 
 fn read_with(ambiguous: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kanbao"))
-        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
-        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
+    let out = kanbao_command()
         .args([
             "read",
             "--ambiguous",

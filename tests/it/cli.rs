@@ -1,21 +1,9 @@
 //! The command-line contract (the README and ARCHITECTURE.md), tested on the real binary.
 
-mod common;
-use common::TempDir;
+use crate::common::{NOWHERE, TempDir, kanbao, kanbao_command};
 use std::process::{Command, Output};
 
 use kanbao_core::{Ambiguous, str_width};
-
-fn kanbao(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kanbao"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        // Never the developer's own library: without PATHs, the sample.
-        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
-        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
-        .output()
-        .expect("binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
@@ -78,10 +66,13 @@ fn read_in_wide_mode_fits_terminals_that_draw_quotes_wide() {
 #[test]
 fn read_by_index_and_errors_for_unknown_ids() {
     let dir = TempDir::new("cli");
-    let path = dir.write(
-        "a.json",
-        r#"[{"title":"一"},{"title":"二","body":"正文"}]"#.as_bytes(),
-    );
+    let path = dir
+        .write(
+            "a.json",
+            r#"[{"title":"一"},{"title":"二","body":"正文"}]"#.as_bytes(),
+        )
+        .display()
+        .to_string();
     let out = kanbao(&["read", &path, "--index", "1", "--width", "20"]);
     assert_eq!(stdout(&out), "二\n\n正文\n");
     let out = kanbao(&["read", &path, "--index", "5"]);
@@ -137,7 +128,7 @@ fn list_puts_undated_articles_last_in_file_order() {
         "a.jsonl",
         "{\"title\":\"无日期一\"}\n{\"title\":\"旧\",\"published\":\"2020-01-01T00:00:00Z\"}\n{\"title\":\"无日期二\"}\n{\"title\":\"新\",\"published\":\"2024-05-01 08:00:00\",\"tz\":\"Asia/Shanghai\"}\n"
             .as_bytes(),
-    );
+    ).display().to_string();
     let text = stdout(&kanbao(&["list", &path]));
     let titles: Vec<&str> = text
         .lines()
@@ -244,7 +235,10 @@ fn snapshot_rejects_bad_keys_and_sizes_clearly() {
 fn escape_sequences_in_articles_never_reach_the_output() {
     let dir = TempDir::new("cli");
     let hostile = "{\"title\":\"正常标题\\u001b]0;pwned\\u0007看这里\",\"source\":\"\\u001b[2J源\",\"authors\":[\"\\u009b31m作者\"],\"body\":[\"段落\\u001bc一\\u202e二\\u001b]52;c;ZXZpbA==\\u001b\\\\三\"]}";
-    let path = dir.write("h.json", hostile.as_bytes());
+    let path = dir
+        .write("h.json", hostile.as_bytes())
+        .display()
+        .to_string();
     for args in [
         vec!["read", path.as_str(), "--width", "40"],
         vec!["list", path.as_str()],
@@ -297,10 +291,8 @@ fn browser_without_a_terminal_says_what_to_use_instead() {
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     use std::io::Read;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kanbao"))
+    let mut child = kanbao_command()
         .args(["read", "--width", "6"])
-        .env("XDG_DATA_HOME", "/nonexistent/kanbao-test")
-        .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -335,13 +327,16 @@ fn list_and_read_find_and_show_bodies_left_on_disk() {
         ));
     }
     assert!(jsonl.len() > 1 << 20, "big enough for the metadata cache");
-    let file = dir.write("big.jsonl", jsonl.as_bytes());
+    let file = dir
+        .write("big.jsonl", jsonl.as_bytes())
+        .display()
+        .to_string();
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_kanbao"))
             .args(args)
             .env("XDG_CACHE_HOME", &cache)
             .env("XDG_STATE_HOME", dir.0.join("state"))
-            .env("XDG_CONFIG_HOME", "/nonexistent/kanbao-test")
+            .env("XDG_CONFIG_HOME", NOWHERE)
             .output()
             .expect("binary runs");
         assert!(

@@ -3,12 +3,8 @@
 //! [`SERVER_LIFETIME`] and at most [`MAX_CONNECTIONS`] connections, each
 //! handled by a thread whose reads, writes and stalls are bounded too.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -180,75 +176,4 @@ fn read_request(stream: &mut TcpStream) -> Option<Request> {
         path,
         headers,
     })
-}
-
-/// A fresh directory under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    /// A new, empty directory whose name starts with `kanbao-{prefix}`.
-    pub fn new(prefix: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "kanbao-{prefix}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    /// Writes a file in it and returns its path as a string.
-    pub fn write(&self, name: &str, contents: &[u8]) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Waits for the browser's background search to finish.
-pub fn finish_search(app: &mut kanbao::app::App) {
-    let start = std::time::Instant::now();
-    while app.searching() {
-        app.poll_search();
-        assert!(start.elapsed().as_secs() < 60, "the search never ended");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    app.poll_search();
-}
-
-/// The ids of the articles the browser lists, in its order.
-pub fn ids(app: &kanbao::app::App) -> Vec<String> {
-    app.order()
-        .iter()
-        .map(|&i| app.library().articles[i].id.clone())
-        .collect()
-}
-
-/// Searches `query` in a browser over a library in memory and in one over
-/// the same library with bodies on disk; both must list the same articles
-/// in the same order. Returns the ids listed.
-pub fn same_search(
-    memory: &mut kanbao::app::App,
-    disk: &mut kanbao::app::App,
-    query: &str,
-) -> Vec<String> {
-    memory.set_filter(query.into());
-    assert!(
-        !memory.searching(),
-        "a library in memory is searched at once"
-    );
-    disk.set_filter(query.into());
-    finish_search(disk);
-    let (found, want) = (ids(disk), ids(memory));
-    assert_eq!(found.len(), want.len(), "query {query:?}");
-    assert!(found == want, "query {query:?}: same articles, same order");
-    found
 }

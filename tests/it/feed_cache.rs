@@ -6,11 +6,10 @@
 //! results; a changed file, or a damaged or missing bodies file, is parsed
 //! again with nothing lost.
 
-mod common;
+use crate::common::{self, with_bodies};
 
 use std::path::{Path, PathBuf};
 
-use kanbao_core::Article;
 use kanbao_core::Library;
 
 /// `bytes`, followed by enough blank lines to be over the size whose scan
@@ -61,14 +60,6 @@ fn generated_atom(n: usize, variant: &str) -> String {
     );
     assert!(feed.len() as u64 > kanbao_core::cache::MIN_FILE_SIZE);
     feed
-}
-
-/// Articles with their bodies read, as a user sees them.
-fn with_bodies(lib: &Library) -> Vec<Article> {
-    lib.articles
-        .iter()
-        .map(|a| a.with_body().into_owned())
-        .collect()
 }
 
 fn lazy(path: &Path, cache: &Path, tz: Option<&str>) -> Library {
@@ -130,13 +121,13 @@ fn a_feed_read_from_the_cache_is_what_parsing_it_gives() {
     let tmp = common::TempDir::new("feed-cache-same");
     let mut sources: Vec<(String, Vec<u8>)> = Vec::new();
     for dir in ["feeds", "pages"] {
-        for entry in std::fs::read_dir(Path::new("tests/fixtures").join(dir)).unwrap() {
+        for entry in std::fs::read_dir(common::fixture(dir)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             sources.push((name, padded(&std::fs::read(&path).unwrap())));
         }
     }
-    let seed = std::fs::read("tests/fixtures/textdump/seed.txt").unwrap();
+    let seed = std::fs::read(common::fixture("textdump/seed.txt")).unwrap();
     sources.push(("seed.txt".into(), padded(&seed)));
     sources.push((
         "generated.atom".into(),
@@ -258,7 +249,7 @@ fn a_missing_cut_or_replaced_bodies_file_is_not_trusted() {
 fn a_text_dump_read_in_another_time_zone_is_read_again() {
     let tmp = common::TempDir::new("feed-cache-tz");
     let (path, cache) = (tmp.0.join("dump.txt"), tmp.0.join("cache"));
-    let seed = std::fs::read("tests/fixtures/textdump/seed.txt").unwrap();
+    let seed = std::fs::read(common::fixture("textdump/seed.txt")).unwrap();
     std::fs::write(&path, padded(&seed)).unwrap();
     // Read again in each new zone, from the cache while the zone stays.
     for (tz, cached) in [

@@ -14,12 +14,14 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use kanbao_core::MarkStore;
+
+use crate::common::TempDir;
 
 /// Set (to the store's path) in the writer process only.
 const WRITER_ENV: &str = "KANBAO_STATE_DURABILITY_WRITER";
@@ -169,14 +171,6 @@ impl Drop for Killer {
     }
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("state-durability-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A different number each call, good enough to vary the kill moment.
 fn jitter(bound: usize) -> usize {
     let nanos = SystemTime::now()
@@ -189,8 +183,16 @@ fn jitter(bound: usize) -> usize {
 /// Runs the writer on `path` from op `start`, kills it after `kill_after`
 /// confirmations and returns the index of the first op it did not confirm.
 fn write_and_kill(path: &Path, start: usize, kill_after: usize) -> usize {
+    // The writer's name in this test binary: its module path without the crate.
+    let (_, module) = module_path!().split_once("::").unwrap();
+    let writer = format!("{module}::writer");
     let child = Command::new(std::env::current_exe().unwrap())
-        .args(["writer", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            writer.as_str(),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(WRITER_ENV, path)
         .env(START_ENV, start.to_string())
         .stdin(Stdio::null())
@@ -241,8 +243,9 @@ fn write_and_kill(path: &Path, start: usize, kill_after: usize) -> usize {
 #[test]
 fn confirmed_marks_survive_kill_9() {
     let start = Instant::now();
-    let dir = scratch("kill");
-    let path = dir.join("kanbao/state.sqlite3");
+    // On the disk of the build, not a temp dir that may live in memory.
+    let dir = TempDir::new_in(Path::new(env!("CARGO_TARGET_TMPDIR")), "state-durability");
+    let path = dir.path("kanbao/state.sqlite3");
     let all = ops(MAX_OPS);
     let mut confirmed = 0;
     for round in 0..ROUNDS {
@@ -269,7 +272,7 @@ fn confirmed_marks_survive_kill_9() {
         // And it holds nothing else.
         assert_eq!(state.counts(), (found.read.len(), found.starred.len()));
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(dir);
     assert!(
         start.elapsed() < Duration::from_secs(30),
         "{:?}",

@@ -2,12 +2,11 @@
 //! parallel blocks, scans cached. Whatever way a library is loaded, the user
 //! must see the same articles, bodies, positions and problems.
 
-mod common;
+use crate::common::{self, with_bodies};
 
 use std::io::Write;
 use std::path::Path;
 
-use kanbao_core::Article;
 use kanbao_core::Library;
 
 /// One JSON line of a plausible article, `i`-th of the file.
@@ -60,14 +59,6 @@ fn big_jsonl(path: &Path, n: usize) {
     out.write_all(line(n).as_bytes()).unwrap(); // no newline at the end
 }
 
-/// Articles with their bodies read, as a user sees them.
-fn with_bodies(lib: &Library) -> Vec<Article> {
-    lib.articles
-        .iter()
-        .map(|a| a.with_body().into_owned())
-        .collect()
-}
-
 fn library_dir(dir: &Path) {
     big_jsonl(&dir.join("big.jsonl"), 3_000);
     let small: Vec<String> = (5000..5030).map(line).collect();
@@ -83,7 +74,7 @@ fn library_dir(dir: &Path) {
         format!("{}\n{}\n", line(300), line(301)),
     )
     .unwrap();
-    std::fs::copy("tests/fixtures/feeds/atom.xml", dir.join("feed.atom")).ok();
+    std::fs::copy(common::fixture("feeds/atom.xml"), dir.join("feed.atom")).ok();
 }
 
 #[test]
@@ -266,7 +257,7 @@ fn loading_offers_a_first_screenful_and_counts_its_progress() {
 #[test]
 fn a_big_feed_is_cached_with_its_bodies() {
     // A feed's bodies are in memory, not at offsets of a JSON file: its
-    // cache entry comes with a bodies file (see tests/feed_cache.rs), or a
+    // cache entry comes with a bodies file (see tests/it/feed_cache.rs), or a
     // cached scan of its metadata would lose them on the next start.
     let tmp = common::TempDir::new("big-feed");
     let (data, cache) = (tmp.0.join("data"), tmp.0.join("cache"));

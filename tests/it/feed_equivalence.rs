@@ -15,7 +15,7 @@ use kanbao_core::Imported;
 use kanbao_core::feed::{Tuning, parse_tuned};
 use url::Url;
 
-#[path = "../examples/gen_corpus.rs"]
+#[path = "../../examples/gen_corpus.rs"]
 #[allow(dead_code)]
 mod gen_corpus;
 
@@ -91,7 +91,7 @@ fn same(bytes: &[u8], base: Option<&Url>, what: &str) -> Imported {
 }
 
 fn fixture_feeds() -> Vec<(String, Vec<u8>)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let dir = crate::common::fixture("feeds");
     let mut feeds: Vec<_> = std::fs::read_dir(&dir)
         .expect("fixtures")
         .map(|e| e.expect("entry").path())

@@ -1,482 +1,23 @@
 //! End-to-end tests of the real `kanbao` binary in a pseudo-terminal.
 //!
-//! Each test spawns the browser in a pty of a given size, feeds it keys,
-//! resizes the pty and sends signals, and reads what it draws through a
-//! `vt100` terminal emulator. Nothing here sleeps for a fixed time: every
-//! step waits (up to [`TIMEOUT`]) for the screen it expects.
-//!
-//! A screen only counts once the app has written something after the
-//! last key or resize (and, after a resize or Ctrl-l, only once it has
-//! cleared the screen with `ESC[2J`), so a stale screen never satisfies a
-//! wait. The harness answers the terminal queries the app may send
-//! (cursor position `ESC[6n`, device attributes `ESC[c`).
+//! Each test spawns the browser in a pty of a given size (the harness is
+//! [`crate::common::pty`]), feeds it keys, resizes the pty and sends
+//! signals, and reads what it draws through a `vt100` terminal emulator.
+//! Nothing here sleeps for a fixed time: every step waits (up to
+//! [`TIMEOUT`]) for the screen it expects.
 
 #![cfg(unix)]
 
 use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-/// How long any single step may take before the test fails.
-const TIMEOUT: Duration = Duration::from_secs(10);
-/// How often waits look at the screen.
-const POLL: Duration = Duration::from_millis(20);
+use crate::common::pty::{self, POLL, Session, TIMEOUT, answer_queries, find, nz, rows, status};
+use crate::common::{TempDir, hostile_fixture};
 
 /// The oldest sample article, last in the list.
 const OLDEST_TITLE: &str = "嘉兴制造业向高质量迈进";
 const OLDEST_SOURCE: &str = "嘉兴日报";
-
-const ENTER_ALT: &[u8] = b"\x1b[?1049h";
-const LEAVE_ALT: &[u8] = b"\x1b[?1049l";
-const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
-const CLEAR_ALL: &[u8] = b"\x1b[2J";
-
-/// Terminal queries the app may send, and the answers the harness gives.
-const QUERIES: &[(&[u8], &[u8])] = &[
-    // Cursor position report: "the cursor is at the top left".
-    (b"\x1b[6n", b"\x1b[1;1R"),
-    // Primary device attributes (crossterm follows some queries with it).
-    (b"\x1b[c", b"\x1b[?62;c"),
-    (b"\x1b[0c", b"\x1b[?62;c"),
-];
-
-/// Locks, ignoring poisoning: a failed assertion must not hide the real error.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n.max(1)).unwrap()
-}
-
-/// Everything the reader thread produces.
-struct Output {
-    /// Every byte the app has written, in order.
-    raw: Vec<u8>,
-    /// The emulated terminal those bytes were fed into.
-    parser: vt100::Parser,
-    /// Offset in `raw` from which queries have not been answered yet.
-    scanned: usize,
-    /// The pty reported end of output (the app and its tty are gone).
-    eof: bool,
-}
-
-/// Finds the queries in `raw[from..]`. Returns the answers and the offset
-/// to scan from next time (a query cut off at the end is scanned again).
-fn answer_queries(raw: &[u8], from: usize) -> (Vec<&'static [u8]>, usize) {
-    let mut answers = Vec::new();
-    let mut i = from;
-    'scan: while i < raw.len() {
-        let rest = &raw[i..];
-        for &(query, answer) in QUERIES {
-            if rest.starts_with(query) {
-                answers.push(answer);
-                i += query.len();
-                continue 'scan;
-            }
-        }
-        if QUERIES
-            .iter()
-            .any(|(query, _)| rest.len() < query.len() && query.starts_with(rest))
-        {
-            break;
-        }
-        i += 1;
-    }
-    (answers, i)
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
-/// The text of every row of the screen, without trailing blanks.
-fn rows(screen: &vt100::Screen) -> Vec<String> {
-    let (_, cols) = screen.size();
-    screen
-        .rows(0, cols.get())
-        .map(|row| row.trim_end().to_owned())
-        .collect()
-}
-
-/// The bottom row: the status line.
-fn status(screen: &vt100::Screen) -> String {
-    rows(screen).pop().unwrap_or_default()
-}
-
-fn escape_tail(raw: &[u8], n: usize) -> String {
-    let tail = &raw[raw.len().saturating_sub(n)..];
-    String::from_utf8_lossy(tail).escape_debug().to_string()
-}
-
-/// A fresh, empty directory for one session's HOME and XDG_DATA_HOME.
-fn unique_temp_dir() -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("kanbao-e2e-{}-{n}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(dir.join("home")).unwrap();
-    std::fs::create_dir_all(dir.join("data")).unwrap();
-    dir
-}
-
-/// Compares the pty's current termios with the one captured at start.
-/// (A closure, because portable-pty does not re-export nix's `Termios`.)
-type TermiosCheck = Box<dyn Fn(&dyn MasterPty) -> Option<bool> + Send>;
-
-/// The `kanbao` binary running in a pty.
-struct Session {
-    master: Box<dyn MasterPty + Send>,
-    writer: Arc<Mutex<Box<dyn Write + Send>>>,
-    child: Box<dyn Child + Send + Sync>,
-    output: Arc<Mutex<Output>>,
-    /// Whether the pty's settings equal those before the app started (cooked
-    /// mode); `None` where the termios cannot be read.
-    termios_as_initial: TermiosCheck,
-    /// Length of the output when the last key or resize was sent.
-    mark: usize,
-    /// Whether the last input makes the app clear the screen (a resize, Ctrl-l).
-    expect_clear: bool,
-    exit_code: Option<u32>,
-    dir: PathBuf,
-}
-
-impl Session {
-    /// Starts `kanbao` with no arguments on a `cols`×`rows` terminal.
-    fn start(cols: u16, rows: u16) -> Session {
-        Session::start_with_env(cols, rows, &[])
-    }
-
-    /// [`Session::start`] with extra environment variables.
-    fn start_with_env(cols: u16, rows: u16, env: &[(&str, &str)]) -> Session {
-        Session::spawn(cols, rows, &[], env)
-    }
-
-    /// [`Session::start`] with command-line arguments (e.g. article files).
-    fn start_with_args(cols: u16, rows: u16, args: &[&str]) -> Session {
-        Session::spawn(cols, rows, args, &[])
-    }
-
-    fn spawn(cols: u16, rows: u16, args: &[&str], env: &[(&str, &str)]) -> Session {
-        Session::spawn_program(env!("CARGO_BIN_EXE_kanbao"), cols, rows, args, env)
-    }
-
-    fn spawn_program(
-        program: &str,
-        cols: u16,
-        rows: u16,
-        args: &[&str],
-        env: &[(&str, &str)],
-    ) -> Session {
-        let dir = unique_temp_dir();
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let initial = pair.master.get_termios();
-        let termios_as_initial: TermiosCheck =
-            Box::new(move |master| Some(master.get_termios()? == *initial.as_ref()?));
-
-        let mut cmd = CommandBuilder::new(program);
-        cmd.args(args);
-        cmd.cwd(&dir);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", dir.join("home"));
-        cmd.env("XDG_DATA_HOME", dir.join("data"));
-        cmd.env("XDG_CONFIG_HOME", dir.join("config"));
-        cmd.env("XDG_STATE_HOME", dir.join("state"));
-        for var in ["COLUMNS", "LINES", "NO_COLOR", "RUST_BACKTRACE"] {
-            cmd.env_remove(var);
-        }
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pair
-            .slave
-            .spawn_command(cmd)
-            .expect("spawn kanbao in the pty");
-        // Only the child may hold the slave side, so the reader sees EOF when it exits.
-        drop(pair.slave);
-
-        let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("pty writer")));
-        let output = Arc::new(Mutex::new(Output {
-            raw: Vec::new(),
-            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
-            scanned: 0,
-            eof: false,
-        }));
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        {
-            let output = Arc::clone(&output);
-            let writer = Arc::clone(&writer);
-            thread::spawn(move || {
-                let mut buf = [0u8; 8192];
-                loop {
-                    let n = match reader.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => n,
-                    };
-                    let answers = {
-                        let mut out = lock(&output);
-                        out.raw.extend_from_slice(&buf[..n]);
-                        out.parser.process(&buf[..n]);
-                        let (answers, scanned) = answer_queries(&out.raw, out.scanned);
-                        out.scanned = scanned;
-                        answers
-                    };
-                    if !answers.is_empty() {
-                        let mut w = lock(&writer);
-                        for answer in answers {
-                            let _ = w.write_all(answer);
-                        }
-                        let _ = w.flush();
-                    }
-                }
-                lock(&output).eof = true;
-            });
-        }
-
-        Session {
-            master: pair.master,
-            writer,
-            child,
-            output,
-            termios_as_initial,
-            mark: 0,
-            expect_clear: false,
-            exit_code: None,
-            dir,
-        }
-    }
-
-    /// Types `keys` (raw bytes: "\r" is Enter, "\x1b" Esc, "\x03" Ctrl-c).
-    fn send(&mut self, keys: &str) {
-        self.mark = lock(&self.output).raw.len();
-        self.expect_clear = false;
-        let mut w = lock(&self.writer);
-        w.write_all(keys.as_bytes()).expect("write keys to the pty");
-        w.flush().unwrap();
-    }
-
-    /// Presses Ctrl-l (redraw) and waits for the app to clear and redraw the
-    /// screen, which proves its event loop is reading input.
-    ///
-    /// Needed before resizing right after startup: crossterm installs its
-    /// SIGWINCH handler only on the app's first `event::poll`, which comes
-    /// after the first frame, so a resize in between is lost.
-    fn sync(&mut self) {
-        self.send("\x0c");
-        self.expect_clear = true;
-        self.wait_for("a redraw after Ctrl-l", |_| true);
-    }
-
-    /// Resizes the terminal: the emulator first, then the pty (which sends SIGWINCH).
-    fn resize(&mut self, cols: u16, rows: u16) {
-        let mut out = lock(&self.output);
-        out.parser.screen_mut().set_size(nz(rows), nz(cols));
-        self.mark = out.raw.len();
-        self.expect_clear = true;
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize the pty");
-    }
-
-    /// The screen as plain text, one line per row.
-    fn screen_text(&self) -> String {
-        lock(&self.output).parser.screen().contents()
-    }
-
-    /// The length of the output once the app has written nothing for 300 ms.
-    fn quiet_output_len(&self) -> usize {
-        let mut len = lock(&self.output).raw.len();
-        loop {
-            thread::sleep(Duration::from_millis(300));
-            let now = lock(&self.output).raw.len();
-            if now == len {
-                return len;
-            }
-            len = now;
-        }
-    }
-
-    /// Every byte the app has written so far.
-    fn raw_output(&self) -> Vec<u8> {
-        lock(&self.output).raw.clone()
-    }
-
-    /// The emulated terminal's state (alternate screen, cursor visibility, …).
-    fn screen_state<T>(&self, f: impl FnOnce(&vt100::Screen) -> T) -> T {
-        f(lock(&self.output).parser.screen())
-    }
-
-    /// Whether the app has drawn since the last input (and cleared the
-    /// screen, if that input was a resize or Ctrl-l) and `pred` holds.
-    fn drawn_and(&self, pred: &impl Fn(&vt100::Screen) -> bool) -> bool {
-        let out = lock(&self.output);
-        let fresh = &out.raw[self.mark.min(out.raw.len())..];
-        let drawn = !fresh.is_empty() && (!self.expect_clear || find(fresh, CLEAR_ALL).is_some());
-        drawn && pred(out.parser.screen())
-    }
-
-    /// Waits until the app has drawn since the last input and `pred` holds for the screen.
-    fn wait_for(&mut self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let exited = self.child.try_wait().ok().flatten();
-            if exited.is_some() {
-                // Judge the final screen only once all output has arrived.
-                let drained = Instant::now() + Duration::from_secs(2);
-                while !lock(&self.output).eof && Instant::now() < drained {
-                    thread::sleep(POLL);
-                }
-            }
-            if self.drawn_and(&pred) {
-                return;
-            }
-            if exited.is_some() || Instant::now() >= deadline {
-                let why = match exited {
-                    Some(status) => format!("the app exited ({status:?})"),
-                    None => format!("timed out after {TIMEOUT:?}"),
-                };
-                let out = lock(&self.output);
-                let (screen, tail) = (out.parser.screen().contents(), escape_tail(&out.raw, 600));
-                drop(out);
-                panic!(
-                    "{why} waiting for {what}\n--- screen ---\n{screen}\n--- last output ---\n{tail}"
-                );
-            }
-            thread::sleep(POLL);
-        }
-    }
-
-    /// Waits for the screen to contain `text`.
-    fn wait_for_text(&mut self, text: &str) {
-        let what = format!("{text:?} on the screen");
-        self.wait_for(&what, |s| s.contents().contains(text));
-    }
-
-    /// Waits for the status line to start with `start` and end with `end`.
-    fn wait_for_status(&mut self, start: &str, end: &str) {
-        let what = format!("a status line {start:?} … {end:?}");
-        self.wait_for(&what, |s| {
-            let line = status(s);
-            line.starts_with(start) && line.ends_with(end)
-        });
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.process_id().expect("the child's pid")
-    }
-
-    /// Sends a signal (a name for `kill`, e.g. "TERM") to the app.
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .arg(format!("-{name}"))
-            .arg(self.pid().to_string())
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -{name} failed: {status}");
-    }
-
-    /// Waits for the app to exit and for all its output to arrive; returns its exit code.
-    fn wait_exit(&mut self) -> u32 {
-        let deadline = Instant::now() + TIMEOUT;
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "the app did not exit within {TIMEOUT:?}\n--- screen ---\n{}",
-                    self.screen_text()
-                );
-            }
-            thread::sleep(POLL);
-        };
-        assert!(
-            status.signal().is_none(),
-            "the app was killed by a signal: {status:?}"
-        );
-        self.exit_code = Some(status.exit_code());
-        while !lock(&self.output).eof {
-            assert!(
-                Instant::now() < deadline,
-                "the pty never reported the end of output"
-            );
-            thread::sleep(POLL);
-        }
-        status.exit_code()
-    }
-
-    /// After exit: the alternate screen was left, the cursor shown and raw mode turned off.
-    fn assert_terminal_restored(&self) {
-        assert!(self.exit_code.is_some(), "call wait_exit first");
-        let raw = &self.raw_output();
-        let entered = rfind(raw, ENTER_ALT).expect("the app never entered the alternate screen");
-        let after = &raw[entered..];
-        let left = find(after, LEAVE_ALT);
-        assert!(
-            left.is_some(),
-            "no ESC[?1049l after the last ESC[?1049h; output ends with:\n{}",
-            escape_tail(raw, 300)
-        );
-        assert!(
-            find(after, SHOW_CURSOR).is_some(),
-            "no ESC[?25h after the last ESC[?1049h; output ends with:\n{}",
-            escape_tail(raw, 300)
-        );
-        let (alternate, hidden) = self.screen_state(|s| (s.alternate_screen(), s.hide_cursor()));
-        assert!(!alternate, "still on the alternate screen");
-        assert!(!hidden, "the cursor is still hidden");
-        assert_ne!(
-            (self.termios_as_initial)(&*self.master),
-            Some(false),
-            "raw mode was not turned off"
-        );
-    }
-
-    /// While the browser runs, the pty is in raw mode.
-    fn assert_raw_mode(&self) {
-        assert_ne!(
-            (self.termios_as_initial)(&*self.master),
-            Some(true),
-            "the browser is running but the pty is still in cooked mode"
-        );
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 #[test]
 fn starts_moves_opens_resizes_and_quits_restoring_the_terminal() {
@@ -657,14 +198,6 @@ fn a_panic_restores_the_terminal_before_reporting() {
 }
 
 // --- hostile articles in the real browser --------------------------------
-
-/// The hostile fixtures (see tests/fixtures/hostile/README.md).
-fn hostile_fixture(name: &str) -> String {
-    format!(
-        "{}/tests/fixtures/hostile/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    )
-}
 
 /// The clean titles the fixture articles must show (their `expect.title`).
 fn hostile_titles(name: &str) -> Vec<String> {
@@ -939,8 +472,8 @@ fn hostile_articles_never_reach_the_terminal() {
 /// browser right after, start it again, and they are there.
 #[test]
 fn marks_survive_kill_9_between_two_runs() {
-    let state = unique_temp_dir();
-    let state_home = state.display().to_string();
+    let state = TempDir::new("e2e");
+    let state_home = state.0.display().to_string();
     let env = [("XDG_STATE_HOME", state_home.as_str())];
     {
         let mut s = Session::start_with_env(80, 24, &env);
@@ -973,7 +506,6 @@ fn marks_survive_kill_9_between_two_runs() {
     );
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    let _ = std::fs::remove_dir_all(state);
 }
 
 /// A small article with a web link and two links in its text, in a fresh directory.
@@ -1020,11 +552,12 @@ fn wait_for_file(path: &std::path::Path) -> String {
 
 #[test]
 fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
-    let dir = unique_temp_dir();
-    let article = link_article(&dir);
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
+    let article = link_article(dir);
     // A GUI browser: started in the background.
     let out = dir.join("gui.txt");
-    let gui = fake_browser(&dir, "opener", &out);
+    let gui = fake_browser(dir, "opener", &out);
     let mut s = Session::spawn(80, 24, &[&article], &[("BROWSER", &gui)]);
     s.wait_for_text("链接测试");
     s.send("o");
@@ -1041,7 +574,7 @@ fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
 
     // A terminal browser (named like one): kanbao leaves the screen to it, then redraws.
     let out = dir.join("tui.txt");
-    let w3m = fake_browser(&dir, "w3m", &out);
+    let w3m = fake_browser(dir, "w3m", &out);
     let mut s = Session::spawn(80, 24, &[&article], &[("BROWSER", &w3m)]);
     s.wait_for_text("链接测试");
     s.send("o");
@@ -1056,13 +589,13 @@ fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn y_copies_the_url_with_osc_52() {
-    let dir = unique_temp_dir();
-    let article = link_article(&dir);
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
+    let article = link_article(dir);
     let mut s = Session::start_with_args(80, 24, &[&article]);
     s.wait_for_text("链接测试");
     s.send("y");
@@ -1075,12 +608,12 @@ fn y_copies_the_url_with_osc_52() {
     );
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_key_rebound_in_the_config_file_works() {
-    let dir = unique_temp_dir();
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
     let config = dir.join("config/kanbao");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
@@ -1095,7 +628,6 @@ fn a_key_rebound_in_the_config_file_works() {
     s.wait_for_status(" 2/14", "? help  q quit");
     s.send("x");
     assert_eq!(s.wait_exit(), 0);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -1175,8 +707,8 @@ fn a_resize_storm_ends_with_a_correct_screen() {
 
 #[test]
 fn a_huge_article_opens_scrolls_and_ends_at_once() {
-    let dir = unique_temp_dir();
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
     let paragraph = "嘉兴围绕“碳达峰、碳中和”发展目标，发挥光伏产业的比较优势。".repeat(50_000); // ~4.5 MB
     let path = dir.join("huge.json");
     std::fs::write(
@@ -1204,13 +736,12 @@ fn a_huge_article_opens_scrolls_and_ends_at_once() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_bad_library_still_opens_with_one_notice_and_the_problems_on_bang() {
-    let dir = unique_temp_dir();
-    std::fs::create_dir_all(&dir).unwrap();
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
     std::fs::write(
         dir.join("a.jsonl"),
         "{\"title\":\"好文章\"}\n{\"title\":5}\nnot json\n",
@@ -1237,7 +768,6 @@ fn a_bad_library_still_opens_with_one_notice_and_the_problems_on_bang() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A JSON Lines file of `n` articles, the `i`-th saying `第{i}篇` only in its body.
@@ -1268,8 +798,9 @@ fn big_library(dir: &std::path::Path, n: usize) -> String {
 
 #[test]
 fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background() {
-    let dir = unique_temp_dir();
-    let path = big_library(&dir, 6_000);
+    let tmp = TempDir::new("e2e");
+    let dir = tmp.0.as_path();
+    let path = big_library(dir, 6_000);
     let mut s = Session::spawn(
         120,
         40,
@@ -1309,22 +840,9 @@ fn a_terminal_that_goes_away_ends_the_browser_instead_of_spinning() {
     // The SSH connection drops, the terminal window closes: the pty's other
     // end is closed. On a hung-up terminal every read returns at once with
     // nothing, and a reader that retries spins at full CPU for ever.
-    let dir = unique_temp_dir();
-    let pair = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("open a pty");
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
-    cmd.cwd(&dir);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env("HOME", dir.join("home"));
-    cmd.env("XDG_DATA_HOME", dir.join("data"));
-    cmd.env("XDG_STATE_HOME", dir.join("state"));
-    cmd.env("XDG_CONFIG_HOME", dir.join("config"));
+    let dir = pty::session_dir();
+    let pair = pty::open(80, 24);
+    let cmd = pty::command(env!("CARGO_BIN_EXE_kanbao"), &dir.0);
     let mut child = pair.slave.spawn_command(cmd).expect("spawn kanbao");
     drop(pair.slave);
     let mut writer = pair.master.take_writer().expect("writer");
@@ -1422,14 +940,14 @@ fn nine_steps_at_once(env: &[(&str, &str)]) -> usize {
 fn the_article_beside_the_list_follows_once_the_keys_stop() {
     let held = nine_steps_at_once(&[]);
     // The same with the reader following every step at once.
-    let config = unique_temp_dir();
-    std::fs::create_dir_all(config.join("kanbao")).unwrap();
+    let config = TempDir::new("e2e");
+    std::fs::create_dir_all(config.path("kanbao")).unwrap();
     std::fs::write(
-        config.join("kanbao/config.toml"),
+        config.path("kanbao/config.toml"),
         "[layout]\npreview_delay_ms = 0\n",
     )
     .unwrap();
-    let every = nine_steps_at_once(&[("XDG_CONFIG_HOME", config.to_str().unwrap())]);
+    let every = nine_steps_at_once(&[("XDG_CONFIG_HOME", config.0.to_str().unwrap())]);
     assert!(
         held * 3 < every,
         "nine held steps wrote {held} bytes, {every} with the reader following each: \
