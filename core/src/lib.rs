@@ -39,7 +39,7 @@ pub use net::fetch::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetch
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
-pub use store::atomic::{WriteError, write_atomic, write_atomic_with};
+pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};
 pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
 pub use text::fold::{fold, fold_body, fold_with_offsets};
 pub use text::position::line_column;

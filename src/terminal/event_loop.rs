@@ -140,7 +140,17 @@ pub fn run(
     MOUSE.store(mouse, Ordering::Relaxed);
     watch_for_hangup(Arc::clone(&signal));
     enter_terminal()?;
-    let result = event_loop(app, &theme, &signal, updater, loading);
+    let mut term = new_terminal()?;
+    let result = event_loop(app, &mut term, &theme, &signal, updater, loading);
+    if terminal_gone() {
+        // Dropping `term` shows the cursor, which fails on a terminal that
+        // has gone away, and ratatui says so on standard error, which would
+        // panic there if the hang-up thread has not silenced it yet (a
+        // SIGHUP can end the loop first). A terminal that is still there
+        // (`kill -HUP` alone) is restored as usual.
+        silence_output();
+    }
+    drop(term);
     restore_terminal();
     // A write that failed because the terminal hung up is the hang-up.
     let sig = signal.load(Ordering::Relaxed);
@@ -181,25 +191,54 @@ fn watch_for_hangup(signal: Arc<AtomicUsize>) {
                 Err(_) => return,
             }
         }
+        // Nothing can be shown any more, and a write to the dead terminal
+        // fails (an `eprintln!` on the way out would panic): first, before
+        // the main thread is let go.
+        silence_output();
         signal.store(signal_hook::consts::SIGHUP as usize, Ordering::Relaxed);
         // SAFETY: plain calls on file descriptors we own; the new ones are
         // leaked on purpose (the pipe's write end keeps reads from seeing
         // end-of-file).
         unsafe {
-            // Nothing can be shown any more, and a write to the dead
-            // terminal fails (an `eprintln!` on the way out would panic).
-            // First, before the main thread is let go below.
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-            if null >= 0 {
-                libc::dup2(null, 1);
-                libc::dup2(null, 2);
-            }
             let mut ends = [0; 2];
             if libc::pipe2(ends.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) == 0 {
                 libc::dup2(ends[0], 0);
             }
         }
     });
+}
+
+/// Points standard output and error at `/dev/null`: for a terminal that
+/// has gone away, where every write fails.
+fn silence_output() {
+    // SAFETY: plain calls on file descriptors; the one opened is leaked on
+    // purpose (it stays open as 1 and 2).
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if null >= 0 {
+            libc::dup2(null, 1);
+            libc::dup2(null, 2);
+        }
+    }
+}
+
+/// Whether the terminal on standard input has hung up.
+fn terminal_gone() -> bool {
+    let stdin = io::stdin();
+    let mut fds = [rustix::event::PollFd::new(
+        &stdin,
+        rustix::event::PollFlags::empty(),
+    )];
+    let zero = rustix::event::Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    rustix::event::poll(&mut fds, Some(&zero)).is_ok()
+        && fds[0].revents().intersects(
+            rustix::event::PollFlags::HUP
+                | rustix::event::PollFlags::ERR
+                | rustix::event::PollFlags::NVAL,
+        )
 }
 
 fn new_terminal() -> io::Result<Term> {
@@ -273,6 +312,7 @@ impl Background {
 /// the effect it returns, prepare the frame and draw it.
 fn event_loop(
     app: &mut App,
+    term: &mut Term,
     theme: &Theme,
     signal: &AtomicUsize,
     updater: Option<Updater>,
@@ -283,7 +323,6 @@ fn event_loop(
         updating: false,
         loading,
     };
-    let mut term = new_terminal()?;
     // crossterm starts watching for SIGWINCH on the first poll: poll once
     // before reading the size, so a resize right after start is not lost.
     event::poll(Duration::ZERO)?;
@@ -389,7 +428,7 @@ fn event_loop(
             }
             Some(Effect::Open(url)) => {
                 if open_in_browser(&url)? {
-                    term = new_terminal()?;
+                    *term = new_terminal()?;
                     term.clear()?;
                 }
                 app.set_notice(format!("opened {url}"));
@@ -399,7 +438,7 @@ fn event_loop(
             }
             Some(Effect::Suspend) => {
                 suspend()?;
-                term = new_terminal()?;
+                *term = new_terminal()?;
                 term.clear()?;
             }
             Some(Effect::Redraw) => term.clear()?,

@@ -28,7 +28,7 @@ use jiff::tz::Offset;
 use crate::diagnostic::Diagnostic;
 use crate::model::article::{Article, BodyAt, Origin};
 use crate::model::published::Published;
-use crate::store::atomic::write_atomic_with;
+use crate::store::atomic::{Durability, write_atomic_with};
 
 /// Files smaller than this are scanned every time (it takes milliseconds).
 pub const MIN_FILE_SIZE: u64 = 1 << 20;
@@ -262,13 +262,14 @@ fn write_entry(
 }
 
 /// Writes the file `name` in `dir` with [`write_atomic_with`], so that a
-/// reader sees the old file or the new one, never a part.
+/// reader sees the old file or the new one, never a part. Not flushed to
+/// disk: what a crash damages fails the checks on reading and is made again.
 fn write_atomically<T>(
     dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
-    write_atomic_with(&dir.join(name), fill).map_err(std::io::Error::other)
+    write_atomic_with(&dir.join(name), Durability::Rebuildable, fill).map_err(std::io::Error::other)
 }
 
 /// Removes the bodies files of earlier versions of `key`'s file (its entry
