@@ -185,12 +185,7 @@ mod tests {
         a
     }
 
-    fn rows(buf: &Buffer) -> Vec<String> {
-        crate::terminal::snapshot::to_text(buf)
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
+    use crate::ui::rows;
 
     #[test]
     fn rows_show_marker_unread_mark_source_and_title_cut_to_the_pane() {

@@ -91,3 +91,13 @@ pub fn render(buf: &mut Buffer, app: &App, theme: &Theme) {
         Mode::Browse | Mode::Search(_) => {}
     }
 }
+
+/// The rows a terminal would show for `buf`, without trailing blanks (for
+/// the widgets' tests).
+#[cfg(test)]
+pub(crate) fn rows(buf: &Buffer) -> Vec<String> {
+    crate::terminal::snapshot::to_text(buf)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}

@@ -265,12 +265,7 @@ impl Widget for ProblemsOverlay<'_> {
 mod tests {
     use super::*;
 
-    fn rows(buf: &Buffer) -> Vec<String> {
-        crate::terminal::snapshot::to_text(buf)
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
+    use crate::ui::rows;
 
     #[test]
     fn help_is_a_centred_box_with_keys_and_descriptions() {
