@@ -164,6 +164,13 @@ fn the_core_folders_use_each_other_as_the_map_says() {
                     "ingest",
                 ],
             ),
+            (
+                "diagnostic",
+                &[
+                    "paths", "model", "query", "typeset", "import", "library", "store", "net",
+                    "ingest",
+                ],
+            ),
             ("model", above_model),
             ("query", above_model),
             ("typeset", above_model),
