@@ -26,6 +26,41 @@ const ASCII: border::Set = border::Set {
     horizontal_bottom: "-",
 };
 
+/// Places an overlay that wants `width`×`height` cells in `area` and draws
+/// its box; `None` (and nothing drawn) when what fits is narrower than
+/// `min_width` or too low for a row inside the border.
+fn open_box(
+    buf: &mut Buffer,
+    area: Rect,
+    (width, height): (u16, u16),
+    min_width: u16,
+    title: &str,
+    theme: &Theme,
+    amb: Ambiguous,
+) -> Option<Rect> {
+    let rect = overlay_rect(width, height, area);
+    if rect.width < min_width || rect.height < 3 {
+        return None;
+    }
+    draw_box(buf, rect, title, theme, amb);
+    Some(rect)
+}
+
+/// Writes `label` into the bottom border of `rect`, ending two cells from
+/// its right corner.
+fn bottom_label(buf: &mut Buffer, rect: Rect, label: &str, theme: &Theme, amb: Ambiguous) {
+    let w = str_width(label, amb) as u16;
+    put_str(
+        buf,
+        rect.right() - 2 - w,
+        rect.bottom() - 1,
+        w,
+        label,
+        theme.title(),
+        amb,
+    );
+}
+
 /// Draws a bordered box (ASCII when ambiguous characters are wide) with a
 /// title in its top border, over whatever was there.
 fn draw_box(buf: &mut Buffer, rect: Rect, title: &str, theme: &Theme, amb: Ambiguous) {
@@ -108,16 +143,11 @@ impl Widget for HelpOverlay<'_> {
             })
             .max()
             .unwrap_or(0);
-        let rect = overlay_rect(
-            (keys_w + 2 + desc_w) as u16 + 4,
-            rows.len() as u16 + 2,
-            area,
-        );
-        let (w, h) = (rect.width, rect.height);
-        if w < 3 || h < 3 {
+        let want = ((keys_w + 2 + desc_w) as u16 + 4, rows.len() as u16 + 2);
+        let Some(rect) = open_box(buf, area, want, 3, " keys ", theme, amb) else {
             return;
-        }
-        draw_box(buf, rect, " keys ", theme, amb);
+        };
+        let (w, h) = (rect.width, rect.height);
         let inner = w.saturating_sub(4);
         let visible = usize::from(h - 2);
         let scroll = self.scroll.min(rows.len().saturating_sub(visible));
@@ -143,15 +173,7 @@ impl Widget for HelpOverlay<'_> {
             let more = " j/↓ more ";
             let mw = str_width(more, amb) as u16;
             if w > mw + 4 {
-                put_str(
-                    buf,
-                    rect.right() - 2 - mw,
-                    rect.bottom() - 1,
-                    mw,
-                    more,
-                    theme.title(),
-                    amb,
-                );
+                bottom_label(buf, rect, more, theme, amb);
             }
         }
     }
@@ -179,16 +201,14 @@ impl Widget for LinksOverlay<'_> {
             .map(|(i, l)| str_width(&format!("[{}] {l}", i + 1), amb))
             .max()
             .unwrap_or(0);
-        let rect = overlay_rect(
+        let want = (
             (widest.max(str_width(&footer, amb)) + 4) as u16,
             links.len() as u16 + 2,
-            area,
         );
-        let (w, h) = (rect.width, rect.height);
-        if w < 6 || h < 3 {
+        let Some(rect) = open_box(buf, area, want, 6, " links ", theme, amb) else {
             return;
-        }
-        draw_box(buf, rect, " links ", theme, amb);
+        };
+        let (w, h) = (rect.width, rect.height);
         for (i, link) in links.iter().take(usize::from(h - 2)).enumerate() {
             let row = format!("[{}] {link}", i + 1);
             let text = truncate(&row, usize::from(w - 4), amb);
@@ -204,15 +224,7 @@ impl Widget for LinksOverlay<'_> {
         }
         let fw = str_width(&footer, amb) as u16;
         if fw + 4 <= w {
-            put_str(
-                buf,
-                rect.right() - 2 - fw,
-                rect.bottom() - 1,
-                fw,
-                &footer,
-                theme.title(),
-                amb,
-            );
+            bottom_label(buf, rect, &footer, theme, amb);
         }
     }
 }
@@ -238,12 +250,11 @@ impl Widget for ProblemsOverlay<'_> {
             .max()
             .unwrap_or(0);
         let w = ((widest + 4) as u16).clamp(20.min(area.width), area.width);
-        let rect = overlay_rect(w, problems.len() as u16 + 2, area);
-        let (w, h) = (rect.width, rect.height);
-        if w < 6 || h < 3 {
+        let want = (w, problems.len() as u16 + 2);
+        let Some(rect) = open_box(buf, area, want, 6, " problems ", self.theme, amb) else {
             return;
-        }
-        draw_box(buf, rect, " problems ", self.theme, amb);
+        };
+        let (w, h) = (rect.width, rect.height);
         let visible = usize::from(h - 2);
         let scroll = self.scroll.min(problems.len().saturating_sub(visible));
         for (i, p) in problems.iter().skip(scroll).take(visible).enumerate() {
