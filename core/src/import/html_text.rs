@@ -21,8 +21,9 @@
 //! - `<img alt>` becomes `[alt]`; an image without alt text shows nothing;
 //! - the text of a link `<a href>` is followed by a marker `[n]`: links are
 //!   numbered from 1 in order of first appearance, the same URL keeps its
-//!   number. Only `http`, `https` and `mailto` links (after resolving against
-//!   `base`) are numbered and collected; `javascript:`, `data:`, unresolvable
+//!   number. Only links that pass `Link::parse` (`http`, `https`, `mailto`
+//!   without dangerous headers, after resolving against `base`) are numbered
+//!   and collected; `javascript:`, `data:`, `mailto:…?attach=`, unresolvable
 //!   relative links and links within the page (`#…`) keep their text only, as
 //!   do links without any text.
 //!
@@ -494,8 +495,11 @@ impl<'b> Walker<'b> {
             Err(url::ParseError::RelativeUrlWithoutBase) => self.base?.join(href).ok()?,
             Err(_) => return None,
         };
-        let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
-        (web || url.scheme() == "mailto").then(|| url.to_string())
+        // The one check of every URL that may leave kanbao: a link that
+        // fails it keeps its text, unnumbered.
+        crate::model::link::Link::parse(url.as_str())
+            .ok()
+            .map(String::from)
     }
 
     fn text(&mut self, text: &str) {
