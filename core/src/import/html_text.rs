@@ -1318,6 +1318,21 @@ mod tests {
     }
 
     #[test]
+    fn links_are_collected_only_when_they_pass_the_one_check() {
+        let b = base();
+        let html = concat!(
+            r#"<p><a href="mailto:a@example.org?attach=/etc/passwd">附件</a> "#,
+            r#"<a href="https://trusted.example@evil.example/">伪装</a> "#,
+            r#"<a href="file:///etc/passwd">本地</a> "#,
+            r#"<a href="JAVA&#10;SCRIPT:alert(1)">换行</a> "#,
+            r#"<a href="mailto:a@example.org?subject=%E4%BD%A0%E5%A5%BD">信</a></p>"#,
+        );
+        let t = html_to_text(html, Some(&b));
+        assert_eq!(t.paragraphs, ["附件 伪装 本地 换行 信[1]"]);
+        assert_eq!(t.links, ["mailto:a@example.org?subject=%E4%BD%A0%E5%A5%BD"]);
+    }
+
+    #[test]
     fn link_marker_follows_the_text_not_the_space() {
         let b = base();
         let t = html_to_text(r#"<p><a href="a"> 示例 </a>日报</p>"#, Some(&b));

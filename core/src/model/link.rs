@@ -53,7 +53,7 @@ pub enum LinkRefused {
     Credentials,
     /// A `mailto` header outside [`MAILTO_HEADERS`] (the header's name,
     /// kept to letters, digits and `-`).
-    #[error("mailto links with a `{0}` header are never opened")]
+    #[error("mailto links with the header `{0}` are never opened")]
     MailHeader(String),
     /// A control character, bidi control, line break or stray space.
     #[error("the address holds a control character or a space")]
