@@ -301,7 +301,17 @@ fn warn_problems(lib: &Library) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A usage error quotes the argument it refuses: it goes out through
+        // the output rules, as every message does (plain, without clap's
+        // colours, which would be sanitized away with the argument's).
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", shown(e.render()));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         // `kanbao list | head`: the reader went away; that is not an error.

@@ -405,3 +405,14 @@ fn list_json_escapes_c1_and_bidi_controls_in_paths_and_keeps_them() {
     let record: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
     assert_eq!(record["path"], path.display().to_string());
 }
+
+#[test]
+fn a_bad_argument_is_not_echoed_raw_to_the_terminal() {
+    // On a terminal clap would print the value it refuses as it is.
+    let mut s = Session::spawn(80, 24, &["--color", "\u{1b}]0;PWNED\u{7}\u{9b}2J"], &[]);
+    assert_eq!(s.wait_exit(), 2);
+    let raw = String::from_utf8_lossy(&s.raw_output()).into_owned();
+    assert!(raw.contains("--color"), "{raw:?}");
+    assert!(!raw.contains("\u{1b}]0;PWNED"), "{raw:?}");
+    assert!(!raw.contains('\u{9b}'), "{raw:?}");
+}
