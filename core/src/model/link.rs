@@ -310,6 +310,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn what_passes_is_safe_and_passes_again_unchanged(
+            text in "(https?://|mailto:|HTTP://|javascript:|-)?[ -~\u{80}-\u{a0}\u{202e}\u{3000}中]{0,40}"
+        ) {
+            if let Ok(link) = Link::parse(&text) {
+                let s = link.as_str();
+                proptest::prop_assert!(
+                    ["http:", "https:", "mailto:"].iter().any(|p| s.starts_with(p)),
+                    "{:?}", s
+                );
+                proptest::prop_assert!(s.bytes().all(|b| b.is_ascii_graphic()), "{:?}", s);
+                proptest::prop_assert_eq!(Link::parse(s), Ok(link.clone()));
+            }
+        }
+    }
+
     #[test]
     fn reasons_read_after_not_opened() {
         assert_eq!(
