@@ -14,11 +14,48 @@ use kanbao::terminal::sgr::{self, Pen};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
 use kanbao_core::Library;
-use kanbao_core::sanitize_line;
 use kanbao_core::{Ambiguous, fit, str_width};
 use kanbao_core::{LineKind, TypesetOptions, typeset};
 use kanbao_core::{Subscription, Subscriptions};
+use kanbao_core::{sanitize, sanitize_line};
 use ratatui::style::Modifier;
+
+// The output rules. Everything kanbao prints goes through the sanitizer,
+// as article text does: messages, warnings, errors (the whole anyhow chain)
+// and the paths and URLs in them, which come from the user's disk or the
+// network and may hold escape sequences. JSON goes through
+// `kanbao_core::json_line`, XML through `kanbao_core::xml_attribute`.
+
+/// `text` as kanbao prints it: escape sequences, other control characters
+/// and bidi controls removed; line breaks kept.
+fn shown(text: impl std::fmt::Display) -> String {
+    sanitize(&text.to_string())
+}
+
+/// Prints a line on stdout, through [`shown`].
+macro_rules! say {
+    ($($arg:tt)*) => { println!("{}", shown(format_args!($($arg)*))) };
+}
+
+/// Writes a line to `out`, through [`shown`].
+macro_rules! say_to {
+    ($out:expr, $($arg:tt)*) => { writeln!($out, "{}", shown(format_args!($($arg)*))) };
+}
+
+/// `kanbao: warning: …` on stderr, through [`shown`].
+fn warn(message: impl std::fmt::Display) {
+    eprintln!("kanbao: warning: {}", shown(message));
+}
+
+/// `kanbao: …` on stderr (one failed source or feed), through [`shown`].
+fn complain(message: impl std::fmt::Display) {
+    eprintln!("kanbao: {}", shown(message));
+}
+
+/// `kanbao: error: …` on stderr: the error and its causes, through [`shown`].
+fn print_error(e: &anyhow::Error) {
+    eprintln!("kanbao: error: {}", shown(format_args!("{e:#}")));
+}
 
 /// 看报 — a terminal news browser with CJK-correct typesetting.
 ///
@@ -77,9 +114,7 @@ impl Settings {
     }
 
     fn warn_config(&self) {
-        for p in &self.config_problems {
-            eprintln!("kanbao: warning: {p}");
-        }
+        self.config_problems.iter().for_each(warn);
     }
 
     fn theme(&self, is_terminal: bool) -> Theme {
@@ -262,14 +297,21 @@ fn load(paths: &[PathBuf]) -> Library {
 }
 
 fn warn_problems(lib: &Library) {
-    let mut err = std::io::stderr().lock();
-    for p in &lib.problems {
-        let _ = writeln!(err, "kanbao: warning: {p}");
-    }
+    lib.problems.iter().for_each(warn);
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // A usage error quotes the argument it refuses: it goes out through
+        // the output rules, as every message does (plain, without clap's
+        // colours, which would be sanitized away with the argument's).
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", shown(e.render()));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         // `kanbao list | head`: the reader went away; that is not an error.
@@ -282,7 +324,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("kanbao: error: {e:#}");
+            print_error(&e);
             ExitCode::from(2)
         }
     }
@@ -347,16 +389,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 tz.as_deref(),
                 &subscriptions_path()?,
             )?;
-            for p in &report.problems {
-                eprintln!("kanbao: {}", sanitize_line(p));
-            }
+            report.problems.iter().for_each(complain);
             if report.subscribed > 0 {
-                println!(
+                say!(
                     "added {} feeds to your subscriptions; `kanbao update` fetches them",
                     report.subscribed
                 );
             }
-            println!("{}: {}", into.display(), report.summary);
+            say!("{}: {}", into.display(), report.summary);
             Ok(u8::from(report.summary.failed > 0))
         }
         Some(Command::Subscribe { url, title }) => {
@@ -369,9 +409,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ..Default::default()
             }) {
                 subs.save(&path)?;
-                println!("subscribed to {url}; `kanbao update` fetches it");
+                say!("subscribed to {url}; `kanbao update` fetches it");
             } else {
-                println!("already subscribed to {url}");
+                say!("already subscribed to {url}");
             }
             Ok(0)
         }
@@ -385,7 +425,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 bail!("not subscribed to {url}; `kanbao export --opml` lists your subscriptions");
             }
             subs.save(&path)?;
-            println!("unsubscribed from {url} (its articles stay in your library)");
+            say!("unsubscribed from {url} (its articles stay in your library)");
             Ok(0)
         }
         Some(Command::Update { into }) => {
@@ -410,11 +450,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .as_ref()
                 .map_or("(no config directory)".into(), |p| p.display().to_string());
             for p in &common.config_problems {
-                println!("{p}");
+                say!("{p}");
             }
             if common.config_problems.is_empty() {
                 let exists = path.as_ref().is_some_and(|p| p.exists());
-                println!(
+                say!(
                     "{shown}: {}",
                     if exists {
                         "no problems"
@@ -424,7 +464,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
                 Ok(0)
             } else {
-                println!(
+                say!(
                     "{shown}: {} problem(s); those keys use their defaults",
                     common.config_problems.len()
                 );
@@ -435,11 +475,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let lib = Library::load(&paths);
             let mut out = std::io::stdout().lock();
             for p in &lib.problems {
-                writeln!(out, "{p}")?;
+                say_to!(out, "{p}")?;
             }
             let n = lib.problems.len();
             if n == 0 {
-                writeln!(
+                say_to!(
                     out,
                     "{} articles in {} files: no problems",
                     lib.articles.len(),
@@ -447,7 +487,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 )?;
                 Ok(0)
             } else {
-                writeln!(
+                say_to!(
                     out,
                     "{} articles in {} files: {n} problem{}",
                     lib.articles.len(),
@@ -487,7 +527,7 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     let path = subscriptions_path()?;
     let mut subs = Subscriptions::load(&path)?;
     if subs.feeds.is_empty() {
-        println!("no subscriptions yet: `kanbao subscribe URL` or `kanbao import feeds.opml`");
+        say!("no subscriptions yet: `kanbao subscribe URL` or `kanbao import feeds.opml`");
         return Ok(0);
     }
     let bar = if std::io::stderr().is_terminal() {
@@ -511,19 +551,19 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     for r in &results {
         match &r.outcome {
             Ok(kanbao_core::FeedOutcome::NotModified) => {
-                println!("unchanged  {}", sanitize_line(&r.url))
+                say!("unchanged  {}", sanitize_line(&r.url))
             }
             Ok(kanbao_core::FeedOutcome::Stored(s)) => {
-                println!("updated    {}: {s}", sanitize_line(&r.url));
+                say!("updated    {}: {s}", sanitize_line(&r.url));
                 total.add(*s);
             }
             Err(e) => {
-                eprintln!("kanbao: {}", sanitize_line(&e.to_string()));
+                complain(sanitize_line(&e.to_string()));
                 total.failed += 1;
             }
         }
     }
-    println!("{} feeds into {}: {total}", results.len(), into.display());
+    say!("{} feeds into {}: {total}", results.len(), into.display());
     Ok(u8::from(total.failed > 0))
 }
 
@@ -586,9 +626,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         common.config.display.mouse,
     )?;
     common.warn_config();
-    for p in &app.library().problems {
-        eprintln!("kanbao: warning: {p}");
-    }
+    app.library().problems.iter().for_each(warn);
     Ok(code.clamp(0, 255) as u8)
 }
 
@@ -603,7 +641,7 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
                 return ("no subscriptions: kanbao subscribe URL".into(), None);
             }
             Ok(s) => s,
-            Err(e) => return (format!("{e:#}"), None),
+            Err(e) => return (shown(format_args!("{e:#}")), None),
         };
         let fetcher = kanbao_core::Fetcher::new();
         let results = kanbao_core::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
@@ -691,7 +729,9 @@ fn read(
                 rule.repeat(width.max(2) / str_width(rule, options.ambiguous))
             )?;
         }
-        for line in typeset(&lib.articles[i].with_body(), width, &options) {
+        for mut line in typeset(&lib.articles[i].with_body(), width, &options) {
+            // Clean since the article was loaded; the rule holds anyway.
+            line.text = shown(&line.text);
             let modifier = match line.kind {
                 LineKind::Title => Modifier::BOLD,
                 LineKind::Meta => Modifier::DIM,
@@ -726,7 +766,7 @@ fn list(
     if !query.is_empty() {
         let state = kanbao_core::MarkStore::open_default();
         if let Some(p) = state.problem() {
-            eprintln!("kanbao: warning: {p}");
+            warn(p);
         }
         let on_disk = lib.search_index.is_some();
         if on_disk && query.has_text_terms() {
@@ -742,18 +782,27 @@ fn list(
     if json {
         for &i in &order {
             let a = &lib.articles[i];
-            let record = serde_json::json!({
+            // The URL as `o` would open it, or why it would not.
+            let (url, refused) = match a.link() {
+                Some(Ok(link)) => (Some(String::from(link)), None),
+                Some(Err(why)) => (None, Some(why.to_string())),
+                None => (None, None),
+            };
+            let mut record = serde_json::json!({
                 "id": a.id,
                 "title": a.title,
                 "published": a.published.as_ref().map(|p| p.to_rfc3339()),
                 "source": a.source,
-                "url": a.url,
+                "url": url,
                 "lang": a.lang,
                 "path": &*a.origin.path,
                 "line": a.origin.line,
                 "index": i,
             });
-            writeln!(out, "{record}")?;
+            if let Some(why) = refused {
+                record["url_refused"] = why.into();
+            }
+            writeln!(out, "{}", kanbao_core::json_line(&record))?;
         }
     } else {
         let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
@@ -776,7 +825,7 @@ fn list(
                 .map(|p| p.display())
                 .unwrap_or_default();
             let source = fit(a.source.as_deref().unwrap_or(""), source_w, amb);
-            writeln!(out, "{date:<16}  {source}  {}", a.title)?;
+            say_to!(out, "{date:<16}  {source}  {}", a.title)?;
         }
     }
     out.flush()?;

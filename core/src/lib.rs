@@ -34,6 +34,7 @@ pub use ingest::{
 };
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
+pub use model::link::{Link, LinkRefused, MAILTO_HEADERS};
 pub use model::published::{DateError, Published};
 pub use net::fetch::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
@@ -42,6 +43,7 @@ pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};
 pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
 pub use text::fold::{fold, fold_body, fold_with_offsets};
+pub use text::output::{json_line, xml_attribute};
 pub use text::position::line_column;
 pub use text::sanitize::{is_clean, sanitize, sanitize_line};
 pub use text::width::{Ambiguous, cluster_width, fit, str_width, truncate};

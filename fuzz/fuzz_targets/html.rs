@@ -18,6 +18,9 @@ fuzz_target!(|data: &[u8]| {
     for l in &t.links {
         let url = url::Url::parse(l).expect("links are absolute URLs");
         assert!(matches!(url.scheme(), "http" | "https" | "mailto"), "{l}");
+        // …and each is as the one link check hands it on.
+        let checked = kanbao_core::Link::parse(l).map(String::from);
+        assert_eq!(checked.as_deref(), Ok(l.as_str()), "{l}");
     }
     let _ = html_text::html_to_plain_line(&text);
     let base = (data.len() % 2 == 1).then_some(&base);

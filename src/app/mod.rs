@@ -24,6 +24,7 @@ use kanbao_core::MarkStore;
 use kanbao_core::Query;
 use kanbao_core::{Ambiguous, str_width};
 use kanbao_core::{Lazy, TypesetOptions};
+use kanbao_core::{Link, LinkRefused};
 
 pub use crate::input::action::Action;
 use crate::input::keys::Keymap;
@@ -367,11 +368,13 @@ impl App {
             Action::NextMatch => self.jump_to_match(true),
             Action::PrevMatch => self.jump_to_match(false),
             Action::OpenLink => match self.selected_link() {
-                Some(link) => return Some(Effect::Open(link)),
+                Some(Ok(link)) => return Some(Effect::Open(link)),
+                Some(Err(why)) => self.notice = Some(format!("not opened: {why}")),
                 None => self.notice = Some("this article has no web link".into()),
             },
             Action::CopyLink => match self.selected_link() {
-                Some(link) => return Some(Effect::Copy(link)),
+                Some(Ok(link)) => return Some(Effect::Copy(link)),
+                Some(Err(why)) => self.notice = Some(format!("not copied: {why}")),
                 None => self.notice = Some("this article has no web link".into()),
             },
             Action::ListLinks => {
@@ -430,14 +433,14 @@ impl App {
                 None
             }
             Mode::Links(mut number) => {
-                let links = self.current_links();
+                let count = self.current_links().len();
                 match key.code {
                     KeyCode::Char(c) if c.is_ascii_digit() => {
                         number.push(c);
                         let n: usize = number.parse().unwrap_or(0);
                         // Open at once when no longer number could be meant.
-                        if n >= 1 && n <= links.len() && n * 10 > links.len() {
-                            return Some(Effect::Open(links[n - 1].clone()));
+                        if n >= 1 && n <= count && n * 10 > count {
+                            return self.open_body_link(n);
                         }
                         self.mode = Mode::Links(number);
                     }
@@ -446,9 +449,7 @@ impl App {
                         self.mode = Mode::Links(number);
                     }
                     KeyCode::Enter => match number.parse::<usize>() {
-                        Ok(n) if n >= 1 && n <= links.len() => {
-                            return Some(Effect::Open(links[n - 1].clone()));
-                        }
+                        Ok(n) if n >= 1 && n <= count => return self.open_body_link(n),
                         _ => self.notice = Some(format!("no link {number}")),
                     },
                     _ => {}
@@ -473,10 +474,24 @@ impl App {
         }
     }
 
-    /// The selected article's URL, when it is a web link.
-    fn selected_link(&self) -> Option<String> {
+    /// The selected article's URL, checked ([`Article::link`]); `None`
+    /// when it has none.
+    fn selected_link(&self) -> Option<Result<Link, LinkRefused>> {
         let i = self.selected_article()?;
-        self.library.articles[i].link().map(str::to_owned)
+        self.library.articles[i].link()
+    }
+
+    /// Opens link `n` (1-based) of the selected article's text, when it
+    /// passes the check; else says why not.
+    fn open_body_link(&mut self, n: usize) -> Option<Effect> {
+        let i = self.selected_article()?;
+        match self.library.articles[i].body_link(n)? {
+            Ok(link) => Some(Effect::Open(link)),
+            Err(why) => {
+                self.notice = Some(format!("[{n}] not opened: {why}"));
+                None
+            }
+        }
     }
 
     /// Links of the selected article: those found in its text, in order.

@@ -1,6 +1,8 @@
 //! What the browser is doing (one [`Mode`] instead of a flag per overlay)
 //! and what it asks the event loop to do ([`Effect`]).
 
+use kanbao_core::Link;
+
 /// Which pane has the keyboard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {
@@ -50,10 +52,11 @@ pub enum Mode {
 /// [`crate::app::App::apply`] returns it and the event loop carries it out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// Open this URL (already checked to be http, https or mailto) in a browser.
-    Open(String),
-    /// Copy this URL to the clipboard.
-    Copy(String),
+    /// Open this URL in a browser. A [`Link`] has passed the one check
+    /// (`Link::parse`), so nothing else can be opened.
+    Open(Link),
+    /// Copy this URL to the clipboard (a [`Link`], checked like `Open`'s).
+    Copy(Link),
     /// Suspend to the shell.
     Suspend,
     /// Repaint the whole screen.

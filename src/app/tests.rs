@@ -475,17 +475,17 @@ fn links_open_and_copy_through_the_event_loop() {
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
     assert_eq!(
         keys(&mut app, "o"),
-        [Effect::Open("https://example.org/a".into())]
+        [Effect::Open(link("https://example.org/a"))]
     );
     assert_eq!(
         keys(&mut app, "y"),
-        [Effect::Copy("https://example.org/a".into())]
+        [Effect::Copy(link("https://example.org/a"))]
     );
     keys(&mut app, "L");
     assert!(matches!(app.mode, Mode::Links(_)));
     assert_eq!(
         keys(&mut app, "2"),
-        [Effect::Open("https://example.org/2".into())]
+        [Effect::Open(link("https://example.org/2"))]
     );
     assert_eq!(app.mode, Mode::Browse);
     let effects = keys(&mut app, "L<Esc>");
@@ -501,8 +501,58 @@ fn a_url_that_is_not_a_web_link_is_never_opened() {
         kanbao_core::Format::Json,
     );
     let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
-    let effects = keys(&mut app, "oy");
-    assert!(effects.is_empty());
+    assert!(keys(&mut app, "o").is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("not opened: javascript: links are never opened (only http, https and mailto)")
+    );
+    assert!(keys(&mut app, "y").is_empty());
+    assert!(
+        app.notice
+            .as_deref()
+            .unwrap()
+            .starts_with("not copied: javascript:")
+    );
+}
+
+fn link(text: &str) -> kanbao_core::Link {
+    kanbao_core::Link::parse(text).unwrap()
+}
+
+#[test]
+fn body_links_pass_the_same_check_as_the_url() {
+    let mut lib = Library::default();
+    lib.load_text(
+        "a.json",
+        br#"{"title":"t","url":"mailto:a@example.org?attach=/etc/passwd","links":[
+            "--gpu-launcher=touch pwned","javascript:alert(1)","file:///etc/passwd",
+            "https://example.org/ok","mailto:a@example.org?attach=/etc/passwd"]}"#,
+        kanbao_core::Format::Json,
+    );
+    let mut app = App::new(lib, TypesetOptions::default(), 80, 24);
+    assert!(keys(&mut app, "o").is_empty());
+    assert_eq!(
+        app.notice.as_deref(),
+        Some("not opened: mailto links with the header `attach` are never opened")
+    );
+    for (n, why) in [
+        (1, "not a web or mail address"),
+        (2, "javascript: links"),
+        (3, "file: links"),
+        (5, "header `attach`"),
+    ] {
+        assert!(keys(&mut app, &format!("L{n}")).is_empty(), "L{n}");
+        let notice = app.notice.clone().unwrap_or_default();
+        assert!(
+            notice.starts_with(&format!("[{n}] not opened: ")) && notice.contains(why),
+            "L{n}: {notice}"
+        );
+        assert_eq!(app.mode, Mode::Browse);
+    }
+    assert_eq!(
+        keys(&mut app, "L4"),
+        [Effect::Open(link("https://example.org/ok"))]
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use crate::app::{App, Effect};
 use crate::terminal::lean::Lean;
 use crate::ui::{Theme, draw};
-use kanbao_core::Library;
+use kanbao_core::{Library, Link};
 
 type Term = Terminal<Lean<BufWriter<Stdout>>>;
 
@@ -423,7 +423,7 @@ fn event_loop(
             None => {}
             Some(Effect::Exit(exit)) => return Ok(exit.code()),
             Some(Effect::Copy(url)) => {
-                copy_to_clipboard(&url)?;
+                copy_to_clipboard(url.as_str())?;
                 app.set_notice("URL copied to the clipboard (OSC 52)");
             }
             Some(Effect::Open(url)) => {
@@ -459,8 +459,8 @@ fn event_loop(
 }
 
 /// Puts `text` on the clipboard with OSC 52, which works over SSH and, with
-/// `set -g set-clipboard on`, inside tmux. Only a URL kanbao accepted as a
-/// link ever gets here, and it goes base64-encoded.
+/// `set -g set-clipboard on`, inside tmux. Only a [`Link`] ever gets here
+/// (`Effect::Copy` holds one), and it goes base64-encoded.
 fn copy_to_clipboard(text: &str) -> io::Result<()> {
     use base64::Engine;
     let encoded = base64::engine::general_purpose::STANDARD.encode(text);
@@ -478,7 +478,13 @@ const TERMINAL_BROWSERS: &[&str] = &[
 /// `xdg-open` (or `open` on macOS). A terminal browser runs in the
 /// foreground with the screen handed over; returns whether it did (the
 /// screen must then be redrawn).
-fn open_in_browser(url: &str) -> io::Result<bool> {
+///
+/// The URL is a [`Link`]: it passed `Link::parse`, so it starts with
+/// `http:`, `https:` or `mailto:` (never `-`, so no browser takes it for an
+/// option) and holds no space, so it stays one argument (or inside the one
+/// word of `$BROWSER` that has `%s`). No shell ever sees it.
+fn open_in_browser(link: &Link) -> io::Result<bool> {
+    let url = link.as_str();
     let browser = std::env::var("BROWSER")
         .ok()
         .filter(|b| !b.trim().is_empty());

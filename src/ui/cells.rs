@@ -28,7 +28,9 @@ pub(crate) fn clear(buf: &mut Buffer, rect: Rect) {
 }
 
 /// Writes `text` at (x, y) in at most `max` cells, cluster by cluster, and
-/// returns the cells used. Zero-width clusters are skipped; a cluster that
+/// returns the cells used. Text with a control character in it is
+/// sanitized first (`sanitize_line`): nothing that steers a terminal is
+/// ever put in a cell. Zero-width clusters are skipped; a cluster that
 /// does not fit ends the text. Where kanbao's width for a cluster differs from
 /// ratatui's (ambiguous characters in wide mode), the cell carries a forced
 /// width so the terminal diff stays on the grid.
@@ -41,6 +43,13 @@ pub fn put_str(
     style: Style,
     amb: Ambiguous,
 ) -> u16 {
+    // The output rules hold for every cell: text that still holds a
+    // control character (a notice quoting a path, a key bound to one) is
+    // sanitized here, once; clean text (all article text) is only scanned.
+    if !kanbao_core::is_clean(text) {
+        let clean = kanbao_core::sanitize_line(text);
+        return put_str(buf, x, y, max, &clean, style, amb);
+    }
     let area = buf.area;
     if y < area.top() || y >= area.bottom() || x >= area.right() {
         return 0;
@@ -84,6 +93,22 @@ mod tests {
         let used = put_str(&mut buf, 0, 0, 5, "看报纸", Style::new(), Ambiguous::Narrow);
         assert_eq!(used, 4);
         assert_eq!(buf[(4, 0)].symbol(), " ");
+    }
+
+    #[test]
+    fn no_control_character_ever_reaches_a_cell() {
+        // Notices, problems and config warnings are text kanbao did not
+        // write itself: whatever reaches put_str, no cell holds a control.
+        let hostile = "a\u{1b}]0;PWN\u{7}b\u{9b}2Jc\u{202e}d\u{85}e\u{7f}f\u{0}g\u{2066}h\r\ni\tj";
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 1));
+        put_str(&mut buf, 0, 0, 40, hostile, Style::new(), Ambiguous::Narrow);
+        let shown: String = (0..40).map(|x| buf[(x, 0)].symbol().to_owned()).collect();
+        assert!(
+            !shown.chars().any(|c| c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')),
+            "{shown:?}"
+        );
+        assert_eq!(shown.trim_end(), "abcdefgh i       j");
     }
 
     #[test]

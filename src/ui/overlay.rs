@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::symbols::border;
 use ratatui::widgets::{Block, Widget};
 
-use kanbao_core::{Ambiguous, str_width, truncate};
+use kanbao_core::{Ambiguous, Link, str_width, truncate};
 
 use super::Theme;
 use super::cells::{clear, put_str};
@@ -195,10 +195,19 @@ impl Widget for LinksOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (amb, theme, links) = (self.ambiguous, self.theme, self.links);
         let footer = format!(" open: {}█  Esc closes ", self.typed);
-        let widest = links
+        // A link that fails the check is shown as text, dim, saying so;
+        // its number only says why it is not opened.
+        let rows: Vec<(String, Style)> = links
             .iter()
             .enumerate()
-            .map(|(i, l)| str_width(&format!("[{}] {l}", i + 1), amb))
+            .map(|(i, l)| match Link::parse(l) {
+                Ok(_) => (format!("[{}] {l}", i + 1), theme.link()),
+                Err(_) => (format!("[{}] {l} (not a web link)", i + 1), theme.dim()),
+            })
+            .collect();
+        let widest = rows
+            .iter()
+            .map(|(row, _)| str_width(row, amb))
             .max()
             .unwrap_or(0);
         let want = (
@@ -209,18 +218,10 @@ impl Widget for LinksOverlay<'_> {
             return;
         };
         let (w, h) = (rect.width, rect.height);
-        for (i, link) in links.iter().take(usize::from(h - 2)).enumerate() {
-            let row = format!("[{}] {link}", i + 1);
-            let text = truncate(&row, usize::from(w - 4), amb);
-            put_str(
-                buf,
-                rect.x + 2,
-                rect.y + 1 + i as u16,
-                w - 4,
-                &text,
-                theme.link(),
-                amb,
-            );
+        for (i, (row, style)) in rows.iter().take(usize::from(h - 2)).enumerate() {
+            let text = truncate(row, usize::from(w - 4), amb);
+            let y = rect.y + 1 + i as u16;
+            put_str(buf, rect.x + 2, y, w - 4, &text, *style, amb);
         }
         let fw = str_width(&footer, amb) as u16;
         if fw + 4 <= w {
@@ -353,5 +354,36 @@ mod tests {
             "{:?}",
             rows[3]
         );
+    }
+
+    #[test]
+    fn links_that_fail_the_check_are_shown_dim_as_text() {
+        use ratatui::style::Modifier;
+        let theme = Theme::colored(true);
+        let links = [
+            "https://example.com/a".to_string(),
+            "javascript:alert(1)".to_string(),
+        ];
+        let overlay = LinksOverlay {
+            links: &links,
+            typed: "",
+            theme: &theme,
+            ambiguous: Ambiguous::Narrow,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 50, 6));
+        overlay.render(buf.area, &mut buf);
+        let rows = rows(&buf);
+        let bad = rows
+            .iter()
+            .position(|r| r.contains("[2] javascript:alert(1) (not a web link)"))
+            .unwrap_or_else(|| panic!("{rows:?}"));
+        let good = rows
+            .iter()
+            .position(|r| r.contains("[1] https://example.com/a"));
+        let good = good.unwrap_or_else(|| panic!("{rows:?}"));
+        let x = rows[bad].chars().position(|c| c == '[').unwrap() as u16;
+        let dim = |y: usize| buf[(x, y as u16)].modifier.contains(Modifier::DIM);
+        assert!(dim(bad) && !dim(good));
+        assert_eq!(buf[(x, good as u16)].style().fg, theme.link().fg);
     }
 }

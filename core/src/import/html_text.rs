@@ -21,8 +21,9 @@
 //! - `<img alt>` becomes `[alt]`; an image without alt text shows nothing;
 //! - the text of a link `<a href>` is followed by a marker `[n]`: links are
 //!   numbered from 1 in order of first appearance, the same URL keeps its
-//!   number. Only `http`, `https` and `mailto` links (after resolving against
-//!   `base`) are numbered and collected; `javascript:`, `data:`, unresolvable
+//!   number. Only links that pass `Link::parse` (`http`, `https`, `mailto`
+//!   without dangerous headers, after resolving against `base`) are numbered
+//!   and collected; `javascript:`, `data:`, `mailto:…?attach=`, unresolvable
 //!   relative links and links within the page (`#…`) keep their text only, as
 //!   do links without any text.
 //!
@@ -494,8 +495,11 @@ impl<'b> Walker<'b> {
             Err(url::ParseError::RelativeUrlWithoutBase) => self.base?.join(href).ok()?,
             Err(_) => return None,
         };
-        let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
-        (web || url.scheme() == "mailto").then(|| url.to_string())
+        // The one check of every URL that may leave kanbao: a link that
+        // fails it keeps its text, unnumbered.
+        crate::model::link::Link::parse(url.as_str())
+            .ok()
+            .map(String::from)
     }
 
     fn text(&mut self, text: &str) {
@@ -1311,6 +1315,21 @@ mod tests {
         // Relative links cannot be resolved without a base.
         let t = html_to_text(r#"<a href="a.html">相对</a>"#, None);
         assert_eq!((t.paragraphs, t.links), (vec!["相对".to_owned()], vec![]));
+    }
+
+    #[test]
+    fn links_are_collected_only_when_they_pass_the_one_check() {
+        let b = base();
+        let html = concat!(
+            r#"<p><a href="mailto:a@example.org?attach=/etc/passwd">附件</a> "#,
+            r#"<a href="https://trusted.example@evil.example/">伪装</a> "#,
+            r#"<a href="file:///etc/passwd">本地</a> "#,
+            r#"<a href="JAVA&#10;SCRIPT:alert(1)">换行</a> "#,
+            r#"<a href="mailto:a@example.org?subject=%E4%BD%A0%E5%A5%BD">信</a></p>"#,
+        );
+        let t = html_to_text(html, Some(&b));
+        assert_eq!(t.paragraphs, ["附件 伪装 本地 换行 信[1]"]);
+        assert_eq!(t.links, ["mailto:a@example.org?subject=%E4%BD%A0%E5%A5%BD"]);
     }
 
     #[test]

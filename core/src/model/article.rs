@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostic;
+use crate::model::link::{Link, LinkRefused};
 use crate::model::published::Published;
 use crate::text::position::{column_of_byte_column, line_column};
 use crate::text::sanitize::{sanitize, sanitize_line};
@@ -153,23 +154,28 @@ impl Article {
         parts.join(" · ")
     }
 
-    /// The article's URL when it is a web or mail link (`http`, `https` or
-    /// `mailto` that parses); anything else is shown only as plain text and
-    /// never opened.
+    /// The article's URL checked as every URL that leaves kanbao is
+    /// ([`Link::parse`]): `None` when it has none, the reason when it is
+    /// not a safe web or mail link (it is then shown only as plain text, and
+    /// never opened, copied or handed on).
     ///
     /// ```
     /// use kanbao_core::Article;
     /// let mut a = Article::new("t", vec![]);
     /// a.url = Some("https://example.org/a".into());
-    /// assert_eq!(a.link(), Some("https://example.org/a"));
+    /// assert_eq!(a.link().unwrap().unwrap().as_str(), "https://example.org/a");
     /// a.url = Some("javascript:alert(1)".into());
-    /// assert_eq!(a.link(), None);
+    /// assert!(a.link().unwrap().is_err());
     /// ```
-    pub fn link(&self) -> Option<&str> {
-        let text = self.url.as_deref()?;
-        let url = url::Url::parse(text).ok()?;
-        let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
-        (web || url.scheme() == "mailto").then_some(text)
+    pub fn link(&self) -> Option<Result<Link, LinkRefused>> {
+        self.url.as_deref().map(Link::parse)
+    }
+
+    /// The `n`th link of the body (1-based, as numbered in the text),
+    /// checked like [`Article::link`]; `None` when there is no such link.
+    pub fn body_link(&self, n: usize) -> Option<Result<Link, LinkRefused>> {
+        let i = n.checked_sub(1)?;
+        self.links.get(i).map(|l| Link::parse(l))
     }
 
     /// Total size of the article's text in bytes (title and body); for a

@@ -107,7 +107,9 @@ impl Subscriptions {
         true
     }
 
-    /// The list as an OPML 2.0 document.
+    /// The list as an OPML 2.0 document: titles and URLs pass the output
+    /// rules ([`crate::xml_attribute`]: sanitized to one line, escaped), so
+    /// the document is valid XML and nothing in it can steer a terminal.
     ///
     /// ```
     /// use kanbao_core::{Subscription, Subscriptions};
@@ -118,20 +120,21 @@ impl Subscriptions {
     /// assert_eq!(Subscriptions::from_opml(&opml).unwrap(), subs);
     /// ```
     pub fn to_opml(&self) -> String {
-        use quick_xml::escape::escape;
+        use crate::text::output::xml_attribute;
         let mut out = String::from(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>kanbao subscriptions</title>\n  </head>\n  <body>\n",
         );
         for f in &self.feeds {
-            let title = f.title.as_deref().unwrap_or(&f.url);
+            let url = xml_attribute(&f.url);
+            let title = match f.title.as_deref().map(xml_attribute) {
+                Some(t) if !t.trim().is_empty() => t,
+                _ => url.clone(),
+            };
             out.push_str(&format!(
-                "    <outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\"",
-                escape(title),
-                escape(title),
-                escape(f.url.as_str())
+                "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{url}\""
             ));
             if let Some(h) = &f.html_url {
-                out.push_str(&format!(" htmlUrl=\"{}\"", escape(h.as_str())));
+                out.push_str(&format!(" htmlUrl=\"{}\"", xml_attribute(h)));
             }
             out.push_str("/>\n");
         }

@@ -90,7 +90,10 @@ pub fn is_clean(text: &str) -> bool {
     true
 }
 
-fn is_dropped(c: char) -> bool {
+/// Whether [`sanitize`] drops `c` wherever it stands: a control character
+/// (C0, DEL, C1) or a bidi control. The output rules
+/// ([`crate::text::output`]) escape the same characters in JSON.
+pub(crate) fn is_dropped(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 

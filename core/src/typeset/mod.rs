@@ -196,9 +196,7 @@ impl Lazy {
         }
         // Links numbered in the text ([1], [2]…), listed like newsboat does.
         for (i, link) in article.links.iter().enumerate() {
-            let web = url::Url::parse(link)
-                .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
-            let kind = if web {
+            let kind = if crate::model::link::Link::parse(link).is_ok() {
                 LineKind::Link
             } else {
                 LineKind::NotALink
@@ -211,8 +209,8 @@ impl Lazy {
         }
         if let Some(url) = &article.url {
             let (kind, text) = match article.link() {
-                Some(link) => (LineKind::Link, link.to_owned()),
-                None => (LineKind::NotALink, format!("{url} (not a web link)")),
+                Some(Ok(_)) => (LineKind::Link, url.clone()),
+                _ => (LineKind::NotALink, format!("{url} (not a web link)")),
             };
             blocks.push(Block {
                 kind,
