@@ -41,6 +41,11 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5";
 
+/// The most bytes kanbao reads of anything it cannot know the size of
+/// beforehand and must hold whole: an HTTP body (after gzip decoding), a
+/// `file://` feed, stdin, a FIFO. 20 MiB: real feeds are well under 1 MiB.
+pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
+
 /// Limits and identity of a [`Fetcher`].
 ///
 /// The defaults suit real feeds; tests use short timeouts and small limits.
@@ -69,7 +74,8 @@ pub struct FetchConfig {
     /// Default 5.
     pub max_redirects: u32,
     /// Largest body accepted, counted after gzip decoding; a larger one is
-    /// [`FetchError::TooLarge`] and is never buffered whole. Default 20 MiB.
+    /// [`FetchError::TooLarge`] and is never buffered whole. Default
+    /// [`MAX_BYTES`], 20 MiB.
     pub max_bytes: u64,
     /// The `User-Agent` header; empty sends none. Default
     /// [`DEFAULT_USER_AGENT`].
@@ -85,7 +91,7 @@ impl Default for FetchConfig {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30),
             max_redirects: 5,
-            max_bytes: 20 * 1024 * 1024,
+            max_bytes: MAX_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             proxy_from_env: true,
         }
@@ -305,7 +311,7 @@ fn seconds(d: Duration) -> String {
 }
 
 /// `20 MiB`, `64 KiB`, `1000 bytes`.
-fn size(bytes: u64) -> String {
+pub(crate) fn size(bytes: u64) -> String {
     const KIB: u64 = 1024;
     const MIB: u64 = 1024 * 1024;
     if bytes >= MIB && bytes.is_multiple_of(MIB) {
