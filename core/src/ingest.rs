@@ -169,7 +169,15 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
         return Ok(Fetched::NotModified);
     }
     let mut bytes = Vec::new();
-    read_bounded(file, &mut bytes, MAX_BYTES, "of a feed").map_err(cannot_read)?;
+    let what = "of a feed";
+    if meta.len() > MAX_BYTES {
+        let too_large = SourceError::TooLarge {
+            limit: MAX_BYTES,
+            what,
+        };
+        return Err(cannot_read(too_large));
+    }
+    read_bounded(file, &mut bytes, MAX_BYTES, what).map_err(cannot_read)?;
     Ok(Fetched::Body {
         bytes,
         final_url: url.to_owned(),

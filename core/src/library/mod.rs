@@ -360,7 +360,7 @@ impl Library {
             self.files += 1;
             return self.stream_jsonl(file, first, &shown, None);
         }
-        let Some(bytes) = self.read_rest(&shown, file, first) else {
+        let Some(bytes) = self.read_rest(&shown, file, meta.len(), first) else {
             return;
         };
         self.files += 1;
@@ -394,14 +394,30 @@ impl Library {
         Some((first, format))
     }
 
-    /// The rest of a regular file read whole after its `first` block, up to
-    /// [`MAX_FILE_BYTES`]; `None` (with a problem) if it cannot be read.
-    fn read_rest(&mut self, shown: &str, file: std::fs::File, first: Vec<u8>) -> Option<Vec<u8>> {
+    /// The rest of a regular file of `size` bytes read whole after its
+    /// `first` block, up to [`MAX_FILE_BYTES`] (a bigger one is refused
+    /// before it is read, one that grows stops there); `None` (with a
+    /// problem) if it cannot be read.
+    fn read_rest(
+        &mut self,
+        shown: &str,
+        file: std::fs::File,
+        size: u64,
+        first: Vec<u8>,
+    ) -> Option<Vec<u8>> {
         let mut bytes = first;
         if bytes.len() < BLOCK {
             return Some(bytes);
         }
-        match read_bounded(file, &mut bytes, MAX_FILE_BYTES, WHOLE) {
+        let read = if size > MAX_FILE_BYTES {
+            Err(SourceError::TooLarge {
+                limit: MAX_FILE_BYTES,
+                what: WHOLE,
+            })
+        } else {
+            read_bounded(file, &mut bytes, MAX_FILE_BYTES, WHOLE)
+        };
+        match read {
             Ok(()) => Some(bytes),
             Err(e) => {
                 self.problem(shown, 0, 0, e.to_string());
@@ -446,7 +462,7 @@ impl Library {
             self.files += 1;
             self.stream_jsonl(file, first, shown, Some(lazy));
         } else {
-            let Some(bytes) = self.read_rest(shown, file, first) else {
+            let Some(bytes) = self.read_rest(shown, file, size, first) else {
                 return;
             };
             self.files += 1;

@@ -13,7 +13,7 @@
 //!   one directory reached twice, ends there (its articles are loaded once);
 //! * `/proc`, `/sys` and `/dev` (and whatever lives on their filesystems)
 //!   are never entered, even when named;
-//! * at most [`MAX_DEPTH`] directories deep and [`MAX_ENTRIES`] entries per
+//! * at most [`MAX_WALK_DEPTH`] directories deep and [`MAX_WALK_ENTRIES`] entries per
 //!   load: past either, a problem says what was left out.
 //!
 //! Nothing is opened here: the loader opens what it is handed
@@ -25,11 +25,11 @@ use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 
 /// How many directories deep a walk goes below the directory named.
-pub const MAX_DEPTH: usize = 32;
+pub const MAX_WALK_DEPTH: usize = 32;
 
 /// How many directory entries one load looks at, over all the directories
 /// it walks (a library stored by `kanbao import` is one file per article).
-pub const MAX_ENTRIES: usize = 1_000_000;
+pub const MAX_WALK_ENTRIES: usize = 1_000_000;
 
 /// The kernel's pseudo-filesystems, never walked.
 const PSEUDO: [&str; 3] = ["/proc", "/sys", "/dev"];
@@ -51,7 +51,7 @@ pub struct Walker {
     stopped: bool,
     /// Devices of the pseudo-filesystems (when not the root's).
     pseudo_devices: Vec<u64>,
-    /// [`MAX_ENTRIES`] (smaller in tests).
+    /// [`MAX_WALK_ENTRIES`] (smaller in tests).
     max_entries: usize,
 }
 
@@ -76,7 +76,7 @@ impl Walker {
             entries: 0,
             stopped: false,
             pseudo_devices,
-            max_entries: MAX_ENTRIES,
+            max_entries: MAX_WALK_ENTRIES,
         }
     }
 
@@ -190,12 +190,12 @@ impl Walker {
                 };
                 if let Some(why) = self.pseudo(&inner, target_meta) {
                     found(Found::Skipped(path, why));
-                } else if depth + 1 > MAX_DEPTH {
+                } else if depth + 1 > MAX_WALK_DEPTH {
                     if !self.entered.contains(&DirId::of(target_meta, &inner)) {
                         found(Found::Skipped(
                             path,
                             format!(
-                                "directories nested more than {MAX_DEPTH} deep: this one is not read"
+                                "directories nested more than {MAX_WALK_DEPTH} deep: this one is not read"
                             ),
                         ));
                     }
@@ -360,7 +360,7 @@ mod tests {
     fn too_deep_is_a_problem_naming_the_directory() {
         let dir = temp("deep");
         let mut deep = dir.clone();
-        for i in 0..=MAX_DEPTH {
+        for i in 0..=MAX_WALK_DEPTH {
             deep = deep.join(format!("d{i}"));
         }
         std::fs::create_dir_all(&deep).unwrap();
@@ -370,7 +370,7 @@ mod tests {
         assert_eq!(files, [deep.parent().unwrap().join("y.json")]);
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].0, deep);
-        assert!(skipped[0].1.contains(&MAX_DEPTH.to_string()));
+        assert!(skipped[0].1.contains(&MAX_WALK_DEPTH.to_string()));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
