@@ -6,12 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::diagnostic::Diagnostic;
-use crate::library::source::{MAX_BYTES, SourceError, read_bounded};
 use crate::library::{Format, Library};
 use crate::model::article::Article;
 use crate::net::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::net::subscriptions::{Subscriptions, SubscriptionsError};
 use crate::store::atomic::{WriteError, write_atomic};
+use crate::store::read::{MAX_BYTES, ReadError, read_bounded};
 
 /// Why `kanbao import` (or finding where to store) failed as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +43,7 @@ pub enum UpdateError {
         /// The feed's address.
         url: String,
         /// Why.
-        error: Arc<SourceError>,
+        error: Arc<ReadError>,
     },
     /// Fetching failed.
     #[error(transparent)]
@@ -111,7 +111,8 @@ fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
         let path = dir.join(file_name(&article.id));
         // A JSON value always encodes; `{:#}` is `to_string_pretty`.
         let text = format!("{:#}\n", article.to_json());
-        match std::fs::read(&path) {
+        // Never waits on a FIFO put in the library under an article's name.
+        match crate::store::read::read_regular(&path, crate::store::read::MAX_FILE_BYTES) {
             Ok(old) if old == text.as_bytes() => summary.unchanged += 1,
             Ok(_) => {
                 write_atomic(&path, text.as_bytes())?;
@@ -159,7 +160,7 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
         url: url.to_owned(),
         error: Arc::new(e),
     };
-    let (file, meta) = crate::library::source::open(&path, false).map_err(cannot_read)?;
+    let (file, meta) = crate::store::read::open(&path, false).map_err(cannot_read)?;
     let stamp = meta
         .modified()
         .ok()
@@ -171,7 +172,7 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
     let mut bytes = Vec::new();
     let what = "of a feed";
     if meta.len() > MAX_BYTES {
-        let too_large = SourceError::TooLarge {
+        let too_large = ReadError::TooLarge {
             limit: MAX_BYTES,
             what,
         };

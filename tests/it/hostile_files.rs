@@ -603,3 +603,39 @@ fn big_json_lines_stream_and_a_huge_file_is_refused_before_it_is_read() {
         assert!(out.contains(&problem), "{command}: {out}");
     }
 }
+
+/// The files kanbao keeps (config, subscriptions) replaced by a FIFO or a
+/// device: refused at once, never waited on or read without end.
+#[test]
+fn files_kanbao_keeps_are_never_waited_on() {
+    use std::os::unix::fs::symlink;
+    let user = User::new();
+    std::fs::create_dir_all(user.path("config/kanbao")).unwrap();
+    let config = user.path("config/kanbao/config.toml");
+    let subs = user.path("config/kanbao/subscriptions.json");
+    mkfifo(&config);
+    mkfifo(&subs);
+    let run = user.run(&["update"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "kanbao: warning: {}: cannot read the configuration: not a regular file (a FIFO): not read; using the defaults\n\
+             kanbao: error: {}: not a regular file (a FIFO): not read\n",
+            config.display(),
+            subs.display()
+        )
+    );
+    std::fs::remove_file(&subs).unwrap();
+    symlink("/dev/zero", &subs).unwrap();
+    let run = user.run(&["export", "--opml"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with(&format!(
+            "kanbao: error: {}: not a regular file (a character device): not read\n",
+            subs.display()
+        )),
+        "{}",
+        run.stderr
+    );
+}

@@ -16,16 +16,14 @@ use serde_json::value::RawValue;
 
 pub mod cache;
 pub mod search;
-pub(crate) mod source;
 pub(crate) mod walk;
 
 use crate::diagnostic::Diagnostic;
-use crate::library::source::{
-    FROM_A_STREAM, MAX_BYTES, MAX_FILE_BYTES, SourceError, WHOLE, is_fifo, read_bounded,
-    special_kind,
-};
 use crate::library::walk::{Found, Walker};
 use crate::model::article::{Article, BodyAt, Origin, json_message};
+use crate::store::read::{
+    FROM_A_STREAM, MAX_BYTES, MAX_FILE_BYTES, ReadError, WHOLE, is_fifo, read_bounded, special_kind,
+};
 use crate::text::position::{column_of_byte_column, line_column as position, offset_of};
 
 include!(concat!(env!("OUT_DIR"), "/sample.rs"));
@@ -333,9 +331,9 @@ impl Library {
                 format!("not a regular file ({kind}): not read"),
             );
         }
-        let (file, meta) = match source::open(path, stream) {
+        let (file, meta) = match crate::store::read::open(path, stream) {
             Ok(opened) => opened,
-            Err(SourceError::Io(e)) => {
+            Err(ReadError::Io(e)) => {
                 return self.problem(&shown, 0, 0, cannot_read(path, explicit, &e));
             }
             Err(e) => return self.problem(&shown, 0, 0, e.to_string()),
@@ -372,7 +370,7 @@ impl Library {
 
     /// Loads what came through a pipe, a FIFO or stdin (read by
     /// [`read_stream`]).
-    fn load_stream(&mut self, shown: &str, bytes: Result<Vec<u8>, SourceError>) {
+    fn load_stream(&mut self, shown: &str, bytes: Result<Vec<u8>, ReadError>) {
         match bytes {
             Ok(bytes) => {
                 self.files += 1;
@@ -410,7 +408,7 @@ impl Library {
             return Some(bytes);
         }
         let read = if size > MAX_FILE_BYTES {
-            Err(SourceError::TooLarge {
+            Err(ReadError::TooLarge {
                 limit: MAX_FILE_BYTES,
                 what: WHOLE,
             })
@@ -1042,7 +1040,7 @@ fn is_jsonl(format: Format, first: &[u8]) -> bool {
 pub(crate) const STDIN: &str = "<stdin>";
 
 /// Reads a pipe, a FIFO or stdin whole, up to [`MAX_BYTES`].
-fn read_stream(reader: impl Read) -> Result<Vec<u8>, SourceError> {
+fn read_stream(reader: impl Read) -> Result<Vec<u8>, ReadError> {
     let mut bytes = Vec::new();
     read_bounded(reader, &mut bytes, MAX_BYTES, FROM_A_STREAM)?;
     Ok(bytes)

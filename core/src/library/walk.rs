@@ -17,7 +17,7 @@
 //!   load: past either, a problem says what was left out.
 //!
 //! Nothing is opened here: the loader opens what it is handed
-//! ([`crate::library::source::open`]), which is where FIFOs, sockets and
+//! ([`crate::store::read::open`]), which is where FIFOs, sockets and
 //! devices are refused with a problem.
 
 use std::collections::HashSet;

@@ -27,6 +27,9 @@
 use std::io;
 use std::time::Duration;
 
+pub use crate::store::read::MAX_BYTES;
+use crate::store::read::size;
+
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use ureq::{Agent, ResponseExt};
 
@@ -40,11 +43,6 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
 /// What kanbao asks for: feeds first, then web pages, then anything.
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5";
-
-/// The most bytes kanbao reads of anything it cannot know the size of
-/// beforehand and must hold whole: an HTTP body (after gzip decoding), a
-/// `file://` feed, stdin, a FIFO. 20 MiB: real feeds are well under 1 MiB.
-pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
 
 /// Limits and identity of a [`Fetcher`].
 ///
@@ -307,22 +305,6 @@ fn seconds(d: Duration) -> String {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
-/// `1 GiB`, `20 MiB`, `64 KiB`, `1000 bytes`.
-pub(crate) fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * 1024;
-    const GIB: u64 = 1024 * MIB;
-    if bytes >= GIB && bytes.is_multiple_of(GIB) {
-        format!("{} GiB", bytes / GIB)
-    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
-        format!("{} KiB", bytes / KIB)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 

@@ -4,3 +4,4 @@
 
 pub mod atomic;
 pub mod marks;
+pub mod read;

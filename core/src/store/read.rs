@@ -1,18 +1,21 @@
-//! One idea: opening what kanbao reads from disk, safely. A file is opened
+//! One idea: reading from disk, safely — the one bounded reader, as
+//! [`crate::store::atomic`] is the one writer. A file is opened
 //! first and then looked at — its type and size come from the open handle,
 //! never from a stat of the path that could have changed in between — and a
 //! file met in a walk is opened without waiting, so a FIFO put there can
 //! never block. Every read has a bound: stdin, FIFOs and `file://` feeds
 //! (whose end is not known) at [`MAX_BYTES`], the network's cap; regular
 //! files read whole at [`MAX_FILE_BYTES`]. Big JSON Lines files are not read
-//! whole but streamed ([`crate::library`]), at any size.
+//! whole but streamed (by the library loader), at any size.
 
 use std::fs::{File, Metadata};
 use std::io::Read;
 use std::path::Path;
 
-pub use crate::net::fetch::MAX_BYTES;
-use crate::net::fetch::size;
+/// The most bytes kanbao reads of anything it cannot know the size of
+/// beforehand and must hold whole: an HTTP body (after gzip decoding), a
+/// `file://` feed, stdin, a FIFO. 20 MiB: real feeds are well under 1 MiB.
+pub const MAX_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The largest regular file read whole: a JSON article file or array, a
 /// feed, a page, a text dump. 1 GiB; JSON Lines files are streamed a block
@@ -22,7 +25,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// Why a file was not opened or not read to its end.
 #[derive(Debug, thiserror::Error)]
-pub enum SourceError {
+pub enum ReadError {
     /// The system refused (the caller words it: a dangling link, a file
     /// that vanished...).
     #[error("cannot read: {0}")]
@@ -40,9 +43,9 @@ pub enum SourceError {
     },
 }
 
-/// What [`SourceError::TooLarge`] says of a pipe, a FIFO or stdin.
+/// What [`ReadError::TooLarge`] says of a pipe, a FIFO or stdin.
 pub const FROM_A_STREAM: &str = "from a pipe, a FIFO or stdin";
-/// What [`SourceError::TooLarge`] says of a regular file read whole.
+/// What [`ReadError::TooLarge`] says of a regular file read whole.
 pub const WHOLE: &str = "in one piece (JSON Lines, one article a line, has no limit)";
 
 /// Opens `path` for reading and checks, on the open handle, that it is a
@@ -51,11 +54,11 @@ pub const WHOLE: &str = "in one piece (JSON Lines, one article a line, has no li
 /// `streams` the open never waits: a FIFO that replaced the file since it
 /// was listed is refused, not waited on. Devices and sockets are refused
 /// before they are opened (opening some has effects).
-pub fn open(path: &Path, streams: bool) -> Result<(File, Metadata), SourceError> {
+pub fn open(path: &Path, streams: bool) -> Result<(File, Metadata), ReadError> {
     let before = std::fs::metadata(path)?;
     let stream = |m: &Metadata| streams && is_fifo(&m.file_type());
     if !before.is_file() && !stream(&before) {
-        return Err(SourceError::NotRegular(special_kind(&before.file_type())));
+        return Err(ReadError::NotRegular(special_kind(&before.file_type())));
     }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -68,28 +71,64 @@ pub fn open(path: &Path, streams: bool) -> Result<(File, Metadata), SourceError>
     let file = options.open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() && !stream(&meta) {
-        return Err(SourceError::NotRegular(special_kind(&meta.file_type())));
+        return Err(ReadError::NotRegular(special_kind(&meta.file_type())));
     }
     Ok((file, meta))
 }
 
 /// Appends what `reader` holds to `into`, which must not grow past `limit`
-/// bytes in all: one more is [`SourceError::TooLarge`] (`what` names the
+/// bytes in all: one more is [`ReadError::TooLarge`] (`what` names the
 /// limit), and nothing past it is read.
 pub fn read_bounded(
     reader: impl Read,
     into: &mut Vec<u8>,
     limit: u64,
     what: &'static str,
-) -> Result<(), SourceError> {
+) -> Result<(), ReadError> {
     let room = limit.saturating_sub(into.len() as u64);
     reader.take(room + 1).read_to_end(into)?;
     if into.len() as u64 > limit {
         into.clear();
         into.shrink_to_fit();
-        return Err(SourceError::TooLarge { limit, what });
+        return Err(ReadError::TooLarge { limit, what });
     }
     Ok(())
+}
+
+/// Reads the regular file at `path` whole, up to `limit` bytes: opened
+/// without waiting (a FIFO there is refused, not waited on), checked on the
+/// handle. For the files kanbao keeps (subscriptions, config, articles it
+/// stored), which nobody should have replaced by a FIFO or a device.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = open(path, false)?;
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge {
+            limit,
+            what: WHOLE_FILE,
+        });
+    }
+    let mut bytes = Vec::new();
+    read_bounded(file, &mut bytes, limit, WHOLE_FILE)?;
+    Ok(bytes)
+}
+
+/// What [`ReadError::TooLarge`] says of a file kanbao keeps.
+const WHOLE_FILE: &str = "of a file like this one";
+
+/// `1 GiB`, `20 MiB`, `64 KiB`, `1000 bytes`.
+pub fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    const GIB: u64 = 1024 * MIB;
+    if bytes >= GIB && bytes.is_multiple_of(GIB) {
+        format!("{} GiB", bytes / GIB)
+    } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// Whether this is a FIFO (a named pipe, or the pipe behind `/dev/stdin`).
@@ -139,7 +178,7 @@ mod tests {
         assert_eq!(out.len(), 10);
         let mut out = b"abc".to_vec();
         let e = read_bounded(&[7u8; 8][..], &mut out, 10, FROM_A_STREAM).unwrap_err();
-        assert!(matches!(e, SourceError::TooLarge { limit: 10, .. }), "{e}");
+        assert!(matches!(e, ReadError::TooLarge { limit: 10, .. }), "{e}");
         assert!(out.is_empty(), "nothing half-read is kept");
         // An endless reader ends at the limit.
         let mut out = Vec::new();
@@ -176,6 +215,17 @@ mod tests {
         assert!(meta.is_file());
         let e = open(&dir, true).unwrap_err();
         assert_eq!(e.to_string(), "not a regular file (a directory): not read");
+        let e = read_regular(&file, 1).unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge { limit: 1, .. }), "{e}");
+        assert_eq!(read_regular(&file, 2).unwrap(), b"{}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn sizes_in_words() {
+        assert_eq!(size(MAX_BYTES), "20 MiB");
+        assert_eq!(size(1 << 30), "1 GiB");
+        assert_eq!(size(64 * 1024), "64 KiB");
+        assert_eq!(size(1000), "1000 bytes");
     }
 }
