@@ -229,6 +229,10 @@ enum Command {
         /// Time zone of dates that state none, e.g. Asia/Shanghai or +08:00.
         #[arg(long)]
         tz: Option<String>,
+        /// Also subscribe to the local files (file: addresses, bare paths) an
+        /// OPML file lists; without it they are skipped, and listed.
+        #[arg(long)]
+        allow_local: bool,
     },
     /// Follow a feed (an http(s) URL or a local feed file).
     Subscribe {
@@ -378,7 +382,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 .map_err(|e| anyhow::anyhow!("--query is malformed:\n{}", e.pointer(&query)))?;
             list(&paths, json, &query, common)
         }
-        Some(Command::Import { sources, into, tz }) => {
+        Some(Command::Import {
+            sources,
+            into,
+            tz,
+            allow_local,
+        }) => {
             let into = match into {
                 Some(dir) => dir,
                 None => kanbao_core::default_library_dir()?,
@@ -388,8 +397,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 &into,
                 tz.as_deref(),
                 &subscriptions_path()?,
+                allow_local,
             )?;
             report.problems.iter().for_each(complain);
+            report.skipped.iter().for_each(warn);
+            report.local.iter().for_each(complain);
             if report.subscribed > 0 {
                 say!(
                     "added {} feeds to your subscriptions; `kanbao update` fetches them",
@@ -512,11 +524,27 @@ fn feed_address(arg: &str) -> anyhow::Result<String> {
         let url = url::Url::parse(arg).with_context(|| format!("{arg} is not a valid address"))?;
         return Ok(url.to_string());
     }
-    if arg.starts_with("file://") {
+    let path = if arg.starts_with("file:") {
+        let url = url::Url::parse(arg).with_context(|| format!("{arg} is not a valid address"))?;
+        url.to_file_path()
+            .map_err(|()| anyhow::anyhow!("{arg} is not a valid file:// address"))?
+    } else {
+        std::fs::canonicalize(arg).with_context(|| {
+            format!("{arg} is neither an http(s) address nor a file that exists")
+        })?
+    };
+    // A local feed is a regular file: `update` refuses anything else.
+    if let Ok(meta) = std::fs::metadata(&path)
+        && !meta.is_file()
+    {
+        bail!(
+            "{} is not a regular file: a local feed must be one",
+            path.display()
+        );
+    }
+    if arg.starts_with("file:") {
         return Ok(arg.to_owned());
     }
-    let path = std::fs::canonicalize(arg)
-        .with_context(|| format!("{arg} is neither an http(s) address nor a file that exists"))?;
     url::Url::from_file_path(&path)
         .map(|u| u.to_string())
         .map_err(|_| anyhow::anyhow!("cannot turn {} into a file:// address", path.display()))

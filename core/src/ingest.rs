@@ -11,6 +11,7 @@ use crate::model::article::Article;
 use crate::net::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::net::subscriptions::{Subscriptions, SubscriptionsError};
 use crate::store::atomic::{WriteError, write_atomic};
+use crate::store::read::{MAX_BYTES, ReadError, read_bounded};
 
 /// Why `kanbao import` (or finding where to store) failed as a whole.
 #[derive(Debug, thiserror::Error)]
@@ -35,13 +36,14 @@ pub enum UpdateError {
         /// The address.
         url: String,
     },
-    /// A local feed that could not be read.
-    #[error("{url}: cannot read: {error}")]
+    /// A local feed that could not be read: the system refused, it is not
+    /// a regular file, or it is larger than [`MAX_BYTES`].
+    #[error("{url}: {error}")]
     ReadLocal {
         /// The feed's address.
         url: String,
-        /// What the system said.
-        error: Arc<std::io::Error>,
+        /// Why.
+        error: Arc<ReadError>,
     },
     /// Fetching failed.
     #[error(transparent)]
@@ -109,7 +111,8 @@ fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
         let path = dir.join(file_name(&article.id));
         // A JSON value always encodes; `{:#}` is `to_string_pretty`.
         let text = format!("{:#}\n", article.to_json());
-        match std::fs::read(&path) {
+        // Never waits on a FIFO put in the library under an article's name.
+        match crate::store::read::read_regular(&path, crate::store::read::MAX_FILE_BYTES) {
             Ok(old) if old == text.as_bytes() => summary.unchanged += 1,
             Ok(_) => {
                 write_atomic(&path, text.as_bytes())?;
@@ -143,7 +146,9 @@ pub struct FeedResult {
 }
 
 /// Reads a `file://` feed; "not modified" when its modification time is the
-/// one recorded last time.
+/// one recorded last time. Only a regular file is read (checked on the open
+/// handle: `file:///dev/zero` or a FIFO is refused, never waited on), and at
+/// most [`MAX_BYTES`] of it, the network's cap.
 fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError> {
     let path = url::Url::parse(url)
         .ok()
@@ -155,7 +160,7 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
         url: url.to_owned(),
         error: Arc::new(e),
     };
-    let meta = std::fs::metadata(&path).map_err(cannot_read)?;
+    let (file, meta) = crate::store::read::open(&path, false).map_err(cannot_read)?;
     let stamp = meta
         .modified()
         .ok()
@@ -164,7 +169,16 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
     if stamp.is_some() && stamp == validators.last_modified {
         return Ok(Fetched::NotModified);
     }
-    let bytes = std::fs::read(&path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    let what = "of a feed";
+    if meta.len() > MAX_BYTES {
+        let too_large = ReadError::TooLarge {
+            limit: MAX_BYTES,
+            what,
+        };
+        return Err(cannot_read(too_large));
+    }
+    read_bounded(file, &mut bytes, MAX_BYTES, what).map_err(cannot_read)?;
     Ok(Fetched::Body {
         bytes,
         final_url: url.to_owned(),
@@ -174,6 +188,18 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
             last_modified: stamp,
         },
     })
+}
+
+/// What a subscription answered with when it is not a feed: a page, a text,
+/// a key file... is never stored as an article.
+fn not_a_feed(format: Format) -> Option<&'static str> {
+    match format {
+        Format::Feed => None,
+        Format::Html => Some("a web page (`kanbao import URL` stores a page)"),
+        Format::Opml => Some("a subscription list (OPML: `kanbao import` it)"),
+        Format::Json | Format::JsonLines => Some("JSON, not a JSON Feed"),
+        Format::TextDump => Some("plain text or binary data"),
+    }
 }
 
 /// Fetches one feed (conditional GET) and stores its articles. The library
@@ -204,6 +230,12 @@ fn update_one(
             let mut lib = Library::default();
             let base = url::Url::parse(&final_url).ok();
             let format = Format::detect(url, &bytes);
+            if let Some(found) = not_a_feed(format) {
+                let message =
+                    format!("not a feed (RSS, Atom or JSON Feed): this is {found}; nothing stored");
+                let error = Diagnostic::new(message).in_file(url);
+                return (Err(UpdateError::Invalid(error)), None, None);
+            }
             lib.load_with_base(url, &bytes, format, base.as_ref());
             if let Some(p) = lib.problems.first() {
                 return (Err(UpdateError::Invalid(p.clone())), None, None);
@@ -300,40 +332,118 @@ pub struct ImportReport {
     pub subscribed: usize,
     /// Every problem, naming its source (and line and column when known).
     pub problems: Vec<String>,
+    /// Feeds of OPML files not subscribed to, each naming the file, the
+    /// address and why: local files (without `allow_local`), addresses
+    /// neither http(s) nor local.
+    pub skipped: Vec<String>,
+    /// Local files subscribed to from OPML files (with `allow_local`), each
+    /// naming the file and the address.
+    pub local: Vec<String>,
+}
+
+/// Where an OPML outline's feed is.
+#[derive(Debug, PartialEq, Eq)]
+enum Address {
+    /// http(s): subscribed to.
+    Web,
+    /// A local file, as a `file://` address: only with `--allow-local`.
+    Local(String),
+    /// Anything else (`ftp:`, `data:`, `javascript:`...): never.
+    Other,
+}
+
+/// Where `url`, read from the OPML file `opml`, points: a bare path is a
+/// local file, relative to the OPML file's directory.
+fn address(url: &str, opml: &Path) -> Address {
+    if crate::library::is_url(url) {
+        return Address::Web;
+    }
+    if let Ok(parsed) = url::Url::parse(url) {
+        return if parsed.scheme() == "file" {
+            Address::Local(parsed.to_string())
+        } else {
+            Address::Other
+        };
+    }
+    let dir = opml.parent().unwrap_or(Path::new("."));
+    let path = std::path::absolute(dir.join(url)).unwrap_or_else(|_| dir.join(url));
+    match url::Url::from_file_path(&path) {
+        Ok(u) => Address::Local(u.to_string()),
+        Err(()) => Address::Other,
+    }
 }
 
 /// Imports files, directories and URLs into `into`. OPML files add their
-/// feeds to the subscriptions at `subs_path` instead. `tz` places the naive
-/// dates of text dumps.
+/// http(s) feeds to the subscriptions at `subs_path` instead; their local
+/// files only when `allow_local`, and both kinds left out are listed in
+/// [`ImportReport::skipped`]. `tz` places the naive dates of text dumps.
 pub fn import_sources(
     sources: &[String],
     into: &Path,
     tz: Option<&str>,
     subs_path: &Path,
+    allow_local: bool,
 ) -> Result<ImportReport, IngestError> {
     let mut report = ImportReport::default();
     for source in sources {
-        if !crate::library::is_url(source)
-            && let Ok(bytes) = std::fs::read(source)
-            && Format::detect(source, &bytes) == Format::Opml
-        {
+        // Read once (a FIFO or stdin cannot be read twice), by the library's
+        // bounded reader; subscription lists come back in `opml`.
+        let mut lib = if crate::library::is_url(source) {
+            Library::load_with_tz(&[source], tz)
+        } else {
+            Library::load_for_import(&[source], tz)
+        };
+        let named = if source == "-" {
+            crate::library::STDIN
+        } else {
+            source
+        };
+        for (path, bytes) in lib.opml.take().unwrap_or_default() {
+            if path != named {
+                report.summary.failed += 1;
+                report.problems.push(format!(
+                    "{path}: a subscription list (OPML) inside a directory is not read: name it to `kanbao import`"
+                ));
+                continue;
+            }
             let text = String::from_utf8_lossy(&bytes);
-            match Subscriptions::from_opml(&text) {
-                Ok(found) => {
-                    let mut subs = Subscriptions::load(subs_path)?;
-                    for feed in found.feeds {
-                        report.subscribed += usize::from(subs.add(feed));
-                    }
-                    subs.save(subs_path)?;
-                }
+            let found = match Subscriptions::from_opml(&text) {
+                Ok(found) => found,
                 Err(e) => {
                     report.summary.failed += 1;
-                    report.problems.push(format!("{source}:{e}"));
+                    report.problems.push(format!("{path}:{e}"));
+                    continue;
                 }
+            };
+            let mut subs = Subscriptions::load(subs_path)?;
+            for mut feed in found.feeds {
+                match address(&feed.url, Path::new(source)) {
+                    Address::Web => {}
+                    Address::Local(file) if allow_local => {
+                        report
+                            .local
+                            .push(format!("{path}: subscribing to a local file: {file}"));
+                        feed.url = file;
+                    }
+                    Address::Local(_) => {
+                        report.skipped.push(format!(
+                            "{path}: skipped {}: a local file (`kanbao import --allow-local` subscribes to local files)",
+                            feed.url
+                        ));
+                        continue;
+                    }
+                    Address::Other => {
+                        report.skipped.push(format!(
+                            "{path}: skipped {}: not an http(s) address nor a local file",
+                            feed.url
+                        ));
+                        continue;
+                    }
+                }
+                report.subscribed += usize::from(subs.add(feed));
             }
-            continue;
+            subs.save(subs_path)?;
         }
-        let lib = Library::load_with_tz(&[source], tz);
         report.summary.failed += lib.problems.len();
         report
             .problems
@@ -341,4 +451,49 @@ pub fn import_sources(
         report.summary.add(store(into, &lib.articles)?);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opml_addresses_are_web_local_or_refused() {
+        let opml = Path::new("/feeds/subs.opml");
+        assert_eq!(address("https://example.org/a.xml", opml), Address::Web);
+        assert_eq!(address("HTTP://example.org/a.xml", opml), Address::Web);
+        assert_eq!(
+            address("file:///dev/zero", opml),
+            Address::Local("file:///dev/zero".into())
+        );
+        assert_eq!(
+            address("local/feed.xml", opml),
+            Address::Local("file:///feeds/local/feed.xml".into())
+        );
+        assert_eq!(
+            address("/etc/passwd", opml),
+            Address::Local("file:///etc/passwd".into())
+        );
+        for other in [
+            "ftp://example.org/a",
+            "javascript:alert(1)",
+            "data:text/xml,<rss/>",
+        ] {
+            assert_eq!(address(other, opml), Address::Other, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_non_feed_is_never_stored() {
+        for format in [
+            Format::Html,
+            Format::Json,
+            Format::JsonLines,
+            Format::TextDump,
+            Format::Opml,
+        ] {
+            assert!(not_a_feed(format).is_some(), "{format:?}");
+        }
+        assert_eq!(not_a_feed(Format::Feed), None);
+    }
 }

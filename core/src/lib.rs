@@ -32,6 +32,7 @@ pub use ingest::{
     FeedOutcome, FeedResult, ImportReport, IngestError, Summary, UpdateError, default_library_dir,
     import_sources, update_all,
 };
+pub use library::walk::{MAX_WALK_DEPTH, MAX_WALK_ENTRIES};
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
 pub use model::link::{Link, LinkRefused, MAILTO_HEADERS};
@@ -42,6 +43,7 @@ pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};
 pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
+pub use store::read::{MAX_BYTES, MAX_FILE_BYTES, ReadError, read_regular};
 pub use text::fold::{fold, fold_body, fold_with_offsets};
 pub use text::output::{json_line, xml_attribute};
 pub use text::position::line_column;

@@ -412,7 +412,13 @@ pub fn default_path() -> Option<PathBuf> {
 /// sections and keys are warnings. A TOML syntax error or an unreadable file
 /// gives the defaults with one warning.
 pub fn load(path: &Path) -> (Config, Vec<String>) {
-    match std::fs::read(path) {
+    // A regular file only (a FIFO is refused, not waited on), of a sane size.
+    let read = match kanbao_core::read_regular(path, kanbao_core::MAX_BYTES) {
+        Ok(bytes) => Ok(bytes),
+        Err(kanbao_core::ReadError::Io(e)) => Err(e),
+        Err(e) => Err(std::io::Error::other(e.to_string())),
+    };
+    match read {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(&text, path),
             Err(e) => {

@@ -114,7 +114,8 @@ pub struct Entry {
 /// The cached scan of the file `key` describes, if there is a valid one.
 /// `path` is the name the file was given by (articles' origins use it).
 pub fn read(dir: &Path, key: &Key, path: &str) -> Option<Entry> {
-    let file = std::fs::File::open(dir.join(key.file_name())).ok()?;
+    // Opened without waiting: a FIFO put in the cache is refused.
+    let (file, _) = crate::store::read::open(&dir.join(key.file_name()), false).ok()?;
     let entry = decode(
         std::io::BufReader::with_capacity(1 << 16, file),
         key,

@@ -6,7 +6,7 @@
 //! problem found on the way. A bad file or line never stops the rest from
 //! loading.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,9 +16,14 @@ use serde_json::value::RawValue;
 
 pub mod cache;
 pub mod search;
+pub(crate) mod walk;
 
 use crate::diagnostic::Diagnostic;
+use crate::library::walk::{Found, Walker};
 use crate::model::article::{Article, BodyAt, Origin, json_message};
+use crate::store::read::{
+    FROM_A_STREAM, MAX_BYTES, MAX_FILE_BYTES, ReadError, WHOLE, is_fifo, read_bounded, special_kind,
+};
 use crate::text::position::{column_of_byte_column, line_column as position, offset_of};
 
 include!(concat!(env!("OUT_DIR"), "/sample.rs"));
@@ -47,6 +52,9 @@ pub struct Library {
     lazy_file: Option<Arc<str>>,
     /// Where scans of big files are cached (lazy loading only).
     cache_dir: Option<PathBuf>,
+    /// Subscription lists (OPML) met, kept for `kanbao import` (which sets
+    /// it) instead of being reported as problems.
+    pub(crate) opml: Option<Vec<(String, Vec<u8>)>>,
 }
 
 /// How far loading has got: bytes of article files read (of those known so
@@ -158,12 +166,30 @@ impl Library {
             tz: tz.map(str::to_owned),
             ..Library::default()
         };
-        let mut seen_dirs = HashSet::new();
-        for p in paths {
-            lib.load_path(p.as_ref(), true, &mut seen_dirs);
-        }
-        lib.check_duplicate_ids();
+        lib.load_paths(paths);
         lib
+    }
+
+    /// [`Library::load_with_tz`], keeping the subscription lists (OPML) met
+    /// in [`Library::opml`] instead of reporting them.
+    pub(crate) fn load_for_import<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
+        let mut lib = Library {
+            tz: tz.map(str::to_owned),
+            opml: Some(Vec::new()),
+            ..Library::default()
+        };
+        lib.load_paths(paths);
+        lib
+    }
+
+    /// Loads each path, every directory walked by one [`Walker`] (so a
+    /// directory named twice, or reached again through a link, loads once).
+    fn load_paths<P: AsRef<Path>>(&mut self, paths: &[P]) {
+        let mut walker = Walker::new();
+        for p in paths {
+            self.load_path(p.as_ref(), &mut walker);
+        }
+        self.check_duplicate_ids();
     }
 
     /// [`Library::load_with_tz`] keeping only metadata in memory: bodies of
@@ -194,11 +220,7 @@ impl Library {
             cache_dir,
             ..Library::default()
         };
-        let mut seen_dirs = HashSet::new();
-        for p in paths {
-            lib.load_path(p.as_ref(), true, &mut seen_dirs);
-        }
-        lib.check_duplicate_ids();
+        lib.load_paths(paths);
         if lib.articles.iter().any(|a| a.body_at.is_some()) {
             lib.search_index = Some(Arc::new(crate::library::search::Index::build(
                 &lib.articles,
@@ -264,47 +286,43 @@ impl Library {
             .push(Diagnostic::at(line, column, message).in_file(path));
     }
 
-    fn load_path(&mut self, path: &Path, explicit: bool, seen_dirs: &mut HashSet<PathBuf>) {
+    /// Loads a path the user named: a URL, `-` (stdin), a directory
+    /// (walked: [`crate::library::walk`]) or a file.
+    fn load_path(&mut self, path: &Path, walker: &mut Walker) {
         let shown = path.display().to_string();
         if is_url(&shown) {
             return self.load_url(&shown);
         }
-        let meta = match std::fs::metadata(path) {
+        if shown == "-" {
+            let bytes = read_stream(std::io::stdin().lock());
+            return self.load_stream(STDIN, bytes);
+        }
+        let meta = std::fs::metadata(path);
+        if let Ok(m) = &meta
+            && m.is_dir()
+        {
+            let wanted = |p: &Path| Format::is_article_file(p);
+            return walker.walk(path, m, &wanted, &mut |found| match found {
+                Found::File(file, meta) => self.load_file(&file, false, meta),
+                Found::Skipped(what, why) => self.problem(&what.display().to_string(), 0, 0, why),
+            });
+        }
+        self.load_file(path, true, meta)
+    }
+
+    /// Loads one file (`explicit`: named by the user, not met in a walk),
+    /// whose `stat` is `meta`. Only regular files are read: a FIFO would
+    /// block the walk forever, a device could be endless. A FIFO named on
+    /// the command line is read, as `cat` would (that is what `kanbao read
+    /// <(curl …)` hands us), up to [`MAX_BYTES`].
+    fn load_file(&mut self, path: &Path, explicit: bool, meta: std::io::Result<std::fs::Metadata>) {
+        let shown = path.display().to_string();
+        let meta = match meta {
             Ok(m) => m,
             Err(e) => return self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
         };
-        if meta.is_dir() {
-            let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-            if !seen_dirs.insert(canonical) {
-                return; // a symlink loop, or the same directory named twice
-            }
-            let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-                Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
-                Err(e) => return self.problem(&shown, 0, 0, format!("cannot read directory: {e}")),
-            };
-            entries.sort();
-            for entry in entries {
-                let hidden = entry
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with('.'));
-                if hidden {
-                    continue;
-                }
-                if entry.is_dir() || Format::is_article_file(&entry) {
-                    self.load_path(&entry, false, seen_dirs);
-                }
-            }
-            return;
-        }
-        if !explicit && !Format::is_article_file(path) {
-            return;
-        }
-        // Only regular files are read: a FIFO would block the walk forever, a
-        // device could be endless. A FIFO named on the command line is read,
-        // as `cat` would (that is what `kanbao read <(curl …)` hands us).
-        let readable = meta.is_file() || (explicit && is_fifo(&meta.file_type()));
-        if !readable {
+        let stream = explicit && is_fifo(&meta.file_type());
+        if !meta.is_file() && !stream {
             let kind = special_kind(&meta.file_type());
             return self.problem(
                 &shown,
@@ -313,32 +331,103 @@ impl Library {
                 format!("not a regular file ({kind}): not read"),
             );
         }
+        let (file, meta) = match crate::store::read::open(path, stream) {
+            Ok(opened) => opened,
+            Err(ReadError::Io(e)) => {
+                return self.problem(&shown, 0, 0, cannot_read(path, explicit, &e));
+            }
+            Err(e) => return self.problem(&shown, 0, 0, e.to_string()),
+        };
+        if !meta.is_file() {
+            return self.load_stream(&shown, read_stream(file));
+        }
         if let Some(p) = &self.progress {
             p.total.fetch_add(meta.len(), Ordering::Relaxed);
         }
-        if self.lazy && meta.is_file() {
-            self.load_file_lazy(path, &shown, explicit, meta.len());
+        if self.lazy {
+            self.load_file_lazy(path, &shown, file, meta.len());
             if let Some(p) = &self.progress {
                 p.offer(&self.articles);
             }
             return;
         }
-        match std::fs::read(path) {
+        let Some((first, format)) = self.read_first(&shown, &file) else {
+            return;
+        };
+        if first.len() >= BLOCK && is_jsonl(format, &first) {
+            self.files += 1;
+            return self.stream_jsonl(file, first, &shown, None);
+        }
+        let Some(bytes) = self.read_rest(&shown, file, meta.len(), first) else {
+            return;
+        };
+        self.files += 1;
+        self.load_text(&shown, &bytes, format);
+        if let Some(p) = &self.progress {
+            p.read(bytes.len() as u64, 0);
+        }
+    }
+
+    /// Loads what came through a pipe, a FIFO or stdin (read by
+    /// [`read_stream`]).
+    fn load_stream(&mut self, shown: &str, bytes: Result<Vec<u8>, ReadError>) {
+        match bytes {
             Ok(bytes) => {
                 self.files += 1;
-                self.load_text(&shown, &bytes, Format::detect(&shown, &bytes));
-                if let Some(p) = &self.progress {
-                    p.read(meta.len(), 0);
-                }
+                self.load_text(shown, &bytes, Format::detect(shown, &bytes));
             }
-            Err(e) => self.problem(&shown, 0, 0, cannot_read(path, explicit, &e)),
+            Err(e) => self.problem(shown, 0, 0, e.to_string()),
+        }
+    }
+
+    /// The first [`BLOCK`] of a regular file, and its format; `None` (with a
+    /// problem) if it cannot be read.
+    fn read_first(&mut self, shown: &str, mut file: &std::fs::File) -> Option<(Vec<u8>, Format)> {
+        let mut first = Vec::new();
+        if let Err(e) = (&mut file).take(BLOCK as u64).read_to_end(&mut first) {
+            self.problem(shown, 0, 0, format!("cannot read: {e}"));
+            return None;
+        }
+        let format = Format::detect(shown, &first);
+        Some((first, format))
+    }
+
+    /// The rest of a regular file of `size` bytes read whole after its
+    /// `first` block, up to [`MAX_FILE_BYTES`] (a bigger one is refused
+    /// before it is read, one that grows stops there); `None` (with a
+    /// problem) if it cannot be read.
+    fn read_rest(
+        &mut self,
+        shown: &str,
+        file: std::fs::File,
+        size: u64,
+        first: Vec<u8>,
+    ) -> Option<Vec<u8>> {
+        let mut bytes = first;
+        if bytes.len() < BLOCK {
+            return Some(bytes);
+        }
+        let read = if size > MAX_FILE_BYTES {
+            Err(ReadError::TooLarge {
+                limit: MAX_FILE_BYTES,
+                what: WHOLE,
+            })
+        } else {
+            read_bounded(file, &mut bytes, MAX_FILE_BYTES, WHOLE)
+        };
+        match read {
+            Ok(()) => Some(bytes),
+            Err(e) => {
+                self.problem(shown, 0, 0, e.to_string());
+                None
+            }
         }
     }
 
     /// Loads one regular file keeping JSON bodies on disk: from the cache
     /// when it holds this file's scan, else by scanning (big JSON Lines
     /// files block by block on every core) and caching the scan.
-    fn load_file_lazy(&mut self, path: &Path, shown: &str, explicit: bool, size: u64) {
+    fn load_file_lazy(&mut self, path: &Path, shown: &str, file: std::fs::File, size: u64) {
         let key = (size >= crate::library::cache::MIN_FILE_SIZE)
             .then(|| crate::library::cache::Key::of(path))
             .flatten();
@@ -362,28 +451,19 @@ impl Library {
             self.problems.extend(entry.problems);
             return;
         }
-        let mut file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => return self.problem(shown, 0, 0, cannot_read(path, explicit, &e)),
+        let Some((first, format)) = self.read_first(shown, &file) else {
+            return;
         };
-        let mut first = Vec::new();
-        if let Err(e) = (&mut file).take(BLOCK as u64).read_to_end(&mut first) {
-            return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
-        }
-        self.files += 1;
         let (articles_before, problems_before) = (self.articles.len(), self.problems.len());
         let lazy: Arc<str> = Arc::from(shown);
-        let format = Format::detect(shown, &first);
-        let whole = first.len() < BLOCK;
-        let jsonl = format == Format::JsonLines
-            || (format == Format::Json && first_line_is_an_object(&first));
-        if !whole && jsonl && binary_kind(&first).is_none() {
-            self.stream_jsonl(file, first, shown, lazy);
+        if first.len() >= BLOCK && is_jsonl(format, &first) {
+            self.files += 1;
+            self.stream_jsonl(file, first, shown, Some(lazy));
         } else {
-            let mut bytes = first;
-            if !whole && let Err(e) = file.read_to_end(&mut bytes) {
-                return self.problem(shown, 0, 0, cannot_read(path, explicit, &e));
-            }
+            let Some(bytes) = self.read_rest(shown, file, size, first) else {
+                return;
+            };
+            self.files += 1;
             self.lazy_file = Some(lazy);
             self.load_text(shown, &bytes, format);
             self.lazy_file = None;
@@ -423,7 +503,7 @@ impl Library {
         mut file: std::fs::File,
         first: Vec<u8>,
         path: &str,
-        lazy: Arc<str>,
+        lazy: Option<Arc<str>>,
     ) {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
         let (send, receive) = std::sync::mpsc::sync_channel::<(usize, u64, Vec<u8>)>(workers);
@@ -450,7 +530,7 @@ impl Library {
                             return;
                         };
                         let mut part = Part::default();
-                        scan_jsonl(path, &block, offset, Some(lazy), &mut part);
+                        scan_jsonl(path, &block, offset, lazy.as_ref(), &mut part);
                         if let Some(p) = progress {
                             p.read(block.len() as u64, part.articles.len());
                         }
@@ -599,6 +679,12 @@ impl Library {
                     );
                 }
             },
+            Format::Opml if self.opml.is_some() => {
+                if let Some(found) = &mut self.opml {
+                    found.push((path.to_owned(), bytes.to_vec()));
+                }
+                return;
+            }
             Format::Opml => {
                 return self.problem(
                     path,
@@ -941,6 +1027,25 @@ fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Arti
     Ok(a)
 }
 
+/// Whether a file whose first block is `first` is read as JSON Lines
+/// (streamed when big): named so, or JSON whose first line is an object,
+/// and not binary.
+fn is_jsonl(format: Format, first: &[u8]) -> bool {
+    let jsonl =
+        format == Format::JsonLines || (format == Format::Json && first_line_is_an_object(first));
+    jsonl && binary_kind(first).is_none()
+}
+
+/// How stdin is named in problems and in `list --json`.
+pub(crate) const STDIN: &str = "<stdin>";
+
+/// Reads a pipe, a FIFO or stdin whole, up to [`MAX_BYTES`].
+fn read_stream(reader: impl Read) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    read_bounded(reader, &mut bytes, MAX_BYTES, FROM_A_STREAM)?;
+    Ok(bytes)
+}
+
 /// Whether a file that starts like JSON is JSON Lines: its first line is a
 /// whole object, and more follows.
 fn first_line_is_an_object(bytes: &[u8]) -> bool {
@@ -1035,38 +1140,6 @@ fn cannot_read(path: &Path, explicit: bool, e: &std::io::Error) -> String {
         }
     }
     format!("cannot read: {e}")
-}
-
-#[cfg(unix)]
-fn is_fifo(t: &std::fs::FileType) -> bool {
-    std::os::unix::fs::FileTypeExt::is_fifo(t)
-}
-
-#[cfg(not(unix))]
-fn is_fifo(_: &std::fs::FileType) -> bool {
-    false
-}
-
-/// What a file that is neither a regular file nor a directory is.
-fn special_kind(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-    }
-    let _ = t;
-    "a special file"
 }
 
 /// The kind of well-known binary data `bytes` starts with, if any.

@@ -298,9 +298,11 @@ fn read_article(
     buf: &mut Vec<u8>,
 ) -> (String, Vec<String>) {
     if file.as_ref().is_none_or(|(open, _, _)| *open != file_no) {
-        *file = std::fs::File::open(&*index.files[file_no as usize])
+        // Without waiting: a FIFO that replaced the file is not searched.
+        let path = std::path::Path::new(&*index.files[file_no as usize]);
+        *file = crate::store::read::open(path, false)
             .ok()
-            .map(|f| (file_no, BufReader::with_capacity(1 << 20, f), 0));
+            .map(|(f, _)| (file_no, BufReader::with_capacity(1 << 20, f), 0));
     }
     let Some((_, reader, position)) = file else {
         return Default::default();

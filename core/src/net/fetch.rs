@@ -27,6 +27,9 @@
 use std::io;
 use std::time::Duration;
 
+pub use crate::store::read::MAX_BYTES;
+use crate::store::read::size;
+
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use ureq::{Agent, ResponseExt};
 
@@ -69,7 +72,8 @@ pub struct FetchConfig {
     /// Default 5.
     pub max_redirects: u32,
     /// Largest body accepted, counted after gzip decoding; a larger one is
-    /// [`FetchError::TooLarge`] and is never buffered whole. Default 20 MiB.
+    /// [`FetchError::TooLarge`] and is never buffered whole. Default
+    /// [`MAX_BYTES`], 20 MiB.
     pub max_bytes: u64,
     /// The `User-Agent` header; empty sends none. Default
     /// [`DEFAULT_USER_AGENT`].
@@ -85,7 +89,7 @@ impl Default for FetchConfig {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30),
             max_redirects: 5,
-            max_bytes: 20 * 1024 * 1024,
+            max_bytes: MAX_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             proxy_from_env: true,
         }
@@ -301,19 +305,6 @@ fn seconds(d: Duration) -> String {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())
-    }
-}
-
-/// `20 MiB`, `64 KiB`, `1000 bytes`.
-fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
-        format!("{} KiB", bytes / KIB)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 

@@ -24,6 +24,14 @@ pub enum SubscriptionsError {
         /// What the system said.
         error: std::io::Error,
     },
+    /// The file is not a regular file, or too big for a subscription list.
+    #[error("{}: {error}", path.display())]
+    Refused {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        error: crate::store::read::ReadError,
+    },
     /// The file is not a subscription list: where, and what is wrong.
     #[error(transparent)]
     Invalid(Diagnostic),
@@ -73,9 +81,23 @@ impl Subscriptions {
         crate::paths::config_dir().map(|d| d.join("subscriptions.json"))
     }
 
-    /// Reads the list; a missing file is an empty list.
+    /// Reads the list; a missing file is an empty list. Only a regular
+    /// file is read (never waited on, were it a FIFO), and at most
+    /// [`crate::store::read::MAX_FILE_BYTES`].
     pub fn load(path: &Path) -> Result<Subscriptions, SubscriptionsError> {
-        match std::fs::read_to_string(path) {
+        use crate::store::read::{MAX_FILE_BYTES, ReadError, read_regular};
+        let text = match read_regular(path, MAX_FILE_BYTES) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e)),
+            Err(ReadError::Io(e)) => Err(e),
+            Err(error) => {
+                return Err(SubscriptionsError::Refused {
+                    path: path.to_owned(),
+                    error,
+                });
+            }
+        };
+        match text {
             Ok(text) => serde_json::from_str(&text).map_err(|e| {
                 let line = e.line();
                 let column = column_of_byte_column(&text, line, e.column());
