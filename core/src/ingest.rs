@@ -92,36 +92,120 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// The file an article is stored in: named by a hash of its id, so any id
-/// (a URL, a guid with slashes) makes a safe, stable file name.
-fn file_name(id: &str) -> String {
+/// The file an article is stored in: named by a hash of its identity
+/// ([`Article::key`]: the id, scoped to the article's feed), so any id (a
+/// URL, a guid with slashes) makes a safe, stable file name, and two feeds
+/// using the same guid get two files.
+fn file_name(key: &str) -> String {
     format!(
         "{:016x}.json",
-        crate::model::article::Fnv::hash(id.as_bytes())
+        crate::model::article::Fnv::hash(key.as_bytes())
     )
 }
 
+/// An article stored before ids were scoped to feeds, now stored under its
+/// scoped identity: its read and starred marks are under `id` and belong
+/// under `key` ([`carry_marks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rescoped {
+    /// Its id, which the marks of an older kanbao were keyed by.
+    pub id: String,
+    /// Its identity now ([`Article::key`]).
+    pub key: String,
+}
+
+/// What [`store`] did.
+#[derive(Debug, Default)]
+struct Stored {
+    summary: Summary,
+    rescoped: Vec<Rescoped>,
+}
+
 /// Stores articles in `dir`: new ones are added, changed ones replace their
-/// older version, identical ones are left alone.
-fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
-    let mut summary = Summary::default();
+/// older version, identical ones are left alone. Each is stored under its
+/// identity ([`Article::key`]), so an article of one feed never replaces
+/// another feed's, whatever guid or URL it reuses.
+///
+/// A library written before ids were scoped has a feed's articles in files
+/// named by their bare id, without `feed`: the first time a feed stores an
+/// article with the same id and URL, that file is taken over (renamed, so
+/// only one feed can take it) instead of the article being added again.
+fn store(dir: &Path, articles: &[Article]) -> Result<Stored, WriteError> {
+    let mut stored = Stored::default();
     for article in articles {
-        let path = dir.join(file_name(&article.id));
+        let key = article.key();
+        let path = dir.join(file_name(&key));
         // A JSON value always encodes; `{:#}` is `to_string_pretty`.
         let text = format!("{:#}\n", article.to_json());
         match std::fs::read(&path) {
-            Ok(old) if old == text.as_bytes() => summary.unchanged += 1,
+            Ok(old) if old == text.as_bytes() => stored.summary.unchanged += 1,
             Ok(_) => {
                 write_atomic(&path, text.as_bytes())?;
-                summary.updated += 1;
+                stored.summary.updated += 1;
             }
-            Err(_) => {
-                write_atomic(&path, text.as_bytes())?;
-                summary.new += 1;
-            }
+            Err(_) => match take_over_unscoped(dir, article, &path) {
+                Some(same) => {
+                    write_atomic(&path, text.as_bytes())?;
+                    match same {
+                        true => stored.summary.unchanged += 1,
+                        false => stored.summary.updated += 1,
+                    }
+                    stored.rescoped.push(Rescoped {
+                        id: article.id.clone(),
+                        key: key.into_owned(),
+                    });
+                }
+                None => {
+                    write_atomic(&path, text.as_bytes())?;
+                    stored.summary.new += 1;
+                }
+            },
         }
     }
-    Ok(summary)
+    Ok(stored)
+}
+
+/// For an article of a feed with no file of its own yet: moves the file an
+/// older kanbao stored it in (named by its bare id, holding the same id and
+/// URL and no feed) to `path`. Returns `None` when there is none (or another
+/// feed took it first), else whether it held this article exactly, but for
+/// the feed.
+fn take_over_unscoped(dir: &Path, article: &Article, path: &Path) -> Option<bool> {
+    article.feed.as_ref()?;
+    let legacy = dir.join(file_name(&article.id));
+    let old_text = std::fs::read_to_string(&legacy).ok()?;
+    let old = Article::from_json(&old_text).ok()?;
+    if old.feed.is_some() || old.id != article.id || old.url != article.url {
+        return None;
+    }
+    // A rename either happens or not: one feed only takes the file.
+    std::fs::rename(&legacy, path).ok()?;
+    let unscoped = Article {
+        feed: None,
+        ..article.clone()
+    };
+    Some(old_text == format!("{:#}\n", unscoped.to_json()))
+}
+
+/// Carries the marks of articles stored before ids were scoped to feeds
+/// ([`Rescoped`]) over to their scoped identity, so an upgrade loses no read
+/// or starred mark. Marks already set under the new identity are kept.
+pub fn carry_marks(
+    marks: &mut crate::store::marks::MarkStore,
+    rescoped: &[Rescoped],
+) -> Result<(), crate::store::marks::MarksError> {
+    let read: Vec<&str> = rescoped
+        .iter()
+        .filter(|r| marks.is_read(&r.id) && !marks.is_read(&r.key))
+        .map(|r| r.key.as_str())
+        .collect();
+    marks.mark_all_read(&read)?;
+    for r in rescoped {
+        if marks.is_starred(&r.id) && !marks.is_starred(&r.key) {
+            marks.set_starred(&r.key, true)?;
+        }
+    }
+    Ok(())
 }
 
 /// One feed's update.
@@ -140,6 +224,9 @@ pub struct FeedResult {
     pub url: String,
     /// What happened, or the error (naming the source).
     pub outcome: Result<FeedOutcome, UpdateError>,
+    /// Articles stored before ids were scoped, whose marks move
+    /// ([`carry_marks`]).
+    pub rescoped: Vec<Rescoped>,
 }
 
 /// Reads a `file://` feed; "not modified" when its modification time is the
@@ -176,25 +263,26 @@ fn read_local(url: &str, validators: &Validators) -> Result<Fetched, UpdateError
     })
 }
 
-/// Fetches one feed (conditional GET) and stores its articles. The library
-/// is only written once the whole feed has parsed.
-fn update_one(
-    fetcher: &Fetcher,
-    url: &str,
-    validators: &Validators,
-    library: &Path,
-) -> (
+/// What updating one feed did: the outcome, the validators and title to
+/// remember, the articles whose identity was scoped.
+type UpdatedOne = (
     Result<FeedOutcome, UpdateError>,
     Option<Validators>,
     Option<String>,
-) {
+    Vec<Rescoped>,
+);
+
+/// Fetches one feed (conditional GET) and stores its articles, each scoped
+/// to the subscription's URL (whatever the feed says, wherever it
+/// redirected). The library is only written once the whole feed has parsed.
+fn update_one(fetcher: &Fetcher, url: &str, validators: &Validators, library: &Path) -> UpdatedOne {
     let fetched = if url.starts_with("file://") {
         read_local(url, validators)
     } else {
         fetcher.get(url, validators).map_err(UpdateError::from)
     };
     match fetched {
-        Ok(Fetched::NotModified) => (Ok(FeedOutcome::NotModified), None, None),
+        Ok(Fetched::NotModified) => (Ok(FeedOutcome::NotModified), None, None, Vec::new()),
         Ok(Fetched::Body {
             bytes,
             final_url,
@@ -206,21 +294,29 @@ fn update_one(
             let format = Format::detect(url, &bytes);
             lib.load_with_base(url, &bytes, format, base.as_ref());
             if let Some(p) = lib.problems.first() {
-                return (Err(UpdateError::Invalid(p.clone())), None, None);
+                return (Err(UpdateError::Invalid(p.clone())), None, None, Vec::new());
+            }
+            for a in &mut lib.articles {
+                a.feed = Some(url.to_owned());
             }
             let title = lib.articles.iter().find_map(|a| a.source.clone());
             match store(library, &lib.articles) {
-                Ok(summary) => (Ok(FeedOutcome::Stored(summary)), Some(validators), title),
+                Ok(stored) => (
+                    Ok(FeedOutcome::Stored(stored.summary)),
+                    Some(validators),
+                    title,
+                    stored.rescoped,
+                ),
                 Err(e) => {
                     let error = UpdateError::Store {
                         url: url.to_owned(),
                         error: Arc::new(e),
                     };
-                    (Err(error), None, None)
+                    (Err(error), None, None, Vec::new())
                 }
             }
         }
-        Err(e) => (Err(e), None, None),
+        Err(e) => (Err(e), None, None, Vec::new()),
     }
 }
 
@@ -247,11 +343,12 @@ pub fn update_all(
                         etag: feed.etag.clone(),
                         last_modified: feed.last_modified.clone(),
                     };
-                    let (outcome, validators, title) =
+                    let (outcome, validators, title, rescoped) =
                         update_one(fetcher, &feed.url, &validators, library);
                     let result = FeedResult {
                         url: feed.url.clone(),
                         outcome,
+                        rescoped,
                     };
                     progress(&result);
                     done.lock()
@@ -300,11 +397,16 @@ pub struct ImportReport {
     pub subscribed: usize,
     /// Every problem, naming its source (and line and column when known).
     pub problems: Vec<String>,
+    /// Articles stored before ids were scoped, whose marks move
+    /// ([`carry_marks`]).
+    pub rescoped: Vec<Rescoped>,
 }
 
 /// Imports files, directories and URLs into `into`. OPML files add their
 /// feeds to the subscriptions at `subs_path` instead. `tz` places the naive
-/// dates of text dumps.
+/// dates of text dumps. The articles of a feed are scoped to it (its URL,
+/// or the `file://` address of a feed file); article JSON from a URL to that
+/// URL; pages and text dumps belong to no feed.
 pub fn import_sources(
     sources: &[String],
     into: &Path,
@@ -338,7 +440,9 @@ pub fn import_sources(
         report
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));
-        report.summary.add(store(into, &lib.articles)?);
+        let stored = store(into, &lib.articles)?;
+        report.summary.add(stored.summary);
+        report.rescoped.extend(stored.rescoped);
     }
     Ok(report)
 }

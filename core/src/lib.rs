@@ -29,8 +29,8 @@ mod typeset;
 pub use diagnostic::Diagnostic;
 pub use import::{Imported, feed, html_text, page, textdump};
 pub use ingest::{
-    FeedOutcome, FeedResult, ImportReport, IngestError, Summary, UpdateError, default_library_dir,
-    import_sources, update_all,
+    FeedOutcome, FeedResult, ImportReport, IngestError, Rescoped, Summary, UpdateError,
+    carry_marks, default_library_dir, import_sources, update_all,
 };
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};

@@ -1,0 +1,290 @@
+//! Hostile sources over the network (127.0.0.1 only): a feed that reuses
+//! another feed's guid and URL, redirects towards local services, servers
+//! with many headers, OPML with undefined entities, a symlink planted where
+//! kanbao writes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use kanbao_core::{Format, Library, MarkStore};
+
+use crate::common::TempDir;
+use crate::common::http::{Server, reply};
+
+/// A user with their own config, data and state directories.
+struct User {
+    home: TempDir,
+}
+
+impl User {
+    fn new() -> User {
+        User {
+            home: TempDir::new("hostile-net"),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kanbao"));
+        c.env("HOME", &self.home.0)
+            .env("XDG_CONFIG_HOME", self.home.path("config"))
+            .env("XDG_DATA_HOME", self.home.path("data"))
+            .env("XDG_STATE_HOME", self.home.path("state"))
+            .env("XDG_CACHE_HOME", self.home.path("cache"))
+            .env_remove("NO_COLOR")
+            .env_remove("http_proxy")
+            .env_remove("HTTP_PROXY")
+            .env_remove("https_proxy")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("ALL_PROXY");
+        c
+    }
+
+    fn kanbao(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("binary runs")
+    }
+
+    /// Runs kanbao, which must succeed; returns its standard output.
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.kanbao(args);
+        assert!(o.status.success(), "kanbao {args:?}: {}", err(&o));
+        out(&o)
+    }
+
+    fn library(&self) -> PathBuf {
+        self.home.path("data/kanbao/library")
+    }
+
+    fn files(&self) -> usize {
+        std::fs::read_dir(self.library()).map_or(0, |d| d.count())
+    }
+
+    fn marks(&self) -> MarkStore {
+        MarkStore::open(&self.home.path("state/kanbao/state.sqlite3"))
+    }
+
+    /// The titles `kanbao list --query QUERY` shows, sorted.
+    fn titles(&self, query: &str) -> Vec<String> {
+        let listed = self.ok(&["list", "--json", "--query", query]);
+        let mut titles: Vec<String> = listed
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["title"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        titles.sort();
+        titles
+    }
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// An RSS feed of one item.
+fn rss(channel: &str, guid: &str, link: &str, title: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>{channel}</title><link>https://bank.example/</link>
+  <item><guid isPermaLink="false">{guid}</guid><link>{link}</link><title>{title}</title>
+    <description>Body of {title}.</description></item>
+</channel></rss>"#
+    )
+}
+
+const GUID: &str = "bank-2024-001";
+const LINK: &str = "https://bank.example/notices/1";
+const GENUINE: &str = "Scheduled maintenance on Sunday";
+const FORGED: &str = "URGENT reset password";
+
+/// Serves the bank's feed at /bank.xml and a hostile one reusing its guid
+/// and link at /evil.xml.
+fn two_feeds() -> Server {
+    Server::start(|req, _| match req.path.as_str() {
+        "/bank.xml" => reply(
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            rss("Bank news", GUID, LINK, GENUINE).as_bytes(),
+        ),
+        "/evil.xml" => reply(
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            rss("Totally the bank", GUID, LINK, FORGED).as_bytes(),
+        ),
+        "/articles.json" => {
+            let json = serde_json::json!({
+                "id": GUID, "title": FORGED, "url": LINK,
+                "feed": req.headers.iter().find(|(n, _)| n == "host")
+                    .map(|(_, h)| format!("http://{h}/bank.xml")),
+                "body": "Click here.",
+            });
+            reply(
+                "200 OK",
+                &[("Content-Type", "application/json")],
+                json.to_string().as_bytes(),
+            )
+        }
+        _ => reply("404 Not Found", &[], b""),
+    })
+}
+
+/// Marks the article titled `title` read in the browser, as `u` would.
+fn mark_read_in_browser(user: &User, title: &str) {
+    let lib = Library::load(&[user.library()]);
+    let mut app = kanbao::app::App::new(lib, Default::default(), 100, 30);
+    app.set_marks(user.marks());
+    app.set_filter(title.into());
+    assert_eq!(app.order().len(), 1, "one article titled {title:?}");
+    app.apply(kanbao::app::Action::ToggleRead);
+    assert_eq!(app.notice(), Some("marked read"));
+}
+
+#[test]
+fn a_feed_reusing_another_feeds_guid_and_url_is_another_article() {
+    let server = two_feeds();
+    let user = User::new();
+    user.ok(&["subscribe", &server.url("/bank.xml")]);
+    let first = user.ok(&["update"]);
+    assert!(first.contains("1 new, 0 updated"), "{first}");
+
+    user.ok(&["subscribe", &server.url("/evil.xml")]);
+    let second = user.ok(&["update"]);
+    assert!(
+        second.contains(": 1 new, 0 updated, 1 unchanged, 0 failed"),
+        "the forged entry is new, the genuine one untouched: {second}"
+    );
+    assert_eq!(user.files(), 2);
+    assert_eq!(user.titles(""), [GENUINE, FORGED]);
+
+    // Reading one marks only that one.
+    mark_read_in_browser(&user, GENUINE);
+    assert_eq!(user.titles("is:read"), [GENUINE]);
+    assert_eq!(user.titles("is:unread"), [FORGED]);
+
+    // A third update changes nothing: each feed keeps its own article.
+    let third = user.ok(&["update"]);
+    assert!(third.contains(": 0 new, 0 updated, 2 unchanged"), "{third}");
+    assert_eq!(user.titles("is:read"), [GENUINE]);
+}
+
+#[test]
+fn article_json_from_a_url_cannot_claim_a_feeds_identity() {
+    let server = two_feeds();
+    let user = User::new();
+    user.ok(&["subscribe", &server.url("/bank.xml")]);
+    user.ok(&["update"]);
+    // The JSON names the bank's feed, guid and link: it is scoped to the
+    // address it came from all the same.
+    let import = user.ok(&["import", &server.url("/articles.json")]);
+    assert!(import.contains("1 new, 0 updated"), "{import}");
+    assert_eq!(user.titles(""), [GENUINE, FORGED]);
+    let listed = user.ok(&["list", "--json", "--query", "URGENT"]);
+    let v: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    assert_eq!(v["feed"], server.url("/articles.json"));
+}
+
+#[test]
+fn a_feed_file_is_one_feed_however_its_path_is_written() {
+    let user = User::new();
+    let dir = TempDir::new("feed-file");
+    let feed = dir.write("bank.xml", rss("Bank news", GUID, LINK, GENUINE));
+    let first = user
+        .command()
+        .args(["import", "bank.xml"])
+        .current_dir(&dir.0)
+        .output()
+        .unwrap();
+    assert!(out(&first).contains("1 new"), "{}", err(&first));
+    let second = user.ok(&["import", &feed.display().to_string()]);
+    assert!(second.contains("0 new, 0 updated, 1 unchanged"), "{second}");
+    // …and the same feed as a subscription to its file:// address.
+    user.ok(&["subscribe", &feed.display().to_string()]);
+    let update = user.ok(&["update"]);
+    assert!(update.contains("0 new, 0 updated, 1 unchanged"), "{update}");
+    assert_eq!(user.files(), 1);
+}
+
+#[test]
+fn a_page_imported_from_a_url_belongs_to_no_feed() {
+    let server = Server::start(|_, _| {
+        reply(
+            "200 OK",
+            &[("Content-Type", "text/html; charset=utf-8")],
+            b"<html><head><title>A page</title></head><body><article><h1>A page</h1>\
+              <p>Some text long enough to be the article, and then some more.</p>\
+              </article></body></html>",
+        )
+    });
+    let user = User::new();
+    user.ok(&["import", &server.url("/page.html")]);
+    let listed = user.ok(&["list", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(listed.trim()).unwrap();
+    assert_eq!(v["feed"], serde_json::Value::Null, "{listed}");
+}
+
+/// The FNV-1a hash an older kanbao named article files by.
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Writes the bank's article as a kanbao without feed scoping stored it:
+/// named by its bare id, no `"feed"`; with its marks under the bare id.
+fn legacy_library(user: &User, title: &str) {
+    let text = rss("Bank news", GUID, LINK, title);
+    let mut lib = Library::default();
+    lib.load_text("old.xml", text.as_bytes(), Format::Feed);
+    let mut a = lib.articles.remove(0);
+    a.feed = None;
+    std::fs::create_dir_all(user.library()).unwrap();
+    let name = format!("{:016x}.json", fnv(GUID.as_bytes()));
+    std::fs::write(user.library().join(name), format!("{:#}\n", a.to_json())).unwrap();
+    let mut marks = user.marks();
+    marks.set_read(GUID, true).unwrap();
+    marks.set_starred(GUID, true).unwrap();
+}
+
+#[test]
+fn a_library_of_the_previous_version_is_taken_over_not_duplicated() {
+    let server = two_feeds();
+    let user = User::new();
+    legacy_library(&user, GENUINE);
+    assert_eq!(user.titles("is:read"), [GENUINE], "read before the upgrade");
+
+    user.ok(&["subscribe", &server.url("/bank.xml")]);
+    let update = user.ok(&["update"]);
+    assert!(
+        update.contains(": 0 new, 0 updated, 1 unchanged"),
+        "the old file is the same article: {update}"
+    );
+    assert_eq!(user.files(), 1, "not duplicated");
+    assert_eq!(user.titles("is:read"), [GENUINE], "its read mark kept");
+    assert_eq!(user.titles("is:starred"), [GENUINE], "its star kept");
+
+    // Once taken over, the old file cannot be taken again by another feed.
+    user.ok(&["subscribe", &server.url("/evil.xml")]);
+    let update = user.ok(&["update"]);
+    assert!(
+        update.contains(": 1 new, 0 updated, 1 unchanged"),
+        "{update}"
+    );
+    assert_eq!(user.titles("is:read"), [GENUINE]);
+    assert_eq!(user.titles("is:unread"), [FORGED]);
+}
+
+#[test]
+fn an_old_article_that_changed_since_is_updated_in_place() {
+    let server = two_feeds();
+    let user = User::new();
+    legacy_library(&user, "An older title");
+    user.ok(&["subscribe", &server.url("/bank.xml")]);
+    let update = user.ok(&["update"]);
+    assert!(update.contains(": 0 new, 1 updated"), "{update}");
+    assert_eq!(user.files(), 1);
+    assert_eq!(user.titles("is:read"), [GENUINE]);
+}
