@@ -5,8 +5,11 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::time::Duration;
 
-use kanbao_core::{Format, Library, MarkStore};
+use kanbao_core::{
+    FetchConfig, FetchError, Fetched, Fetcher, Format, Library, MarkStore, Validators,
+};
 
 use crate::common::TempDir;
 use crate::common::http::{Server, reply};
@@ -287,4 +290,155 @@ fn an_old_article_that_changed_since_is_updated_in_place() {
     assert!(update.contains(": 0 new, 1 updated"), "{update}");
     assert_eq!(user.files(), 1);
     assert_eq!(user.titles("is:read"), [GENUINE]);
+}
+
+// ---- Redirects towards this machine -------------------------------------
+
+/// A fetcher for which 127.0.0.2 stands for a server on the internet: the
+/// tests can reach only this machine, so one loopback address plays the
+/// public one (`FetchConfig::also_public`).
+fn fetcher_with_public_stand_in() -> Fetcher {
+    Fetcher::with_config(FetchConfig {
+        total_timeout: Duration::from_secs(10),
+        proxy_from_env: false,
+        also_public: vec!["127.0.0.2".parse().unwrap()],
+        ..FetchConfig::default()
+    })
+}
+
+/// A "local service" on 127.0.0.1 and a "public" feed server on 127.0.0.2
+/// whose /to?LOCATION redirects to LOCATION (`{local}` replaced by the
+/// service's base URL).
+fn local_service_and_public_server() -> (Server, Server) {
+    let local = Server::start(|_, _| reply("200 OK", &[], b"admin secrets"));
+    let local_base = local.base.clone();
+    let public = Server::start_on("127.0.0.2", move |req, _| {
+        match req.path.split_once("/to?") {
+            Some((_, to)) => reply(
+                "302 Found",
+                &[("Location", &to.replace("{local}", &local_base))],
+                b"",
+            ),
+            None => reply("200 OK", &[], b"public page"),
+        }
+    });
+    (local, public)
+}
+
+#[test]
+fn a_public_server_cannot_redirect_to_this_machine() {
+    let (local, public) = local_service_and_public_server();
+    let fetcher = fetcher_with_public_stand_in();
+    let port = local.base.rsplit(':').next().unwrap().to_owned();
+    for target in [
+        // An address in the URL,
+        format!("{}/admin", local.base),
+        // a name that resolves to this machine,
+        format!("http://localhost:{port}/admin"),
+        // IPv6 loopback and an IPv4-mapped loopback.
+        format!("http://[::1]:{port}/admin"),
+        format!("http://[::ffff:127.0.0.1]:{port}/admin"),
+    ] {
+        let url = public.url(&format!("/to?{target}"));
+        let err = fetcher.get(&url, &Validators::default()).unwrap_err();
+        let FetchError::LocalRedirect {
+            url: given,
+            target: refused,
+            address,
+        } = &err
+        else {
+            panic!("{target}: expected a refusal, got {err:?}");
+        };
+        // Named as the URL parser writes it (`[::ffff:7f00:1]`).
+        let target = url::Url::parse(&target).unwrap().to_string();
+        assert_eq!((given, refused), (&url, &target));
+        assert!(!kanbao_core::is_public(*address), "{address}");
+        let message = err.to_string();
+        assert!(
+            message.starts_with(&format!("{url}: redirected to {target}, which is")),
+            "{message}"
+        );
+        assert!(message.contains("refused"), "{message}");
+    }
+    assert!(
+        local.requests().is_empty(),
+        "the local service was never reached"
+    );
+
+    // A public server redirecting to a public one is followed.
+    let url = public.url(&format!("/to?{}", public.url("/page")));
+    let got = fetcher.get(&url, &Validators::default()).unwrap();
+    assert!(matches!(got, Fetched::Body { ref bytes, .. } if bytes == b"public page"));
+}
+
+#[test]
+fn a_feed_subscribed_on_this_machine_may_redirect_anywhere() {
+    // Without the stand-in, 127.0.0.2 is what it is: this machine. A feed
+    // the user subscribed to there may redirect to another local port.
+    let (local, public) = local_service_and_public_server();
+    let fetcher = Fetcher::with_config(FetchConfig {
+        proxy_from_env: false,
+        ..FetchConfig::default()
+    });
+    let url = public.url("/to?{local}/feed");
+    let got = fetcher.get(&url, &Validators::default()).unwrap();
+    let Fetched::Body {
+        bytes, final_url, ..
+    } = got
+    else {
+        panic!("{got:?}");
+    };
+    assert_eq!(bytes, b"admin secrets");
+    assert_eq!(final_url, local.url("/feed"));
+
+    // And `kanbao update` of such a subscription works end to end.
+    let feed = Server::start(|_, _| {
+        reply(
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            rss("Local", GUID, LINK, GENUINE).as_bytes(),
+        )
+    });
+    let redirecting = Server::start_on("127.0.0.2", {
+        let to = feed.url("/feed.xml");
+        move |_, _| reply("301 Moved Permanently", &[("Location", &to)], b"")
+    });
+    let user = User::new();
+    user.ok(&["subscribe", &redirecting.url("/feed.xml")]);
+    let update = user.ok(&["update"]);
+    assert!(update.contains("1 new"), "{update}");
+}
+
+#[test]
+fn a_failed_redirect_names_its_target_and_the_address_given() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let target = format!("http://127.0.0.1:{closed}/gone");
+    let server = Server::start({
+        let target = target.clone();
+        move |req, _| match req.path.as_str() {
+            "/moved" => reply("302 Found", &[("Location", &target)], b""),
+            _ => reply("301 Moved", &[("Location", "/missing")], b""),
+        }
+    });
+    let fetcher = Fetcher::with_config(FetchConfig {
+        proxy_from_env: false,
+        ..FetchConfig::default()
+    });
+    let url = server.url("/moved");
+    let err = fetcher.get(&url, &Validators::default()).unwrap_err();
+    let FetchError::Redirected { url: given, error } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(given, &url);
+    assert!(matches!(**error, FetchError::Connect { .. }), "{error:?}");
+    assert_eq!(error.url(), target);
+    assert!(
+        err.to_string().starts_with(&format!(
+            "{url}: redirected to {target}: cannot connect to 127.0.0.1:{closed}"
+        )),
+        "{err}"
+    );
 }
