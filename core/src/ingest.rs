@@ -420,12 +420,13 @@ pub fn import_sources(
             && Format::detect(source, &bytes) == Format::Opml
         {
             let text = String::from_utf8_lossy(&bytes);
-            match Subscriptions::from_opml(&text) {
-                Ok(found) => {
+            match Subscriptions::from_opml_checked(&text) {
+                Ok((found, warnings)) => {
+                    report
+                        .problems
+                        .extend(warnings.iter().map(|w| format!("{source}:{w}")));
                     let mut subs = Subscriptions::load(subs_path)?;
-                    for feed in found.feeds {
-                        report.subscribed += usize::from(subs.add(feed));
-                    }
+                    report.subscribed += subs.add_all(found.feeds);
                     subs.save(subs_path)?;
                 }
                 Err(e) => {
