@@ -500,3 +500,46 @@ fn sixty_thousand_outlines_import_in_linear_time() {
     let took = start.elapsed();
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
+
+// ---- Files kanbao writes ------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_where_kanbao_writes_is_replaced_not_followed() {
+    let server = two_feeds();
+    let user = User::new();
+    let outside = TempDir::new("outside");
+    // Valid as a subscription list, since kanbao reads it through the link.
+    const PRECIOUS: &str = "{\"feeds\": []}";
+    let precious = outside.write("precious.json", PRECIOUS);
+    let link = |at: PathBuf| {
+        std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&precious, &at).unwrap();
+        at
+    };
+    // The subscription list, and the file the bank's article will be
+    // stored in (named by a hash of its identity: found by a first update
+    // into another directory).
+    let subs = link(user.home.path("config/kanbao/subscriptions.json"));
+    user.ok(&["subscribe", &server.url("/bank.xml")]);
+    let probe = TempDir::new("probe");
+    user.ok(&["update", "--into", &probe.0.display().to_string()]);
+    let name = std::fs::read_dir(&probe.0)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .file_name();
+    let article = link(user.library().join(name));
+    user.ok(&["update"]);
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), PRECIOUS);
+    for written in [subs, article] {
+        let meta = std::fs::symlink_metadata(&written).unwrap();
+        assert!(
+            meta.is_file(),
+            "{} is a file of its own now",
+            written.display()
+        );
+    }
+    assert_eq!(user.titles(""), [GENUINE]);
+}
