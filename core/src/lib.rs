@@ -36,8 +36,8 @@ pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
 pub use model::published::{DateError, Published};
 pub use net::fetch::{
-    DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators, is_public,
-    redirect_allowed,
+    DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, MAX_RESPONSE_HEADERS,
+    Validators, is_public, redirect_allowed,
 };
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};

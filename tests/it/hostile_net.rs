@@ -543,3 +543,42 @@ fn a_symlink_planted_where_kanbao_writes_is_replaced_not_followed() {
     }
     assert_eq!(user.titles(""), [GENUINE]);
 }
+
+// ---- Many headers -------------------------------------------------------------
+
+/// A server whose answer has `n` headers (Content-Length and Connection
+/// included).
+fn server_with_headers(n: usize) -> Server {
+    Server::start(move |_, _| {
+        let names: Vec<(String, String)> = (0..n - 2)
+            .map(|i| (format!("X-Header-{i}"), format!("value {i}")))
+            .collect();
+        let headers: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        reply("200 OK", &headers, b"body")
+    })
+}
+
+#[test]
+fn answers_with_as_many_headers_as_the_client_reads_are_read() {
+    let max = kanbao_core::MAX_RESPONSE_HEADERS;
+    assert!(max >= 128, "{max}");
+    let server = server_with_headers(max);
+    let got = Fetcher::new()
+        .get(&server.url("/"), &Validators::default())
+        .unwrap();
+    assert!(matches!(got, Fetched::Body { ref bytes, .. } if bytes == b"body"));
+
+    // More is refused with a message that says so, naming the URL.
+    let server = server_with_headers(150);
+    let url = server.url("/");
+    let err = Fetcher::new()
+        .get(&url, &Validators::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("{url}: the server's answer has more than {max} headers, the most kanbao reads")
+    );
+}

@@ -42,6 +42,11 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     " (terminal news reader)"
 );
 
+/// Most headers an answer may have: what the HTTP client (ureq) reads, a
+/// limit compiled into it, above what real servers send (a few dozen). An
+/// answer with more is [`FetchError::Other`] saying so.
+pub const MAX_RESPONSE_HEADERS: usize = ureq_proto::client::MAX_RESPONSE_HEADERS;
+
 /// What kanbao asks for: feeds first, then web pages, then anything.
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
      application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5";
@@ -916,6 +921,9 @@ impl Context<'_> {
                 url,
                 reason: e.to_string(),
             },
+            ureq::Error::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => other(format!(
+                "the server's answer has more than {MAX_RESPONSE_HEADERS} headers, the most kanbao reads"
+            )),
             ureq::Error::Protocol(e) => other(format!(
                 "the server's answer is not valid HTTP ({e}); it may not be a web server"
             )),
@@ -1097,6 +1105,14 @@ mod tests {
         );
         let e = ctx(&config).error(ureq::Error::Decompress("gzip", io::Error::other("bad")));
         assert!(matches!(e, FetchError::Other { .. }), "{e:?}");
+        let e = ctx(&config).error(ureq::Error::Protocol(
+            ureq_proto::Error::HttpParseTooManyHeaders,
+        ));
+        assert_eq!(
+            e.to_string(),
+            "https://news.example/feed: the server's answer has more than 128 headers, the most \
+             kanbao reads"
+        );
         let e = ctx(&config).error(ureq::Error::Io(io::ErrorKind::UnexpectedEof.into()));
         assert!(matches!(e, FetchError::Io { .. }), "{e:?}");
         assert_eq!(e.url(), "https://news.example/feed");
