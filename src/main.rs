@@ -402,6 +402,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             report.problems.iter().for_each(complain);
             report.skipped.iter().for_each(warn);
             report.local.iter().for_each(complain);
+            carry_marks(&report.rescoped);
             if report.subscribed > 0 {
                 say!(
                     "added {} feeds to your subscriptions; `kanbao update` fetches them",
@@ -550,6 +551,23 @@ fn feed_address(arg: &str) -> anyhow::Result<String> {
         .map_err(|_| anyhow::anyhow!("cannot turn {} into a file:// address", path.display()))
 }
 
+/// Moves the marks of articles an older kanbao stored unscoped to their
+/// scoped identity; a failure is a warning.
+fn carry_marks(rescoped: &[kanbao_core::Rescoped]) {
+    if rescoped.is_empty() {
+        return;
+    }
+    let mut marks = kanbao_core::MarkStore::open_default();
+    let problem = marks.problem().map(str::to_owned);
+    let result = kanbao_core::carry_marks(&mut marks, rescoped).and_then(|()| marks.tick(true));
+    for p in problem
+        .into_iter()
+        .chain(result.err().map(|e| e.to_string()))
+    {
+        eprintln!("kanbao: warning: {}", sanitize_line(&p));
+    }
+}
+
 /// `kanbao update`: every subscription, with a progress bar on a terminal.
 fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     let path = subscriptions_path()?;
@@ -575,6 +593,8 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
     });
     bar.finish_and_clear();
     subs.save(&path)?;
+    let rescoped: Vec<_> = results.iter().flat_map(|r| r.rescoped.clone()).collect();
+    carry_marks(&rescoped);
     let mut total = kanbao_core::Summary::default();
     for r in &results {
         match &r.outcome {
@@ -666,10 +686,14 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
     Some(std::sync::Arc::new(move || {
         let mut subs = match Subscriptions::load(&subs_path) {
             Ok(s) if s.feeds.is_empty() => {
-                return ("no subscriptions: kanbao subscribe URL".into(), None);
+                return (
+                    "no subscriptions: kanbao subscribe URL".into(),
+                    None,
+                    Vec::new(),
+                );
             }
             Ok(s) => s,
-            Err(e) => return (shown(format_args!("{e:#}")), None),
+            Err(e) => return (shown(format_args!("{e:#}")), None, Vec::new()),
         };
         let fetcher = kanbao_core::Fetcher::new();
         let results = kanbao_core::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
@@ -695,6 +719,7 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
                 total.failed
             ),
             Some(lib),
+            results.into_iter().flat_map(|r| r.rescoped).collect(),
         )
     }))
 }
@@ -822,6 +847,7 @@ fn list(
                 "published": a.published.as_ref().map(|p| p.to_rfc3339()),
                 "source": a.source,
                 "url": url,
+                "feed": a.feed,
                 "lang": a.lang,
                 "path": &*a.origin.path,
                 "line": a.origin.line,

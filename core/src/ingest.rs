@@ -94,37 +94,123 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// The file an article is stored in: named by a hash of its id, so any id
-/// (a URL, a guid with slashes) makes a safe, stable file name.
-fn file_name(id: &str) -> String {
+/// The file an article is stored in: named by a hash of its identity
+/// ([`Article::key`]: the id, scoped to the article's feed), so any id (a
+/// URL, a guid with slashes) makes a safe, stable file name, and two feeds
+/// using the same guid get two files.
+fn file_name(key: &str) -> String {
     format!(
         "{:016x}.json",
-        crate::model::article::Fnv::hash(id.as_bytes())
+        crate::model::article::Fnv::hash(key.as_bytes())
     )
 }
 
+/// An article stored before ids were scoped to feeds, now stored under its
+/// scoped identity: its read and starred marks are under `id` and belong
+/// under `key` ([`carry_marks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rescoped {
+    /// Its id, which the marks of an older kanbao were keyed by.
+    pub id: String,
+    /// Its identity now ([`Article::key`]).
+    pub key: String,
+}
+
+/// What [`store`] did.
+#[derive(Debug, Default)]
+struct Stored {
+    summary: Summary,
+    rescoped: Vec<Rescoped>,
+}
+
 /// Stores articles in `dir`: new ones are added, changed ones replace their
-/// older version, identical ones are left alone.
-fn store(dir: &Path, articles: &[Article]) -> Result<Summary, WriteError> {
-    let mut summary = Summary::default();
+/// older version, identical ones are left alone. Each is stored under its
+/// identity ([`Article::key`]), so an article of one feed never replaces
+/// another feed's, whatever guid or URL it reuses.
+///
+/// A library written before ids were scoped has a feed's articles in files
+/// named by their bare id, without `feed`: the first time a feed stores an
+/// article with the same id and URL, that file is taken over (renamed, so
+/// only one feed can take it) instead of the article being added again.
+fn store(dir: &Path, articles: &[Article]) -> Result<Stored, WriteError> {
+    let mut stored = Stored::default();
     for article in articles {
-        let path = dir.join(file_name(&article.id));
+        let key = article.key();
+        let path = dir.join(file_name(&key));
         // A JSON value always encodes; `{:#}` is `to_string_pretty`.
         let text = format!("{:#}\n", article.to_json());
         // Never waits on a FIFO put in the library under an article's name.
         match crate::store::read::read_regular(&path, crate::store::read::MAX_FILE_BYTES) {
-            Ok(old) if old == text.as_bytes() => summary.unchanged += 1,
+            Ok(old) if old == text.as_bytes() => stored.summary.unchanged += 1,
             Ok(_) => {
                 write_atomic(&path, text.as_bytes())?;
-                summary.updated += 1;
+                stored.summary.updated += 1;
             }
-            Err(_) => {
-                write_atomic(&path, text.as_bytes())?;
-                summary.new += 1;
-            }
+            Err(_) => match take_over_unscoped(dir, article, &path) {
+                Some(same) => {
+                    write_atomic(&path, text.as_bytes())?;
+                    match same {
+                        true => stored.summary.unchanged += 1,
+                        false => stored.summary.updated += 1,
+                    }
+                    stored.rescoped.push(Rescoped {
+                        id: article.id.clone(),
+                        key: key.into_owned(),
+                    });
+                }
+                None => {
+                    write_atomic(&path, text.as_bytes())?;
+                    stored.summary.new += 1;
+                }
+            },
         }
     }
-    Ok(summary)
+    Ok(stored)
+}
+
+/// For an article of a feed with no file of its own yet: moves the file an
+/// older kanbao stored it in (named by its bare id, holding the same id and
+/// URL and no feed) to `path`. Returns `None` when there is none (or another
+/// feed took it first), else whether it held this article exactly, but for
+/// the feed.
+fn take_over_unscoped(dir: &Path, article: &Article, path: &Path) -> Option<bool> {
+    article.feed.as_ref()?;
+    let legacy = dir.join(file_name(&article.id));
+    let old_text = crate::store::read::read_regular(&legacy, crate::store::read::MAX_FILE_BYTES)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())?;
+    let old = Article::from_json(&old_text).ok()?;
+    if old.feed.is_some() || old.id != article.id || old.url != article.url {
+        return None;
+    }
+    // A rename either happens or not: one feed only takes the file.
+    std::fs::rename(&legacy, path).ok()?;
+    let unscoped = Article {
+        feed: None,
+        ..article.clone()
+    };
+    Some(old_text == format!("{:#}\n", unscoped.to_json()))
+}
+
+/// Carries the marks of articles stored before ids were scoped to feeds
+/// ([`Rescoped`]) over to their scoped identity, so an upgrade loses no read
+/// or starred mark. Marks already set under the new identity are kept.
+pub fn carry_marks(
+    marks: &mut crate::store::marks::MarkStore,
+    rescoped: &[Rescoped],
+) -> Result<(), crate::store::marks::MarksError> {
+    let read: Vec<&str> = rescoped
+        .iter()
+        .filter(|r| marks.is_read(&r.id) && !marks.is_read(&r.key))
+        .map(|r| r.key.as_str())
+        .collect();
+    marks.mark_all_read(&read)?;
+    for r in rescoped {
+        if marks.is_starred(&r.id) && !marks.is_starred(&r.key) {
+            marks.set_starred(&r.key, true)?;
+        }
+    }
+    Ok(())
 }
 
 /// One feed's update.
@@ -143,6 +229,9 @@ pub struct FeedResult {
     pub url: String,
     /// What happened, or the error (naming the source).
     pub outcome: Result<FeedOutcome, UpdateError>,
+    /// Articles stored before ids were scoped, whose marks move
+    /// ([`carry_marks`]).
+    pub rescoped: Vec<Rescoped>,
 }
 
 /// Reads a `file://` feed; "not modified" when its modification time is the
@@ -202,25 +291,26 @@ fn not_a_feed(format: Format) -> Option<&'static str> {
     }
 }
 
-/// Fetches one feed (conditional GET) and stores its articles. The library
-/// is only written once the whole feed has parsed.
-fn update_one(
-    fetcher: &Fetcher,
-    url: &str,
-    validators: &Validators,
-    library: &Path,
-) -> (
+/// What updating one feed did: the outcome, the validators and title to
+/// remember, the articles whose identity was scoped.
+type UpdatedOne = (
     Result<FeedOutcome, UpdateError>,
     Option<Validators>,
     Option<String>,
-) {
+    Vec<Rescoped>,
+);
+
+/// Fetches one feed (conditional GET) and stores its articles, each scoped
+/// to the subscription's URL (whatever the feed says, wherever it
+/// redirected). The library is only written once the whole feed has parsed.
+fn update_one(fetcher: &Fetcher, url: &str, validators: &Validators, library: &Path) -> UpdatedOne {
     let fetched = if url.starts_with("file://") {
         read_local(url, validators)
     } else {
         fetcher.get(url, validators).map_err(UpdateError::from)
     };
     match fetched {
-        Ok(Fetched::NotModified) => (Ok(FeedOutcome::NotModified), None, None),
+        Ok(Fetched::NotModified) => (Ok(FeedOutcome::NotModified), None, None, Vec::new()),
         Ok(Fetched::Body {
             bytes,
             final_url,
@@ -234,25 +324,33 @@ fn update_one(
                 let message =
                     format!("not a feed (RSS, Atom or JSON Feed): this is {found}; nothing stored");
                 let error = Diagnostic::new(message).in_file(url);
-                return (Err(UpdateError::Invalid(error)), None, None);
+                return (Err(UpdateError::Invalid(error)), None, None, Vec::new());
             }
             lib.load_with_base(url, &bytes, format, base.as_ref());
             if let Some(p) = lib.problems.first() {
-                return (Err(UpdateError::Invalid(p.clone())), None, None);
+                return (Err(UpdateError::Invalid(p.clone())), None, None, Vec::new());
+            }
+            for a in &mut lib.articles {
+                a.feed = Some(url.to_owned());
             }
             let title = lib.articles.iter().find_map(|a| a.source.clone());
             match store(library, &lib.articles) {
-                Ok(summary) => (Ok(FeedOutcome::Stored(summary)), Some(validators), title),
+                Ok(stored) => (
+                    Ok(FeedOutcome::Stored(stored.summary)),
+                    Some(validators),
+                    title,
+                    stored.rescoped,
+                ),
                 Err(e) => {
                     let error = UpdateError::Store {
                         url: url.to_owned(),
                         error: Arc::new(e),
                     };
-                    (Err(error), None, None)
+                    (Err(error), None, None, Vec::new())
                 }
             }
         }
-        Err(e) => (Err(e), None, None),
+        Err(e) => (Err(e), None, None, Vec::new()),
     }
 }
 
@@ -279,11 +377,12 @@ pub fn update_all(
                         etag: feed.etag.clone(),
                         last_modified: feed.last_modified.clone(),
                     };
-                    let (outcome, validators, title) =
+                    let (outcome, validators, title, rescoped) =
                         update_one(fetcher, &feed.url, &validators, library);
                     let result = FeedResult {
                         url: feed.url.clone(),
                         outcome,
+                        rescoped,
                     };
                     progress(&result);
                     done.lock()
@@ -339,6 +438,9 @@ pub struct ImportReport {
     /// Local files subscribed to from OPML files (with `allow_local`), each
     /// naming the file and the address.
     pub local: Vec<String>,
+    /// Articles stored before ids were scoped, whose marks move
+    /// ([`carry_marks`]).
+    pub rescoped: Vec<Rescoped>,
 }
 
 /// Where an OPML outline's feed is.
@@ -377,6 +479,9 @@ fn address(url: &str, opml: &Path) -> Address {
 /// http(s) feeds to the subscriptions at `subs_path` instead; their local
 /// files only when `allow_local`, and both kinds left out are listed in
 /// [`ImportReport::skipped`]. `tz` places the naive dates of text dumps.
+/// The articles of a feed are scoped to it (its URL, or the `file://`
+/// address of a feed file); article JSON from a URL to that URL; pages and
+/// text dumps belong to no feed.
 pub fn import_sources(
     sources: &[String],
     into: &Path,
@@ -407,15 +512,20 @@ pub fn import_sources(
                 continue;
             }
             let text = String::from_utf8_lossy(&bytes);
-            let found = match Subscriptions::from_opml(&text) {
-                Ok(found) => found,
+            let found = match Subscriptions::from_opml_checked(&text) {
+                Ok((found, warnings)) => {
+                    report
+                        .problems
+                        .extend(warnings.iter().map(|w| format!("{path}:{w}")));
+                    found
+                }
                 Err(e) => {
                     report.summary.failed += 1;
                     report.problems.push(format!("{path}:{e}"));
                     continue;
                 }
             };
-            let mut subs = Subscriptions::load(subs_path)?;
+            let mut wanted = Vec::new();
             for mut feed in found.feeds {
                 match address(&feed.url, Path::new(source)) {
                     Address::Web => {}
@@ -440,15 +550,19 @@ pub fn import_sources(
                         continue;
                     }
                 }
-                report.subscribed += usize::from(subs.add(feed));
+                wanted.push(feed);
             }
+            let mut subs = Subscriptions::load(subs_path)?;
+            report.subscribed += subs.add_all(wanted);
             subs.save(subs_path)?;
         }
         report.summary.failed += lib.problems.len();
         report
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));
-        report.summary.add(store(into, &lib.articles)?);
+        let stored = store(into, &lib.articles)?;
+        report.summary.add(stored.summary);
+        report.rescoped.extend(stored.rescoped);
     }
     Ok(report)
 }

@@ -29,15 +29,18 @@ mod typeset;
 pub use diagnostic::Diagnostic;
 pub use import::{Imported, feed, html_text, page, textdump};
 pub use ingest::{
-    FeedOutcome, FeedResult, ImportReport, IngestError, Summary, UpdateError, default_library_dir,
-    import_sources, update_all,
+    FeedOutcome, FeedResult, ImportReport, IngestError, Rescoped, Summary, UpdateError,
+    carry_marks, default_library_dir, import_sources, update_all,
 };
 pub use library::walk::{MAX_WALK_DEPTH, MAX_WALK_ENTRIES};
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
 pub use model::link::{Link, LinkRefused, MAILTO_HEADERS};
 pub use model::published::{DateError, Published};
-pub use net::fetch::{DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, Validators};
+pub use net::fetch::{
+    DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, MAX_RESPONSE_HEADERS,
+    Validators, is_public, redirect_allowed,
+};
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};

@@ -13,9 +13,7 @@ impl App {
     /// Replaces the library (after an update), keeping the selected article
     /// selected when it is still there.
     pub fn replace_library(&mut self, library: Library) {
-        let selected_id = self
-            .selected_article()
-            .map(|i| self.library.articles[i].id.clone());
+        let selected_id = self.selected_id();
         let scroll = self.scroll;
         self.source_width = source_width(&library, self.options);
         self.library = library;
@@ -32,12 +30,13 @@ impl App {
         self.fix_focus();
     }
 
-    /// Selects the article with this id if it is listed; says whether it was.
+    /// Selects the article with this identity ([`Article::key`]) if it is
+    /// listed; says whether it was.
     pub(super) fn select_id(&mut self, id: &str) -> bool {
         match self
             .order
             .iter()
-            .position(|&i| self.library.articles[i].id == id)
+            .position(|&i| self.library.articles[i].key() == id)
         {
             Some(pos) => {
                 self.selected = pos;

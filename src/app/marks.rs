@@ -3,10 +3,19 @@
 use super::{App, thousands};
 
 impl App {
-    /// The selected article's id.
+    /// The selected article's identity ([`kanbao_core::Article::key`]),
+    /// which its marks are keyed by.
     pub(super) fn selected_id(&self) -> Option<String> {
         self.selected_article()
-            .map(|i| self.library.articles[i].id.clone())
+            .map(|i| self.library.articles[i].key().into_owned())
+    }
+
+    /// Moves the marks of articles stored before ids were scoped to feeds
+    /// to their new identity (after an update); a failure goes to the
+    /// status line.
+    pub fn carry_marks(&mut self, rescoped: &[kanbao_core::Rescoped]) {
+        let r = kanbao_core::carry_marks(&mut self.marks, rescoped);
+        self.report(r);
     }
 
     /// Reports a failed write of the marks once in the status line.
@@ -45,11 +54,12 @@ impl App {
     }
 
     pub(super) fn mark_all_read(&mut self) {
-        let ids: Vec<&str> = self
+        let keys: Vec<_> = self
             .order
             .iter()
-            .map(|&i| self.library.articles[i].id.as_str())
+            .map(|&i| self.library.articles[i].key())
             .collect();
+        let ids: Vec<&str> = keys.iter().map(|k| k.as_ref()).collect();
         let n = ids.len();
         let r = self.marks.mark_all_read(&ids);
         let n = thousands(n);

@@ -50,8 +50,10 @@ fn enter_terminal() -> io::Result<()> {
 }
 
 /// The browser's background update (`r`): fetches the subscriptions and
-/// returns a one-line report and the reloaded library.
-pub type Updater = Arc<dyn Fn() -> (String, Option<Library>) + Send + Sync>;
+/// returns a one-line report, the reloaded library and the articles whose
+/// marks move to their scoped identity ([`kanbao_core::carry_marks`]).
+pub type Updater =
+    Arc<dyn Fn() -> (String, Option<Library>, Vec<kanbao_core::Rescoped>) + Send + Sync>;
 
 /// A library still loading in another thread: the browser shows its
 /// progress and takes the library when it arrives.
@@ -247,7 +249,7 @@ fn new_terminal() -> io::Result<Term> {
 }
 
 /// What an update reports: a line for the status line and the reloaded library.
-type Report = (String, Option<Library>);
+type Report = (String, Option<Library>, Vec<kanbao_core::Rescoped>);
 
 /// What the loop is waiting for besides keys.
 struct Background {
@@ -267,8 +269,9 @@ impl Background {
     /// the screen changed.
     fn collect(&mut self, app: &mut App) -> bool {
         let mut changed = false;
-        if let Ok((report, library)) = self.updates.1.try_recv() {
+        if let Ok((report, library, rescoped)) = self.updates.1.try_recv() {
             self.updating = false;
+            app.carry_marks(&rescoped);
             if let Some(library) = library {
                 app.replace_library(library);
             }

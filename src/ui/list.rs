@@ -139,8 +139,8 @@ impl Widget for ListView<'_> {
             } else if w >= 24 {
                 cell(month_day, 6, theme.date(), &mut x, &mut left);
             }
-            let unread = !self.marks.is_read(&article.id);
-            let starred = self.marks.is_starred(&article.id);
+            let unread = !self.marks.is_read(&article.key());
+            let starred = self.marks.is_starred(&article.key());
             // The margin column: ★ starred, ● unread (ASCII when ambiguous
             // characters are wide: the column is one cell).
             let wide = amb == Ambiguous::Wide;

@@ -15,6 +15,7 @@ mod fetch_http;
 mod hostile;
 mod hostile_files;
 mod hostile_links;
+mod hostile_net;
 mod import_cli;
 mod lean_screen;
 mod probe_pty;

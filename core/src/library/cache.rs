@@ -38,7 +38,8 @@ pub const MIN_FILE_SIZE: u64 = 1 << 20;
 /// zone a text dump was read in. 3: a feed entry's source is the feed it
 /// was copied from (Atom `<source><title>`, RSS `<source>`), if it says.
 /// 4: columns (of articles and problems) are counted in characters, not bytes.
-const FORMAT: u32 = 4;
+/// 5: articles keep the feed that scopes their id (`Article::feed`).
+const FORMAT: u32 = 5;
 const MAGIC: &[u8; 8] = b"kanbaoC\x01";
 const END: &[u8; 4] = b"END.";
 
@@ -350,6 +351,7 @@ fn encode_into(
         w.opt(&a.editor);
         w.list(&a.section);
         w.opt(&a.url);
+        w.opt(&a.feed);
         w.opt(&a.lang);
         w.list(&a.links);
         if a.extra.is_empty() {
@@ -444,6 +446,7 @@ fn decode(input: impl std::io::Read, key: &Key, path: &str, dir: &Path) -> Optio
         a.editor = r.opt()?;
         a.section = r.list()?;
         a.url = r.opt()?;
+        a.feed = r.opt()?;
         a.lang = r.opt()?;
         a.links = r.list()?;
         let extra = r.string()?;

@@ -619,7 +619,16 @@ impl Library {
                 self.files += 1;
                 let base = url::Url::parse(&final_url).ok();
                 let format = Format::detect(url, &bytes);
+                let before = self.articles.len();
                 self.load_with_base(url, &bytes, format, base.as_ref());
+                // Article JSON from the web belongs to the address it came
+                // from, whatever feed it names: no server can claim the
+                // identity of another source's articles.
+                if matches!(format, Format::Json | Format::JsonLines) {
+                    for a in &mut self.articles[before..] {
+                        a.feed = Some(url.to_owned());
+                    }
+                }
             }
             Ok(crate::net::fetch::Fetched::NotModified) => self.problem(
                 url,
@@ -698,7 +707,13 @@ impl Library {
         match imported {
             Ok(articles) => {
                 if format != Format::Json && format != Format::JsonLines {
-                    for a in articles {
+                    // A feed's ids are scoped to the feed (`Article::key`).
+                    let feed = (format == Format::Feed && !articles.is_empty())
+                        .then(|| feed_identity(path));
+                    for mut a in articles {
+                        if feed.is_some() {
+                            a.feed.clone_from(&feed);
+                        }
                         self.push(a, path, 1, 1);
                     }
                     return;
@@ -837,20 +852,28 @@ impl Library {
         self.problems.push(located(path, e, line, col));
     }
 
+    /// Reports articles with the same identity ([`Article::key`]): the
+    /// same id twice in one feed, or in articles of no feed. The same guid
+    /// in two feeds is two articles, not a duplicate.
     fn check_duplicate_ids(&mut self) {
-        let mut first: HashMap<&str, &Origin> = HashMap::new();
+        let mut first: HashMap<std::borrow::Cow<'_, str>, &Origin> = HashMap::new();
         let mut dups = Vec::new();
         for a in &self.articles {
-            if let Some(o) = first.get(a.id.as_str()) {
+            let key = a.key();
+            if let Some(o) = first.get(&key) {
+                let within = match &a.feed {
+                    Some(feed) => format!(" in feed {feed}"),
+                    None => String::new(),
+                };
                 let message = format!(
-                    "field `id`: duplicate id {:?}, first used at {}:{}",
+                    "field `id`: duplicate id {:?}{within}, first used at {}:{}",
                     a.id, o.path, o.line
                 );
                 dups.push(
                     Diagnostic::at(a.origin.line, a.origin.column, message).in_file(&a.origin.path),
                 );
             } else {
-                first.insert(&a.id, &a.origin);
+                first.insert(key, &a.origin);
             }
         }
         self.problems.extend(dups);
@@ -1207,6 +1230,23 @@ fn html_depth(bytes: &[u8]) -> usize {
     max
 }
 
+/// The feed a feed document read from `path` is: a web address (normalized
+/// as `kanbao subscribe` writes it),
+/// else the `file://` address of the file's canonical path, so that one file
+/// named two ways (`./a.xml`, `/home/me/a.xml`) is one feed, and the same
+/// feed as a subscription to that `file://` address.
+pub fn feed_identity(path: &str) -> String {
+    let lower = path.get(..7).unwrap_or(path).to_ascii_lowercase();
+    if is_url(path) || lower.starts_with("file://") {
+        // As `kanbao subscribe` writes it, so the two agree.
+        return url::Url::parse(path).map_or_else(|_| path.to_owned(), |u| u.to_string());
+    }
+    std::fs::canonicalize(path)
+        .ok()
+        .and_then(|p| url::Url::from_file_path(p).ok())
+        .map_or_else(|| path.to_owned(), |u| u.to_string())
+}
+
 /// Whether a library path is a web address rather than a file.
 pub fn is_url(path: &str) -> bool {
     let lower = path.get(..8).unwrap_or(path).to_ascii_lowercase();
@@ -1360,5 +1400,52 @@ mod tests {
         );
         lib.check_duplicate_ids();
         assert!(lib.problems[0].message.contains("duplicate id"));
+    }
+
+    #[test]
+    fn the_same_guid_in_two_feeds_is_two_articles_twice_in_one_a_duplicate() {
+        let item = |title: &str| {
+            format!(
+                "<item><guid>g1</guid><title>{title}</title><description>d</description></item>"
+            )
+        };
+        let rss = |items: String| {
+            format!("<rss version=\"2.0\"><channel><title>c</title>{items}</channel></rss>")
+        };
+        let mut lib = Library::default();
+        lib.load_text(
+            "https://a.example/feed",
+            rss(item("a")).as_bytes(),
+            Format::Feed,
+        );
+        lib.load_text(
+            "https://b.example/feed",
+            rss(item("b")).as_bytes(),
+            Format::Feed,
+        );
+        lib.check_duplicate_ids();
+        assert_eq!(lib.articles.len(), 2);
+        assert!(lib.problems.is_empty(), "{:?}", lib.problems);
+        assert_ne!(lib.articles[0].key(), lib.articles[1].key());
+        assert_eq!(
+            lib.articles[0].feed.as_deref(),
+            Some("https://a.example/feed")
+        );
+
+        let twice = item("a") + &item("again");
+        lib.load_text(
+            "https://c.example/feed",
+            rss(twice).as_bytes(),
+            Format::Feed,
+        );
+        lib.check_duplicate_ids();
+        assert_eq!(lib.problems.len(), 1, "{:?}", lib.problems);
+        assert!(
+            lib.problems[0]
+                .message
+                .contains("duplicate id \"g1\" in feed https://c.example/feed"),
+            "{}",
+            lib.problems[0]
+        );
     }
 }

@@ -105,6 +105,11 @@ pub struct Article {
     pub section: Vec<String>,
     /// Where the article lives on the web.
     pub url: Option<String>,
+    /// The feed it came from (its URL, or `file://` address), which scopes
+    /// its id: the same guid in another feed is another article (see
+    /// [`Article::key`]). `None` for articles that belong to no feed (plain
+    /// JSON libraries, pages, text dumps). Stored as `"feed"`.
+    pub feed: Option<String>,
     /// BCP 47 language tag, e.g. `zh-CN`.
     pub lang: Option<String>,
     /// Links found in the body (numbered `[1]`, `[2]`… in the text), in order.
@@ -126,6 +131,27 @@ impl Article {
             ..Article::default()
         }
         .finish()
+    }
+
+    /// The article's identity: what the library directory, the duplicate
+    /// check and the read and starred marks key by. It is the id alone for
+    /// an article of no feed (so the marks of plain JSON libraries never
+    /// change), else the feed, a separator (U+001F, a control character,
+    /// which sanitizing removes from both) and the id: a feed cannot reach
+    /// another feed's article by reusing its guid or URL.
+    ///
+    /// ```
+    /// use kanbao_core::Article;
+    /// let mut a = Article::new("t", vec![]);
+    /// a.id = "guid-1".into();
+    /// assert_eq!(a.key(), "guid-1");
+    /// a.feed = Some("https://a.example/feed".into());
+    /// let mut b = a.clone();
+    /// b.feed = Some("https://b.example/feed".into());
+    /// assert_ne!(a.key(), b.key());
+    /// ```
+    pub fn key(&self) -> std::borrow::Cow<'_, str> {
+        article_key(self.feed.as_deref(), &self.id)
     }
 
     /// The metadata line shown under the title: date · source · authors.
@@ -251,6 +277,7 @@ impl Article {
         opt(&mut self.editor);
         opt(&mut self.url);
         opt(&mut self.lang);
+        opt(&mut self.feed);
         for list in [&mut self.authors, &mut self.section, &mut self.links] {
             list.iter_mut().for_each(|s| *s = sanitize_line(s));
             list.retain(|s| !s.trim().is_empty());
@@ -302,7 +329,7 @@ impl Article {
     /// the date is one RFC 3339 cannot say. Checked before a body is kept in
     /// the metadata cache's bodies file, where it must be found again.
     pub fn reads_back_from_json(&self) -> bool {
-        const KNOWN: [&str; 19] = [
+        const KNOWN: [&str; 20] = [
             "id",
             "title",
             "body",
@@ -322,6 +349,7 @@ impl Article {
             "url",
             "lang",
             "links",
+            "feed",
         ];
         !self.id.is_empty()
             && !self.title.trim().is_empty()
@@ -363,6 +391,7 @@ impl AsJson<'_> {
             "url" => a.url.is_some(),
             "lang" => a.lang.is_some(),
             "links" => !a.links.is_empty(),
+            "feed" => a.feed.is_some(),
             _ => false,
         }
     }
@@ -393,6 +422,7 @@ impl serde::Serialize for AsJson<'_> {
         opt(&mut m, "url", &a.url)?;
         opt(&mut m, "lang", &a.lang)?;
         list(&mut m, "links", &a.links)?;
+        opt(&mut m, "feed", &a.feed)?;
         m.serialize_entry("body", &a.body)?;
         for (k, v) in &a.extra {
             if !self.writes(k) {
@@ -400,6 +430,19 @@ impl serde::Serialize for AsJson<'_> {
             }
         }
         m.end()
+    }
+}
+
+/// The separator of feed and id in [`Article::key`]: a control character,
+/// which [`sanitize_line`] removes from both, so no two (feed, id) pairs
+/// give the same key.
+const KEY_SEPARATOR: char = '\u{1f}';
+
+/// [`Article::key`] of an article with this feed and id.
+pub(crate) fn article_key<'a>(feed: Option<&str>, id: &'a str) -> std::borrow::Cow<'a, str> {
+    match feed {
+        None => std::borrow::Cow::Borrowed(id),
+        Some(feed) => std::borrow::Cow::Owned(format!("{feed}{KEY_SEPARATOR}{id}")),
     }
 }
 
@@ -594,6 +637,7 @@ impl Article {
                     "url" => a.url = opt_string(k, v)?,
                     "lang" => a.lang = opt_string(k, v)?,
                     "links" => a.links = string_list(k, v)?,
+                    "feed" => a.feed = opt_string(k, v)?,
                     "id" => match v {
                         Value::String(s) => id = Some(sanitize_line(&s)),
                         Value::Number(n) => id = Some(n.to_string()),

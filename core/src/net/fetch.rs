@@ -24,14 +24,19 @@
 //! # Ok::<(), kanbao_core::FetchError>(())
 //! ```
 
+use std::cell::RefCell;
 use std::io;
-use std::time::Duration;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub use crate::store::read::MAX_BYTES;
 use crate::store::read::size;
 
-use ureq::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use ureq::{Agent, ResponseExt};
+use ureq::Agent;
+use ureq::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 /// The `User-Agent` sent by default: `kanbao/<version> (terminal news reader)`.
 pub const DEFAULT_USER_AGENT: &str = concat!(
@@ -39,6 +44,11 @@ pub const DEFAULT_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (terminal news reader)"
 );
+
+/// Most headers an answer may have: what the HTTP client (ureq) reads, a
+/// limit compiled into it, above what real servers send (a few dozen). An
+/// answer with more is [`FetchError::Other`] saying so.
+pub const MAX_RESPONSE_HEADERS: usize = ureq_proto::client::MAX_RESPONSE_HEADERS;
 
 /// What kanbao asks for: feeds first, then web pages, then anything.
 const ACCEPT: &str = "application/rss+xml, application/atom+xml, application/feed+json, \
@@ -81,6 +91,11 @@ pub struct FetchConfig {
     /// Use a proxy from `ALL_PROXY` / `HTTPS_PROXY` / `HTTP_PROXY` (and honour
     /// `NO_PROXY`). Default true.
     pub proxy_from_env: bool,
+    /// Addresses counted as public although they are not (see
+    /// [`is_public`]). Empty by default; tests use a loopback address such
+    /// as `127.0.0.2` to stand for a server on the internet, since they can
+    /// only reach this machine.
+    pub also_public: Vec<IpAddr>,
 }
 
 impl Default for FetchConfig {
@@ -92,6 +107,7 @@ impl Default for FetchConfig {
             max_bytes: MAX_BYTES,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             proxy_from_env: true,
+            also_public: Vec::new(),
         }
     }
 }
@@ -241,6 +257,30 @@ pub enum FetchError {
         /// What went wrong.
         detail: String,
     },
+    /// A server on the internet redirected to an address of this machine
+    /// or its local network (loopback, private, link-local…), which a feed
+    /// must not make kanbao reach.
+    #[error(
+        "{url}: redirected to {target}, which is {address} ({}): refused, a server on the internet may not send kanbao to this machine or its local network",
+        address_kind(*address)
+    )]
+    LocalRedirect {
+        /// The URL as given.
+        url: String,
+        /// The redirect's target, as the server sent it (resolved).
+        target: String,
+        /// The local address it leads to.
+        address: IpAddr,
+    },
+    /// A redirect was followed and fetching its target failed: `error`
+    /// names the target, `url` is the address as given.
+    #[error("{url}: redirected to {error}")]
+    Redirected {
+        /// The URL as given.
+        url: String,
+        /// What failed, naming the redirect's target.
+        error: Box<FetchError>,
+    },
     /// Anything else: a malformed answer, a body that does not decode.
     #[error("{url}: {detail}")]
     Other {
@@ -265,6 +305,8 @@ impl FetchError {
             | FetchError::TooManyRedirects { url, .. }
             | FetchError::TooLarge { url, .. }
             | FetchError::Io { url, .. }
+            | FetchError::LocalRedirect { url, .. }
+            | FetchError::Redirected { url, .. }
             | FetchError::Other { url, .. } => url,
         }
     }
@@ -350,15 +392,21 @@ impl Fetcher {
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.total_timeout))
-            .max_redirects(config.max_redirects)
-            .max_redirects_will_error(true)
+            // Redirects are followed in `get`, one hop at a time, so that
+            // each hop's addresses are checked and its errors named.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
             .user_agent(config.user_agent.as_str())
             .accept(ACCEPT);
         if !config.proxy_from_env {
             builder = builder.proxy(None);
         }
+        let resolver = Guard {
+            inner: DefaultResolver::default(),
+            also_public: config.also_public.clone().into(),
+        };
         Fetcher {
-            agent: Agent::new_with_config(builder.build()),
+            agent: Agent::with_parts(builder.build(), DefaultConnector::default(), resolver),
             config,
         }
     }
@@ -372,8 +420,17 @@ impl Fetcher {
     /// `If-None-Match` / `If-Modified-Since`.
     ///
     /// Returns [`Fetched::NotModified`] on `304`, the decoded body on 2xx, and
-    /// a [`FetchError`] naming `url` otherwise. Only `http:` and `https:` URLs
-    /// are fetched; anything else is [`FetchError::Scheme`] without any I/O.
+    /// a [`FetchError`] naming `url` otherwise (and, when a redirect's
+    /// target failed, that target too: [`FetchError::Redirected`]). Only
+    /// `http:` and `https:` URLs are fetched; anything else is
+    /// [`FetchError::Scheme`] without any I/O.
+    ///
+    /// `url` may be at any address, this machine's included. A redirect
+    /// from a public address ([`is_public`]) to one that is not is refused
+    /// ([`FetchError::LocalRedirect`]): the addresses checked are the ones
+    /// the name resolves to, and the ones connected to, so a public name
+    /// that resolves to `127.0.0.1` is refused too. Through a proxy, only
+    /// targets written as addresses can be checked: the proxy resolves names.
     ///
     /// ```no_run
     /// use kanbao_core::{Fetched, Fetcher, Validators};
@@ -401,16 +458,114 @@ impl Fetcher {
                 scheme: target.scheme().to_owned(),
             });
         }
-        // The fragment is never sent.
-        target.set_fragment(None);
+        let deadline = Instant::now() + self.config.total_timeout;
+        // Whether a hop so far was at a public address: from then on, no
+        // hop may lead to a local one.
+        let mut from_public = false;
+        let mut redirects = 0;
+        loop {
+            // The fragment is never sent.
+            target.set_fragment(None);
+            let hop = if redirects == 0 {
+                url.to_owned()
+            } else {
+                target.to_string()
+            };
+            let redirected = redirects > 0;
+            let wrap = |e: FetchError| match redirected {
+                false => e,
+                true => FetchError::Redirected {
+                    url: url.to_owned(),
+                    error: Box::new(e),
+                },
+            };
+            let outcome = self.hop(&hop, &target, validators, deadline, from_public);
+            let (step, hop_public) = match outcome {
+                Ok(v) => v,
+                Err(Refused(Some(address))) => {
+                    return Err(FetchError::LocalRedirect {
+                        url: url.to_owned(),
+                        target: hop,
+                        address,
+                    });
+                }
+                Err(Refused(None)) => unreachable!("a refusal names its address"),
+            };
+            match step.map_err(wrap)? {
+                Step::Done(fetched) => return Ok(fetched),
+                Step::Redirect(location) => {
+                    if redirects >= self.config.max_redirects {
+                        return Err(FetchError::TooManyRedirects {
+                            url: url.to_owned(),
+                            max: self.config.max_redirects,
+                        });
+                    }
+                    redirects += 1;
+                    from_public |= hop_public;
+                    let next = target.join(&location).map_err(|e| {
+                        wrap(FetchError::Other {
+                            url: hop.clone(),
+                            detail: format!("the server redirected to an invalid address ({e})"),
+                        })
+                    })?;
+                    if !matches!(next.scheme(), "http" | "https") {
+                        return Err(wrap(FetchError::Other {
+                            url: hop,
+                            detail: format!(
+                                "the server redirected to a `{}:` address, which kanbao does not follow",
+                                next.scheme()
+                            ),
+                        }));
+                    }
+                    target = next;
+                }
+            }
+        }
+    }
+
+    /// One request of a redirect chain, to `target` (`shown` in messages).
+    /// When `public_only`, the host's addresses that are not public are not
+    /// connected to, and if it has no other, the hop is refused. Also says
+    /// whether the hop was at a public address.
+    fn hop(
+        &self,
+        shown: &str,
+        target: &url::Url,
+        validators: &Validators,
+        deadline: Instant,
+        public_only: bool,
+    ) -> Result<(Result<Step, FetchError>, bool), Refused> {
         let ctx = Context {
-            url,
+            url: shown,
             host: target.host_str().unwrap_or_default().to_owned(),
             port: target.port_or_known_default(),
             config: &self.config,
         };
-
-        let mut request = self.agent.get(target.as_str());
+        // An address written in the URL is checked here too: through a
+        // proxy, the resolver never sees it.
+        let literal = match target.host() {
+            Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+            Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+            _ => None,
+        };
+        let also_public = &self.config.also_public;
+        if let Some(ip) = literal
+            && !redirect_allowed(public_only, ip, also_public)
+        {
+            return Err(Refused(Some(ip)));
+        }
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            return Ok((
+                Err(ctx.error(ureq::Error::Timeout(ureq::Timeout::Global))),
+                false,
+            ));
+        };
+        let mut request = self
+            .agent
+            .get(target.as_str())
+            .config()
+            .timeout_global(Some(left))
+            .build();
         for (name, value) in [
             (header::IF_NONE_MATCH, &validators.etag),
             (header::IF_MODIFIED_SINCE, &validators.last_modified),
@@ -419,18 +574,46 @@ impl Fetcher {
                 request = request.header(name, value);
             }
         }
-        let response = request.call().map_err(|e| ctx.error(e))?;
+        HOP.with(|h| {
+            *h.borrow_mut() = HopState {
+                public_only,
+                ..HopState::default()
+            }
+        });
+        let called = request.call();
+        let state = HOP.with(|h| std::mem::take(&mut *h.borrow_mut()));
+        if state.refused.is_some() {
+            return Err(Refused(state.refused));
+        }
+        // Not resolved here (a proxy resolved it): public unless written as
+        // a local address.
+        let public = if state.resolved {
+            state.public
+        } else {
+            literal.is_none_or(|ip| is_public_or(ip, also_public))
+        };
+        let response = match called {
+            Ok(r) => r,
+            Err(e) => return Ok((Err(ctx.error(e)), public)),
+        };
+        Ok((self.answer(&ctx, response), public))
+    }
 
+    /// What one answer means: a redirect to follow, or the outcome.
+    fn answer(
+        &self,
+        ctx: &Context<'_>,
+        response: ureq::http::Response<ureq::Body>,
+    ) -> Result<Step, FetchError> {
+        let url = ctx.url;
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok(Step::Done(Fetched::NotModified));
         }
-        if status.is_redirection() && response.headers().contains_key(header::LOCATION) {
-            // Only reached when redirects are not followed (max_redirects 0).
-            return Err(FetchError::TooManyRedirects {
-                url: url.to_owned(),
-                max: self.config.max_redirects,
-            });
+        if status.is_redirection()
+            && let Some(location) = header_text(response.headers(), &header::LOCATION)
+        {
+            return Ok(Step::Redirect(location));
         }
         if !status.is_success() {
             return Err(FetchError::Status {
@@ -451,7 +634,6 @@ impl Fetcher {
                 limit: self.config.max_bytes,
             });
         }
-        let final_url = response.get_uri().to_string();
         let content_type = header_text(headers, &header::CONTENT_TYPE);
         let validators = Validators {
             etag: header_text(headers, &header::ETAG),
@@ -463,12 +645,182 @@ impl Fetcher {
             .limit(self.config.max_bytes)
             .read_to_vec()
             .map_err(|e| ctx.error(e))?;
-        Ok(Fetched::Body {
+        Ok(Step::Done(Fetched::Body {
             bytes,
-            final_url,
+            final_url: url.to_owned(),
             content_type,
             validators,
+        }))
+    }
+}
+
+/// What one hop of a redirect chain led to.
+enum Step {
+    Done(Fetched),
+    Redirect(String),
+}
+
+/// A hop refused before any byte was sent to it: the local address it led to.
+struct Refused(Option<IpAddr>);
+
+/// What the resolver was asked to do for the current hop, and what it found;
+/// per thread, since a [`Fetcher`] is shared by the threads of an update and
+/// each runs one request at a time.
+#[derive(Debug, Default)]
+struct HopState {
+    /// Connect to public addresses only.
+    public_only: bool,
+    /// The resolver ran for this hop (not the case through a proxy).
+    resolved: bool,
+    /// One of the addresses connected to is public.
+    public: bool,
+    /// The hop's host has only local addresses, and this is one.
+    refused: Option<IpAddr>,
+}
+
+thread_local! {
+    static HOP: RefCell<HopState> = RefCell::default();
+}
+
+/// The resolver of a [`Fetcher`]: the system's, then the redirect rule on
+/// the addresses it gives, which are the only ones ureq connects to (so a
+/// name that resolves differently the second time cannot slip through).
+#[derive(Debug)]
+struct Guard {
+    inner: DefaultResolver,
+    also_public: Arc<[IpAddr]>,
+}
+
+impl Resolver for Guard {
+    fn resolve(
+        &self,
+        uri: &Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let found = self.inner.resolve(uri, config, timeout)?;
+        // The proxy itself is the user's choice, wherever it is.
+        let is_proxy = config
+            .proxy()
+            .is_some_and(|p| uri.host() == Some(p.host()) && uri.port_u16() == Some(p.port()));
+        if is_proxy {
+            return Ok(found);
+        }
+        HOP.with(|h| {
+            let mut h = h.borrow_mut();
+            h.resolved = true;
+            let mut kept = self.empty();
+            for addr in found.iter() {
+                if redirect_allowed(h.public_only, addr.ip(), &self.also_public) {
+                    kept.push(*addr);
+                }
+            }
+            if kept.is_empty() {
+                h.refused = found.iter().next().map(|a| a.ip());
+                return Err(ureq::Error::HostNotFound);
+            }
+            h.public |= kept.iter().any(|a| is_public_or(a.ip(), &self.also_public));
+            Ok(kept)
         })
+    }
+}
+
+/// Whether a redirect may go to `to`: always from a local address (a feed
+/// the user subscribed to on this machine or network may redirect anywhere),
+/// only to a public one from a public address.
+pub fn redirect_allowed(from_public: bool, to: IpAddr, also_public: &[IpAddr]) -> bool {
+    !from_public || is_public_or(to, also_public)
+}
+
+fn is_public_or(ip: IpAddr, also_public: &[IpAddr]) -> bool {
+    is_public(ip) || also_public.contains(&ip)
+}
+
+/// Whether an address is on the internet at large, rather than this
+/// machine or a local network: not loopback, private (`10/8`, `172.16/12`,
+/// `192.168/16`, `fc00::/7`), link-local (`169.254/16`, `fe80::/10`),
+/// shared (carrier-grade NAT, `100.64/10`), unspecified, multicast,
+/// broadcast or reserved — an IPv4 address inside IPv6 (mapped,
+/// compatible, NAT64, 6to4) counts as that IPv4 address.
+///
+/// ```
+/// use kanbao_core::is_public;
+/// assert!(is_public("93.184.215.14".parse().unwrap()));
+/// assert!(!is_public("127.0.0.1".parse().unwrap()));
+/// assert!(!is_public("::ffff:192.168.1.1".parse().unwrap()));
+/// ```
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => match embedded_v4(v6) {
+            Some(v4) => is_public_v4(v4),
+            None => is_public_v6(v6),
+        },
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(ip.is_unspecified()
+        || a == 0 // "this network"
+        || ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (18..20).contains(&b)) // benchmarking
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || a >= 240) // reserved
+}
+
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let first = ip.segments()[0];
+    !(ip.is_unspecified()
+        || ip.is_loopback()
+        || (first & 0xfe00) == 0xfc00 // unique local
+        || (first & 0xffc0) == 0xfe80 // link-local
+        || (first & 0xffc0) == 0xfec0 // site-local (deprecated)
+        || (first & 0xff00) == 0xff00 // multicast
+        || (first == 0x2001 && ip.segments()[1] == 0x0db8)) // documentation
+}
+
+/// The IPv4 address an IPv6 address stands for, if it is one of the forms
+/// that carry one: mapped (`::ffff:a.b.c.d`), compatible (`::a.b.c.d`),
+/// NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:aabb:ccdd::`).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = ip.segments();
+    let low = || Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+    match s {
+        [0, 0, 0, 0, 0, 0xffff, _, _] => Some(low()),
+        // `::` and `::1` are themselves, not 0.0.0.0 and 0.0.0.1.
+        [0, 0, 0, 0, 0, 0, _, _] if !ip.is_unspecified() && !ip.is_loopback() => Some(low()),
+        [0x64, 0xff9b, 0, 0, 0, 0, _, _] => Some(low()),
+        [0x2002, hi, lo, ..] => Some(Ipv4Addr::new(
+            (hi >> 8) as u8,
+            hi as u8,
+            (lo >> 8) as u8,
+            lo as u8,
+        )),
+        _ => None,
+    }
+}
+
+/// What kind of local address this is, for a message.
+fn address_kind(ip: IpAddr) -> &'static str {
+    let v4 = match ip {
+        IpAddr::V4(v4) => Some(v4),
+        IpAddr::V6(v6) => embedded_v4(v6),
+    };
+    match (v4, ip) {
+        (Some(v4), _) if v4.is_loopback() => "this machine",
+        (Some(v4), _) if v4.is_private() => "a private network",
+        (Some(v4), _) if v4.is_link_local() => "a link-local address",
+        (Some(v4), _) if v4.is_unspecified() => "this machine",
+        (None, IpAddr::V6(v6)) if v6.is_loopback() || v6.is_unspecified() => "this machine",
+        (None, IpAddr::V6(v6)) if (v6.segments()[0] & 0xfe00) == 0xfc00 => "a private network",
+        (None, IpAddr::V6(v6)) if (v6.segments()[0] & 0xffc0) == 0xfe80 => "a link-local address",
+        _ => "not a public address",
     }
 }
 
@@ -560,6 +912,9 @@ impl Context<'_> {
                 url,
                 reason: e.to_string(),
             },
+            ureq::Error::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => other(format!(
+                "the server's answer has more than {MAX_RESPONSE_HEADERS} headers, the most kanbao reads"
+            )),
             ureq::Error::Protocol(e) => other(format!(
                 "the server's answer is not valid HTTP ({e}); it may not be a web server"
             )),
@@ -741,6 +1096,14 @@ mod tests {
         );
         let e = ctx(&config).error(ureq::Error::Decompress("gzip", io::Error::other("bad")));
         assert!(matches!(e, FetchError::Other { .. }), "{e:?}");
+        let e = ctx(&config).error(ureq::Error::Protocol(
+            ureq_proto::Error::HttpParseTooManyHeaders,
+        ));
+        assert_eq!(
+            e.to_string(),
+            "https://news.example/feed: the server's answer has more than 128 headers, the most \
+             kanbao reads"
+        );
         let e = ctx(&config).error(ureq::Error::Io(io::ErrorKind::UnexpectedEof.into()));
         assert!(matches!(e, FetchError::Io { .. }), "{e:?}");
         assert_eq!(e.url(), "https://news.example/feed");
@@ -777,6 +1140,103 @@ mod tests {
         assert_eq!(seconds(Duration::from_secs(30)), "30 s");
         assert_eq!(seconds(Duration::from_millis(1500)), "1.5 s");
         assert_eq!(seconds(Duration::from_millis(250)), "250 ms");
+    }
+
+    #[test]
+    fn local_addresses_of_every_kind_are_not_public() {
+        let local = [
+            "127.0.0.1",
+            "127.1.2.3",
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.0.0.1",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.168.1.1",
+            "169.254.169.254", // cloud metadata
+            "100.64.0.1",
+            "100.127.255.254",
+            "192.0.0.8",
+            "198.18.0.1",
+            "224.0.0.1",
+            "239.255.255.250",
+            "255.255.255.255",
+            "240.0.0.1",
+            "::",
+            "::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "fec0::1",
+            "ff02::1",
+            "2001:db8::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.1.2.3",
+            "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "64:ff9b::10.0.0.1",
+            "2002:c0a8:0101::1", // 6to4 of 192.168.1.1
+        ];
+        for ip in local {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert!(!is_public(ip), "{ip} is local");
+            assert!(!redirect_allowed(true, ip, &[]), "{ip}");
+            assert!(
+                redirect_allowed(false, ip, &[]),
+                "{ip}: from a local address"
+            );
+        }
+        let public = [
+            "93.184.215.14",
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "11.0.0.1",
+            "192.169.0.1",
+            "2606:4700::1111",
+            "::ffff:93.184.215.14",
+            "64:ff9b::8.8.8.8",
+            "2002:0808:0808::1",
+        ];
+        for ip in public {
+            let ip: IpAddr = ip.parse().unwrap();
+            assert!(is_public(ip), "{ip} is public");
+            assert!(redirect_allowed(true, ip, &[]), "{ip}");
+        }
+        let stand_in: IpAddr = "127.0.0.2".parse().unwrap();
+        assert!(redirect_allowed(true, stand_in, &[stand_in]));
+        assert!(!redirect_allowed(
+            true,
+            "127.0.0.1".parse().unwrap(),
+            &[stand_in]
+        ));
+    }
+
+    #[test]
+    fn refusals_say_what_the_address_is() {
+        let e = FetchError::LocalRedirect {
+            url: "https://news.example/feed".into(),
+            target: "http://[::1]:6379/".into(),
+            address: "::1".parse().unwrap(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "https://news.example/feed: redirected to http://[::1]:6379/, which is ::1 (this \
+             machine): refused, a server on the internet may not send kanbao to this machine or \
+             its local network"
+        );
+        assert_eq!(
+            address_kind("10.0.0.1".parse().unwrap()),
+            "a private network"
+        );
+        assert_eq!(
+            address_kind("fe80::1".parse().unwrap()),
+            "a link-local address"
+        );
+        assert_eq!(
+            address_kind("100.64.0.1".parse().unwrap()),
+            "not a public address"
+        );
     }
 
     #[test]

@@ -121,12 +121,28 @@ impl Subscriptions {
     }
 
     /// Adds a feed unless it is already there; returns whether it was added.
+    /// (To add many, [`Subscriptions::add_all`] takes linear time.)
     pub fn add(&mut self, sub: Subscription) -> bool {
         if self.feeds.iter().any(|f| f.url == sub.url) {
             return false;
         }
         self.feeds.push(sub);
         true
+    }
+
+    /// Adds the feeds that are not already there, in order; returns how
+    /// many were added. Linear in the number of feeds (an OPML file of
+    /// 60,000 outlines is merged at once, not in quadratic time).
+    pub fn add_all(&mut self, subs: impl IntoIterator<Item = Subscription>) -> usize {
+        let mut known: std::collections::HashSet<String> =
+            self.feeds.iter().map(|f| f.url.clone()).collect();
+        let before = self.feeds.len();
+        for sub in subs {
+            if known.insert(sub.url.clone()) {
+                self.feeds.push(sub);
+            }
+        }
+        self.feeds.len() - before
     }
 
     /// The list as an OPML 2.0 document: titles and URLs pass the output
@@ -164,10 +180,34 @@ impl Subscriptions {
         out
     }
 
-    /// Reads the feeds of an OPML document (nested outlines included).
+    /// Reads the feeds of an OPML document (nested outlines included),
+    /// ignoring what [`Subscriptions::from_opml_checked`] would warn about.
     pub fn from_opml(text: &str) -> Result<Subscriptions, Diagnostic> {
+        Subscriptions::from_opml_checked(text).map(|(subs, _)| subs)
+    }
+
+    /// Reads the feeds of an OPML document (nested outlines included), with
+    /// warnings (line and column) about what was read leniently: an
+    /// attribute with an entity XML does not define (`&eacute;`, or the `&`
+    /// of a URL's query that was not written `&amp;`) keeps that text as
+    /// written, and its outline is imported. A document that is not OPML,
+    /// or not well-formed, is an error.
+    ///
+    /// ```
+    /// use kanbao_core::Subscriptions;
+    /// let opml = r#"<opml><body>
+    /// <outline text="Caf&eacute;" xmlUrl="https://example.org/feed?a=1&b=2"/>
+    /// </body></opml>"#;
+    /// let (subs, warnings) = Subscriptions::from_opml_checked(opml).unwrap();
+    /// assert_eq!(subs.feeds[0].url, "https://example.org/feed?a=1&b=2");
+    /// assert_eq!(subs.feeds[0].title.as_deref(), Some("Caf&eacute;"));
+    /// assert_eq!((warnings[0].line, warnings[0].column), (2, 1));
+    /// ```
+    pub fn from_opml_checked(text: &str) -> Result<(Subscriptions, Vec<Diagnostic>), Diagnostic> {
         let mut reader = quick_xml::Reader::from_str(text);
-        let mut subs = Subscriptions::default();
+        let mut feeds = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut warnings = Vec::new();
         let mut saw_opml = false;
         loop {
             let position = reader.buffer_position();
@@ -184,12 +224,23 @@ impl Subscriptions {
                     let mut sub = Subscription::default();
                     let mut text_attr = None;
                     for attr in e.attributes().flatten() {
-                        let value = attr
-                            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                            .map(|v| v.into_owned())
-                            .unwrap_or_default();
                         let key = attr.key.local_name();
                         let key: &[u8] = key.as_ref().as_ref();
+                        let value = match attr.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        {
+                            Ok(v) => v.into_owned(),
+                            Err(error) => {
+                                let offset = usize::try_from(position).unwrap_or(0);
+                                let (line, column) = line_column(text.as_bytes(), offset);
+                                let name = String::from_utf8_lossy(key);
+                                warnings.push(Diagnostic::at(
+                                    line,
+                                    column,
+                                    format!("outline attribute `{name}`: {error}; kept as written"),
+                                ));
+                                lenient_value(&attr.value)
+                            }
+                        };
                         match key {
                             b"xmlUrl" => sub.url = value,
                             b"htmlUrl" => sub.html_url = Some(value),
@@ -201,8 +252,8 @@ impl Subscriptions {
                     if sub.title.is_none() {
                         sub.title = text_attr;
                     }
-                    if !sub.url.is_empty() {
-                        subs.add(sub);
+                    if !sub.url.is_empty() && seen.insert(sub.url.clone()) {
+                        feeds.push(sub);
                     }
                 }
                 Ok(Event::Eof) => break,
@@ -217,8 +268,51 @@ impl Subscriptions {
         if !saw_opml {
             return Err(Diagnostic::new("not an OPML document (no <opml> element)"));
         }
-        Ok(subs)
+        Ok((Subscriptions { feeds }, warnings))
     }
+}
+
+/// An attribute value that does not unescape as XML: the five entities XML
+/// defines and character references are decoded, anything else after a `&`
+/// is kept as written; white space is normalized as XML does.
+fn lenient_value(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').and_then(|end| {
+            let name = &rest[1..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => {
+                    let number = name.strip_prefix('#')?;
+                    let code = match number.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                        None => number.parse().ok()?,
+                    };
+                    char::from_u32(code).filter(|&c| c != '\0')
+                }
+            }?;
+            Some((c, end + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace(['\t', '\n', '\r'], " ")
 }
 
 #[cfg(test)]
@@ -243,6 +337,60 @@ mod tests {
             Some("https://example.org/")
         );
         assert_eq!(subs.feeds[1].url, "https://example.org/b.xml");
+    }
+
+    #[test]
+    fn undefined_entities_are_kept_as_written_and_reported_where() {
+        let opml = "<opml><body>\n<outline text=\"ok\" xmlUrl=\"https://a.example/f\"/>\n  \
+                    <outline text=\"Caf&eacute; &amp; co\" xmlUrl=\"https://b.example/?x=1&y=2&amp;z=&#51;\"/>\n\
+                    <outline text=\"last\" xmlUrl=\"https://c.example/f\"/></body></opml>";
+        let (subs, warnings) = Subscriptions::from_opml_checked(opml).unwrap();
+        let urls: Vec<&str> = subs.feeds.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://a.example/f",
+                "https://b.example/?x=1&y=2&z=3",
+                "https://c.example/f"
+            ]
+        );
+        assert_eq!(subs.feeds[1].title.as_deref(), Some("Caf&eacute; & co"));
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings.iter().all(|w| (w.line, w.column) == (3, 3)),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].message.contains("`text`"), "{}", warnings[0]);
+        assert!(warnings[1].message.contains("`xmlUrl`"), "{}", warnings[1]);
+        assert!(
+            warnings[0].message.ends_with("kept as written"),
+            "{}",
+            warnings[0]
+        );
+    }
+
+    #[test]
+    fn lenient_values_decode_what_xml_defines_only() {
+        assert_eq!(lenient_value("a&amp;b&lt;&gt;&quot;&apos;"), "a&b<>\"'");
+        assert_eq!(lenient_value("&#x4e2d;&#25991;"), "中文");
+        assert_eq!(lenient_value("&nbsp;&#0;&#xzz;&"), "&nbsp;&#0;&#xzz;&");
+        assert_eq!(lenient_value("q?a=1&b=2\tc"), "q?a=1&b=2 c");
+    }
+
+    #[test]
+    fn merging_many_feeds_skips_those_already_there() {
+        let mut subs = Subscriptions::default();
+        subs.add(Subscription {
+            url: "u1".into(),
+            ..Default::default()
+        });
+        let more = ["u1", "u2", "u2", "u3"].map(|u| Subscription {
+            url: u.into(),
+            ..Default::default()
+        });
+        assert_eq!(subs.add_all(more), 2);
+        let urls: Vec<&str> = subs.feeds.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(urls, ["u1", "u2", "u3"]);
     }
 
     #[test]

@@ -504,9 +504,9 @@ impl Query {
                     .published
                     .as_ref()
                     .is_some_and(|p| p.datetime.date() < *d),
-                Kind::Is(State::Read) => marks.is_read(&article.id),
-                Kind::Is(State::Unread) => !marks.is_read(&article.id),
-                Kind::Is(State::Starred) => marks.is_starred(&article.id),
+                Kind::Is(State::Read) => marks.is_read(&article.key()),
+                Kind::Is(State::Unread) => !marks.is_read(&article.key()),
+                Kind::Is(State::Starred) => marks.is_starred(&article.key()),
             };
             holds != t.negated
         })

@@ -199,4 +199,67 @@ mod tests {
         assert_eq!(again.unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
         std::fs::remove_dir_all(dir).unwrap();
     }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_planted_at_the_target_is_replaced_not_followed() {
+        let dir = temp_dir("link-target");
+        std::fs::create_dir_all(&dir).unwrap();
+        let outside = dir.join("outside.txt");
+        std::fs::write(&outside, b"precious").unwrap();
+        let path = dir.join("lib/b.json");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_file());
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        // A dangling link is not followed either: nothing is created at
+        // its target.
+        let nowhere = dir.join("created-through-the-link");
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&nowhere, &path).unwrap();
+        write_atomic(&path, b"newer").unwrap();
+        assert!(!nowhere.exists());
+        assert_eq!(std::fs::read(&path).unwrap(), b"newer");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_where_a_temporary_would_go_is_never_opened() {
+        // What create_new (O_CREAT | O_EXCL) guarantees for a temporary
+        // whose name was guessed: a link there, even a dangling one, is an
+        // error, and its target is not created.
+        let dir = temp_dir("link-tmp");
+        std::fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("target");
+        let link = dir.join(".b.json.guessed.tmp");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let opened = File::options().write(true).create_new(true).open(&link);
+        assert_eq!(
+            opened.unwrap_err().kind(),
+            std::io::ErrorKind::AlreadyExists
+        );
+        assert!(!target.exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn the_temporary_is_in_the_targets_directory() {
+        let dir = temp_dir("tmp-dir");
+        let path = dir.join("sub/b.json");
+        let during = write_atomic_with(&path, Durability::Rebuildable, |file| {
+            file.write_all(b"x")?;
+            Ok(entries(&dir.join("sub")))
+        })
+        .unwrap();
+        assert_eq!(during.len(), 1, "{during:?}");
+        assert!(
+            during[0].starts_with(".b.json.") && during[0].ends_with(".tmp"),
+            "{during:?}"
+        );
+        assert_eq!(entries(&dir.join("sub")), ["b.json"]);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }

@@ -5,7 +5,8 @@
 //! `$XDG_STATE_HOME/kanbao/state.sqlite3` (default
 //! `~/.local/state/kanbao/state.sqlite3`).
 //!
-//! Marks are keyed by article id only, so they follow an article across
+//! Marks are keyed by article identity ([`crate::Article::key`]: the id,
+//! scoped to the article's feed), so they follow an article across
 //! re-imports and library paths. Every change is committed to SQLite the
 //! moment it is made (one transaction per change, one for `mark_all_read`)
 //! and survives `kill -9` and power loss. All marks are also held in memory,

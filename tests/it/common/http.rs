@@ -65,7 +65,17 @@ pub struct Server {
 impl Server {
     /// Serves `route(request, base_url)` on 127.0.0.1 at a free port.
     pub fn start(route: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        Server::start_on("127.0.0.1", route)
+    }
+
+    /// [`Server::start`] on another loopback address (`127.0.0.2`: Linux
+    /// answers on all of 127/8), for tests that need two hosts.
+    pub fn start_on(
+        ip: &str,
+        route: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        assert!(ip.starts_with("127."), "loopback only");
+        let listener = TcpListener::bind((ip, 0)).expect("bind loopback");
         listener.set_nonblocking(true).unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
