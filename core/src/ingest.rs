@@ -475,6 +475,16 @@ fn address(url: &str, opml: &Path) -> Address {
     }
 }
 
+/// Whether a `file://` address names a regular file (following links):
+/// `/dev/zero`, a FIFO or a directory is never a local feed.
+fn is_regular_file(file: &str) -> bool {
+    url::Url::parse(file)
+        .ok()
+        .and_then(|u| u.to_file_path().ok())
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_some_and(|m| m.is_file())
+}
+
 /// Imports files, directories and URLs into `into`. OPML files add their
 /// http(s) feeds to the subscriptions at `subs_path` instead; their local
 /// files only when `allow_local`, and both kinds left out are listed in
@@ -529,6 +539,12 @@ pub fn import_sources(
             for mut feed in found.feeds {
                 match address(&feed.url, Path::new(source)) {
                     Address::Web => {}
+                    Address::Local(file) if allow_local && !is_regular_file(&file) => {
+                        report.skipped.push(format!(
+                            "{path}: skipped {file}: not a regular file (a local feed is a file)"
+                        ));
+                        continue;
+                    }
                     Address::Local(file) if allow_local => {
                         report
                             .local

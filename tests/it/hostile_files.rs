@@ -251,11 +251,21 @@ fn an_opml_never_subscribes_to_local_files_without_saying_so() {
     assert_eq!(exported.matches("xmlUrl=").count(), 1, "{exported}");
     assert!(exported.contains("https://example.org/a.xml"));
 
-    // With the flag they are subscribed, each one said.
+    // With the flag the local files are subscribed, each one said; but
+    // never a device or a FIFO, which is skipped as `subscribe` refuses it.
     let run = user.run(&["import", "--allow-local", &opml]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.stdout.contains("added 4 feeds"), "{}", run.stdout);
-    for url in &locals {
+    assert!(run.stdout.contains("added 2 feeds"), "{}", run.stdout);
+    for url in &locals[..2] {
+        assert!(
+            run.stderr.contains(&format!(
+                "kanbao: warning: {opml}: skipped {url}: not a regular file (a local feed is a file)\n"
+            )),
+            "{url}: {}",
+            run.stderr
+        );
+    }
+    for url in &locals[2..] {
         assert!(
             run.stderr.contains(&format!(
                 "kanbao: {opml}: subscribing to a local file: {url}\n"
@@ -266,6 +276,18 @@ fn an_opml_never_subscribes_to_local_files_without_saying_so() {
     }
     assert!(run.stderr.contains("skipped ftp://"), "{}", run.stderr);
 
+    // A subscriptions file edited by hand can still hold them: `update`
+    // refuses them itself.
+    let subs_path = user.path("config/kanbao/subscriptions.json");
+    let mut subs = kanbao_core::Subscriptions::load(&subs_path).unwrap();
+    for url in &locals[..2] {
+        subs.add(kanbao_core::Subscription {
+            url: url.clone(),
+            ..Default::default()
+        });
+    }
+    subs.save(&subs_path).unwrap();
+
     // Update: the device and the FIFO are refused at once, the key is not a
     // feed; the real feed is stored, and only it. (The web feed is left out
     // of this test: drop it so nothing leaves the machine.)
@@ -273,19 +295,20 @@ fn an_opml_never_subscribes_to_local_files_without_saying_so() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let run = user.run(&["update"]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
+    // In the order of the subscriptions: the key file came first.
     let errors: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
         errors,
         [
+            format!(
+                "kanbao: {}: not a feed (RSS, Atom or JSON Feed): this is plain text or binary data; nothing stored",
+                locals[2]
+            ),
             "kanbao: file:///dev/zero: not a regular file (a character device): not read"
                 .to_string(),
             format!(
                 "kanbao: {}: not a regular file (a FIFO): not read",
                 locals[1]
-            ),
-            format!(
-                "kanbao: {}: not a feed (RSS, Atom or JSON Feed): this is plain text or binary data; nothing stored",
-                locals[2]
             ),
         ]
     );
@@ -351,6 +374,7 @@ fn http_answers_that_are_not_feeds_are_not_stored() {
     }
     let run = user.run(&["update"]);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
+    // In the order of the subscriptions: the key file came first.
     let errors: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(
         errors,

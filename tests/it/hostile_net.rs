@@ -463,8 +463,11 @@ fn an_outline_with_an_undefined_entity_is_imported_and_reported() {
     assert!(out(&o).contains("added 3 feeds"), "{}", out(&o));
     let stderr = err(&o);
     assert!(
-        stderr.contains(&format!("{path}:4:1: outline attribute `text`"))
-            && stderr.contains(&format!("{path}:4:1: outline attribute `xmlUrl`")),
+        stderr.contains(&format!(
+            "{path}:4:19: outline attribute `text`: `&eacute;` is not an entity XML knows"
+        )) && stderr.contains(&format!(
+            "{path}:4:65: outline attribute `xmlUrl`: a bare `&`: write it as `&amp;`; kept as written"
+        )),
         "{stderr}"
     );
     let exported = user.ok(&["export", "--opml"]);

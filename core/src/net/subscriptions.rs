@@ -230,13 +230,18 @@ impl Subscriptions {
                         {
                             Ok(v) => v.into_owned(),
                             Err(error) => {
-                                let offset = usize::try_from(position).unwrap_or(0);
-                                let (line, column) = line_column(text.as_bytes(), offset);
+                                let (at, why) = entity_problem(&error, attr.value.as_bytes());
+                                // The value borrows from `text`: where it starts there.
+                                let start = (attr.value.as_ptr() as usize)
+                                    .checked_sub(text.as_ptr() as usize)
+                                    .filter(|&o| o <= text.len())
+                                    .unwrap_or_else(|| usize::try_from(position).unwrap_or(0));
+                                let (line, column) = line_column(text.as_bytes(), start + at);
                                 let name = String::from_utf8_lossy(key);
                                 warnings.push(Diagnostic::at(
                                     line,
                                     column,
-                                    format!("outline attribute `{name}`: {error}; kept as written"),
+                                    format!("outline attribute `{name}`: {why}; kept as written"),
                                 ));
                                 lenient_value(&attr.value)
                             }
@@ -269,6 +274,37 @@ impl Subscriptions {
             return Err(Diagnostic::new("not an OPML document (no <opml> element)"));
         }
         Ok((Subscriptions { feeds }, warnings))
+    }
+}
+
+/// Where in an attribute's raw value its entity problem is (a byte offset)
+/// and what it is, in words a user who wrote the OPML by hand understands.
+fn entity_problem(error: &quick_xml::Error, raw: &[u8]) -> (usize, String) {
+    use quick_xml::escape::EscapeError;
+    match error {
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(range, name)) => {
+            // Found by its text: the range counts from where the parser was.
+            let needle = format!("&{name}");
+            let at = raw
+                .windows(needle.len())
+                .position(|w| w == needle.as_bytes())
+                .unwrap_or(range.start.saturating_sub(1));
+            let is_name = name
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_-.".contains(c));
+            let why = if is_name {
+                format!(
+                    "`&{name};` is not an entity XML knows (only &amp; &lt; &gt; &quot; &apos; and &#…;)"
+                )
+            } else {
+                "a bare `&`: write it as `&amp;`".to_owned()
+            };
+            (at, why)
+        }
+        quick_xml::Error::Escape(EscapeError::UnterminatedEntity(range)) => {
+            (range.start, "a bare `&`: write it as `&amp;`".to_owned())
+        }
+        other => (0, other.to_string()),
     }
 }
 
@@ -356,9 +392,23 @@ mod tests {
         );
         assert_eq!(subs.feeds[1].title.as_deref(), Some("Caf&eacute; & co"));
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(
-            warnings.iter().all(|w| (w.line, w.column) == (3, 3)),
+        assert_eq!(
+            warnings
+                .iter()
+                .map(|w| (w.line, w.column))
+                .collect::<Vec<_>>(),
+            [(3, 21), (3, 70)],
             "{warnings:?}"
+        );
+        assert!(
+            warnings[0].message.contains("`&eacute;` is not an entity"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[1].message.contains("a bare `&`"),
+            "{}",
+            warnings[1]
         );
         assert!(warnings[0].message.contains("`text`"), "{}", warnings[0]);
         assert!(warnings[1].message.contains("`xmlUrl`"), "{}", warnings[1]);
