@@ -16,7 +16,7 @@ use kanbao::ui::Theme;
 use kanbao_core::Library;
 use kanbao_core::sanitize_line;
 use kanbao_core::{Ambiguous, fit, str_width};
-use kanbao_core::{LineKind, TypesetOptions, typeset};
+use kanbao_core::{Lazy, LineKind, TypesetOptions};
 use kanbao_core::{Subscription, Subscriptions};
 use ratatui::style::Modifier;
 
@@ -691,7 +691,9 @@ fn read(
                 rule.repeat(width.max(2) / str_width(rule, options.ambiguous))
             )?;
         }
-        for line in typeset(&lib.articles[i].with_body(), width, &options) {
+        // Streamed: a 20 MiB word is a million lines, never all in memory.
+        let mut doc = Lazy::new(&lib.articles[i].with_body(), width, &options);
+        doc.each_line(|line| {
             let modifier = match line.kind {
                 LineKind::Title => Modifier::BOLD,
                 LineKind::Meta => Modifier::DIM,
@@ -707,7 +709,8 @@ fn read(
             } else {
                 writeln!(out, "{}", line.text)?;
             }
-        }
+            Ok::<_, std::io::Error>(())
+        })?;
     }
     out.flush().context("writing to stdout")?;
     Ok(0)
