@@ -13,6 +13,7 @@ mod feed_cache;
 mod feed_equivalence;
 mod fetch_http;
 mod hostile;
+mod hostile_parse;
 mod import_cli;
 mod lean_screen;
 mod probe_pty;

@@ -90,7 +90,7 @@ impl Cut {
             Limit::Depth => format!("its elements nest more than {MAX_DEPTH} levels deep"),
         };
         format!(
-            "HTML read as markup up to byte {} ({} elements), the rest as plain text: {why}",
+            "HTML read as markup for its first {} bytes ({} elements), the rest as plain text: {why}",
             self.at, self.elements
         )
     }
