@@ -205,7 +205,8 @@ fn update_one(
             let base = url::Url::parse(&final_url).ok();
             let format = Format::detect(url, &bytes);
             lib.load_with_base(url, &bytes, format, base.as_ref());
-            if let Some(p) = lib.problems.first() {
+            // HTML cut at the parse budget still gives its article.
+            if let Some(p) = lib.problems.iter().find(|p| !Library::is_cut(p)) {
                 return (Err(UpdateError::Invalid(p.clone())), None, None);
             }
             let title = lib.articles.iter().find_map(|a| a.source.clone());
@@ -334,7 +335,7 @@ pub fn import_sources(
             continue;
         }
         let lib = Library::load_with_tz(&[source], tz);
-        report.summary.failed += lib.problems.len();
+        report.summary.failed += lib.problems.iter().filter(|p| !Library::is_cut(p)).count();
         report
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));

@@ -220,3 +220,51 @@ fn one_huge_grapheme_cluster_and_a_huge_title_open() {
         screen.len()
     );
 }
+
+/// `kanbao` with its own configuration and library.
+fn kanbao_at(home: &TempDir, args: &[&str]) -> std::process::Output {
+    crate::common::kanbao_command()
+        .args(args)
+        .env("HOME", &home.0)
+        .env("XDG_CONFIG_HOME", home.path("config"))
+        .env("XDG_DATA_HOME", home.path("data"))
+        .env("XDG_CACHE_HOME", home.path("cache"))
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn a_feed_with_a_cut_entry_still_updates_and_imports_every_entry() {
+    // A cut is a problem to tell, not a failure: the feed's entries are stored.
+    let feed = rss(&format!("{}尾", "&lt;div/>".repeat(20_000)));
+    let server = Server::start(move |_, _| {
+        reply(
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            feed.as_bytes(),
+        )
+    });
+    let url = server.url("/feed.xml");
+    let home = TempDir::new("hostile-parse");
+    assert!(kanbao_at(&home, &["subscribe", &url]).status.success());
+    let out = kanbao_at(&home, &["update"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let library = home.path("data/kanbao/library");
+    let stored = || std::fs::read_dir(&library).map_or(0, |d| d.count());
+    assert_eq!(stored(), 2, "{}", stdout(&out));
+
+    let home = TempDir::new("hostile-parse");
+    let out = kanbao_at(&home, &["import", &url]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        said.contains("plain text") && !said.contains("1 failed"),
+        "{said}"
+    );
+    let library = home.path("data/kanbao/library");
+    assert_eq!(
+        std::fs::read_dir(&library).map_or(0, |d| d.count()),
+        2,
+        "{said}"
+    );
+}

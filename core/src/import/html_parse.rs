@@ -78,6 +78,9 @@ pub struct Cut {
     pub limit: Limit,
 }
 
+/// What every [`Cut::message`] says (how a cut is told from other problems).
+pub const CUT_MARK: &str = "the rest as plain text: ";
+
 impl Cut {
     /// What the cut means to a reader, in a sentence.
     pub fn message(&self) -> String {
@@ -90,7 +93,7 @@ impl Cut {
             Limit::Depth => format!("its elements nest more than {MAX_DEPTH} levels deep"),
         };
         format!(
-            "HTML read as markup for its first {} bytes ({} elements), the rest as plain text: {why}",
+            "HTML read as markup for its first {} bytes ({} elements), {CUT_MARK}{why}",
             self.at, self.elements
         )
     }
@@ -728,8 +731,7 @@ pub fn plain_text(html: &str) -> Vec<String> {
         if start_tag && SKIPPED.binary_search(&name.as_str()).is_ok() {
             // Skip to the matching end tag.
             let close = format!("</{name}");
-            let found = html[i..]
-                .as_bytes()
+            let found = bytes[i.min(bytes.len())..]
                 .windows(close.len())
                 .position(|w| w.eq_ignore_ascii_case(close.as_bytes()));
             i = found.map_or(bytes.len(), |n| i + n);

@@ -641,6 +641,15 @@ impl Library {
         }
     }
 
+    /// Whether a problem only says that HTML was cut at the parse budget
+    /// (see [`Library::cut_problems`]): the article loaded, so it is no
+    /// reason to fail an update or count an import as failed.
+    pub fn is_cut(problem: &Diagnostic) -> bool {
+        problem
+            .message
+            .contains(crate::import::html_parse::CUT_MARK)
+    }
+
     /// A problem for each place an importer stopped reading HTML as markup
     /// (the note it left in the body, see `html_text::CUT_NOTE`).
     fn cut_problems(&mut self, article: &Article, path: &str) {
