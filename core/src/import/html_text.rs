@@ -5,7 +5,9 @@
 //!
 //! [`html_to_text`] walks the parsed tree (dom_query, i.e. html5ever, so
 //! entities are decoded and broken markup is repaired the way a browser
-//! repairs it) and lays the text out the way a browser would show it:
+//! repairs it; parsed within the budget of [`crate::import::html_parse`],
+//! past which the rest is plain text after a [`CUT_NOTE`] paragraph) and
+//! lays the text out the way a browser would show it:
 //!
 //! - block elements (`p`, `div`, `section`, `article`, `h1`–`h6`, `pre`,
 //!   table rows, `figure`/`figcaption`, `hr`, …) separate paragraphs;
