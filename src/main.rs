@@ -15,7 +15,7 @@ use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
 use kanbao_core::Library;
 use kanbao_core::{Ambiguous, fit, str_width};
-use kanbao_core::{LineKind, TypesetOptions, typeset};
+use kanbao_core::{Lazy, LineKind, TypesetOptions};
 use kanbao_core::{Subscription, Subscriptions};
 use kanbao_core::{sanitize, sanitize_line};
 use ratatui::style::Modifier;
@@ -782,7 +782,9 @@ fn read(
                 rule.repeat(width.max(2) / str_width(rule, options.ambiguous))
             )?;
         }
-        for mut line in typeset(&lib.articles[i].with_body(), width, &options) {
+        // Streamed: a 20 MiB word is a million lines, never all in memory.
+        let mut doc = Lazy::new(&lib.articles[i].with_body(), width, &options);
+        doc.each_line(|mut line| {
             // Clean since the article was loaded; the rule holds anyway.
             line.text = shown(&line.text);
             let modifier = match line.kind {
@@ -800,7 +802,8 @@ fn read(
             } else {
                 writeln!(out, "{}", line.text)?;
             }
-        }
+            Ok::<_, std::io::Error>(())
+        })?;
     }
     out.flush().context("writing to stdout")?;
     Ok(0)

@@ -27,7 +27,7 @@ mod text;
 mod typeset;
 
 pub use diagnostic::Diagnostic;
-pub use import::{Imported, feed, html_text, page, textdump};
+pub use import::{Imported, feed, html_parse, html_text, page, textdump};
 pub use ingest::{
     FeedOutcome, FeedResult, ImportReport, IngestError, Rescoped, Summary, UpdateError,
     carry_marks, default_library_dir, import_sources, update_all,

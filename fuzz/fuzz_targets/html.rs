@@ -1,9 +1,12 @@
 //! `html_text::html_to_text` (on the input as text) and `page::parse` (on
 //! the bytes: encoding sniffing, readability) never panic; page articles
-//! are sanitized.
+//! are sanitized. The parse budget (`html_parse::parse`, as a document and
+//! as a fragment) holds: no element deeper than `MAX_DEPTH`, the work within
+//! twice `MAX_WORK` (one piece of input past the limit at most), a cut on a
+//! character boundary, and the rest readable as plain text.
 #![no_main]
 
-use kanbao_core::{html_text, page};
+use kanbao_core::{html_parse, html_text, page};
 use kanbao_fuzz::{HTML_CAP, check_article};
 use libfuzzer_sys::fuzz_target;
 
@@ -23,6 +26,22 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(checked.as_deref(), Ok(l.as_str()), "{l}");
     }
     let _ = html_text::html_to_plain_line(&text);
+    for fragment in [false, true] {
+        let parsed = html_parse::parse(&text, fragment);
+        assert!(parsed.work <= 2 * html_parse::MAX_WORK, "{} units", parsed.work);
+        let mut stack = vec![(parsed.doc.root(), 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            // Elements up to MAX_DEPTH below the root, their text one more.
+            assert!(depth <= html_parse::MAX_DEPTH + 1, "a node {depth} deep");
+            stack.extend(node.children_it(false).map(|c| (c, depth + 1)));
+        }
+        if let Some(cut) = &parsed.cut {
+            assert!(text.is_char_boundary(cut.at) && cut.at <= text.len());
+            for p in html_parse::plain_text(&text[cut.at..]) {
+                assert!(!p.is_empty() && p.trim() == p, "{p:?}");
+            }
+        }
+    }
     let base = (data.len() % 2 == 1).then_some(&base);
     if let Ok(articles) = page::parse(data, base) {
         articles.iter().for_each(check_article);

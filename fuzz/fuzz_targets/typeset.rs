@@ -8,9 +8,15 @@
 //!   added or reordered;
 //! - no grapheme cluster is split: every line starts and ends on a cluster
 //!   boundary of its `\n`-separated segment (`\n` is a hard break).
+//!
+//! And, for inputs whose width byte is odd, the lazy path: the text repeated
+//! past two of `Lazy`'s 32 KiB chunks, as one paragraph, is set a chunk at a
+//! time (so long runs without a break are cut between chunks) exactly as
+//! `wrap` sets it at once.
 #![no_main]
 
-use kanbao_core::{MIN_WIDTH, wrap, wrap_ranges};
+use kanbao_core::{Article, Lazy, LineKind, TypesetOptions};
+use kanbao_core::{MIN_WIDTH, wrap, wrap_measured, wrap_ranges};
 use kanbao_core::{Ambiguous, str_width};
 use libfuzzer_sys::fuzz_target;
 use unicode_segmentation::UnicodeSegmentation;
@@ -64,5 +70,26 @@ fuzz_target!(|data: &[u8]| {
             tail.chars().all(|c| c == ' ' || c == '\n'),
             "{amb:?} width {width}: trailing {tail:?} was lost"
         );
+    }
+    if w % 2 == 1 && !text.trim().is_empty() {
+        let long = text.repeat(70_000 / text.len() + 1);
+        let article = Article::new("t", vec![long]);
+        // `finish` may have changed the paragraph (sanitized, split): compare
+        // with what it holds.
+        let mut lazy = Lazy::new(&article, width, &TypesetOptions::default());
+        let mut got = Vec::new();
+        lazy.each_line(|l| {
+            if l.kind == LineKind::Body {
+                got.push((l.text, l.width));
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        let whole: Vec<(String, usize)> = article
+            .body
+            .iter()
+            .flat_map(|p| wrap_measured(p, width, Ambiguous::Narrow))
+            .collect();
+        assert!(got == whole, "lazy lines differ from the whole at width {width}");
     }
 });

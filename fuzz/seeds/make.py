@@ -123,6 +123,41 @@ out("opml", "subs.opml", OPML)
 out("opml", "kanbao.opml", '<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0">\n  <head>\n    <title>kanbao subscriptions</title>\n  </head>\n  <body>\n'
     '    <outline type="rss" text="回环" title="回环" xmlUrl="file:///tmp/x.xml"/>\n  </body>\n</opml>\n')
 
+# Hostile shapes for the HTML budget and the lazy cut of long runs (small
+# versions of what scripts/hostile-inputs.py writes; libFuzzer cuts inputs
+# to -max_len anyway).
+SHAPES = {
+    "divs": "<div/>" * 6000,
+    "open-divs": "<div>" * 6000,
+    "stray-end": "<span>" * 400 + "x" + "</b>" * 10000,
+    "formatting": "<b><i><u>x" * 4000,
+    "formatting-attrs": "".join(f"<b id={i}>x" for i in range(4000)),
+    "adoption": "<a><b><p>x</a>" * 3000,
+    "table": "<table>" + "<b>x<div>y" * 4000,
+    "select": "<select><option>x" * 3000,
+    "template": "<template>x" * 4000,
+    "lists": "<ul><li>x" * 4000,
+    "attrs": "<p " + " ".join(f"a{i}" for i in range(6000)) + ">x</p>",
+    "hidden-attrs": "<style><a x=\"</style><p " + " ".join(f"a{i}" for i in range(6000)) + ">\"",
+}
+for name, html in SHAPES.items():
+    out("html", f"budget-{name}.html", "<p>正文</p>" + html + "<p>尾</p>")
+    esc = html.replace("&", "&amp;").replace("<", "&lt;")
+    out("feed", f"budget-{name}.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f'<item><title>{esc[:2000]}</title><description>{esc}</description></item>'
+        '<item><title>b</title><description>x</description></item></channel></rss>')
+out("feed", "budget-json.json",
+    json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t",
+                "items": [{"id": "1", "content_html": SHAPES["divs"]}]}))
+# typeset: odd width bytes also take the lazy path (see the target).
+out("typeset", "lazy-word", b")" + b"ab" * 64)
+out("typeset", "lazy-url", b"O" + b"https://example.org/a/b?c=d&e=" * 4)
+out("typeset", "lazy-digits", b"" + b"2023" * 16)
+out("typeset", "lazy-cluster", b"" + ("e" + "\u0301" * 3000).encode())
+out("typeset", "lazy-flags", b"" + "🇨🇳🇰🇷x".encode() * 40)
+out("typeset", "lazy-kinsoku", b"" + "“a”（b）ab-cd，".encode() * 20)
+
 # Minimised crashers of earlier runs (each also a unit test in src/, named
 # in fuzz/README.md), so every run starts by checking they stay fixed.
 out("typeset", "crash-space-combining-mark", b"\x00 \xcc\x9e\xaa")

@@ -4,9 +4,10 @@ use kanbao_core::Article;
 use serde_json::Value;
 
 /// Inputs larger than this are skipped by the targets that run html5ever
-/// (directly or through feed content): its tree building is quadratic on
-/// deeply nested markup, which is not what these targets are after.
-pub const HTML_CAP: usize = 64 * 1024;
+/// (directly or through feed content). Its work is bounded now
+/// (`kanbao_core::html_parse`), so this only keeps single runs short; it
+/// was 64 KiB while deeply nested markup cost quadratic time.
+pub const HTML_CAP: usize = 1024 * 1024;
 
 /// Whether `c` could steer a terminal: C0/C1 controls, DEL, bidi overrides
 /// and isolates. `\n` is checked separately.

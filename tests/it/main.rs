@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_files;
 mod hostile_links;
 mod hostile_net;
+mod hostile_parse;
 mod import_cli;
 mod lean_screen;
 mod probe_pty;

@@ -5,7 +5,9 @@
 //!
 //! [`html_to_text`] walks the parsed tree (dom_query, i.e. html5ever, so
 //! entities are decoded and broken markup is repaired the way a browser
-//! repairs it) and lays the text out the way a browser would show it:
+//! repairs it; parsed within the budget of [`crate::import::html_parse`],
+//! past which the rest is plain text after a [`CUT_NOTE`] paragraph) and
+//! lays the text out the way a browser would show it:
 //!
 //! - block elements (`p`, `div`, `section`, `article`, `h1`–`h6`, `pre`,
 //!   table rows, `figure`/`figcaption`, `hr`, …) separate paragraphs;
@@ -48,7 +50,9 @@
 
 use std::borrow::Cow;
 
-use dom_query::{Document, NodeRef};
+use dom_query::NodeRef;
+
+use crate::import::html_parse::{self, Cut};
 use unicode_width::UnicodeWidthChar;
 use url::Url;
 
@@ -60,7 +64,14 @@ pub struct HtmlText {
     pub paragraphs: Vec<String>,
     /// Absolute URLs of the numbered links, in order of their numbers.
     pub links: Vec<String>,
+    /// Where the markup stopped being read as markup (see
+    /// [`crate::import::html_parse`]): the paragraphs then hold a note
+    /// saying so ([`CUT_NOTE`]) and the rest of the text, read as plain text.
+    pub cut: Option<Cut>,
 }
+
+/// How the paragraph that says where HTML was cut starts (see [`HtmlText::cut`]).
+pub const CUT_NOTE: &str = "⚠ kanbao: ";
 
 /// Converts HTML (a fragment or a whole document) to paragraphs and numbered
 /// links; relative links are resolved against `base`. See the module
@@ -81,14 +92,26 @@ pub fn html_to_text(html: &str, base: Option<&Url>) -> HtmlText {
 /// of the API: the reference the tests check the fast way against.
 #[doc(hidden)]
 pub fn html_to_text_tree(html: &str, base: Option<&Url>) -> HtmlText {
-    let doc = Document::fragment(html);
+    let parsed = html_parse::parse(html, true);
     let mut w = Walker::new(base);
-    w.walk(doc.root());
+    w.walk(parsed.doc.root());
     w.flush();
-    HtmlText {
-        paragraphs: w.out,
-        links: w.links,
+    let mut paragraphs = w.out;
+    if let Some(cut) = &parsed.cut {
+        push_rest(&mut paragraphs, html, cut);
     }
+    HtmlText {
+        paragraphs,
+        links: w.links,
+        cut: parsed.cut,
+    }
+}
+
+/// After the paragraphs read from the tree: the note that the markup was
+/// cut, and the rest of `html` as plain text.
+pub(crate) fn push_rest(paragraphs: &mut Vec<String>, html: &str, cut: &Cut) {
+    paragraphs.push(format!("{CUT_NOTE}{}", cut.message()));
+    paragraphs.extend(html_parse::plain_text(&html[cut.at..]));
 }
 
 /// One line of plain text from HTML, for titles given as HTML: tags
@@ -100,9 +123,9 @@ pub fn html_to_text_tree(html: &str, base: Option<&Url>) -> HtmlText {
 /// assert_eq!(html_to_plain_line("<b>示例</b>&amp;日报\n  <i>Daily</i>"), "示例&日报 Daily");
 /// ```
 pub fn html_to_plain_line(html: &str) -> String {
-    let doc = Document::fragment(html);
+    let parsed = html_parse::parse(html, true);
     let mut line = Collapser::default();
-    let mut stack = vec![doc.root()];
+    let mut stack = vec![parsed.doc.root()];
     while let Some(node) = stack.pop() {
         if node.is_text() {
             line.text(&node.text());
@@ -118,6 +141,13 @@ pub fn html_to_plain_line(html: &str) -> String {
                 }
             }
             stack.extend(node.children_it(true));
+        }
+    }
+    if let Some(cut) = &parsed.cut {
+        // The text is kept; a title has no room for a note.
+        for p in html_parse::plain_text(&html[cut.at..]) {
+            line.space(false);
+            line.text(&p);
         }
     }
     line.text
@@ -859,6 +889,7 @@ mod fast {
         Some(HtmlText {
             paragraphs: w.out,
             links: w.links,
+            cut: None,
         })
     }
 
@@ -1365,7 +1396,7 @@ mod tests {
     #[test]
     fn deep_nesting_does_not_overflow_the_stack() {
         // Built directly: html5ever itself takes quadratic time on deep nesting.
-        let doc = Document::fragment("<div></div>");
+        let doc = dom_query::Document::fragment("<div></div>");
         let mut node = doc.select("div").nodes()[0];
         for _ in 0..200_000 {
             let child = doc.tree.new_element("div");

@@ -5,6 +5,7 @@
 //! their text is sanitized like anything else kanbao loads.
 
 pub mod feed;
+pub mod html_parse;
 pub mod html_text;
 pub mod page;
 pub mod textdump;

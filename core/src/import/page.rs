@@ -32,7 +32,8 @@ use url::Url;
 use crate::diagnostic::Diagnostic;
 use crate::import::Imported;
 use crate::import::feed::normalize_lang;
-use crate::import::html_text::html_to_text;
+use crate::import::html_parse;
+use crate::import::html_text::{html_to_text, push_rest};
 use crate::model::article::Article;
 use crate::model::published::Published;
 
@@ -51,7 +52,8 @@ const PRESCAN: usize = 8 * 1024;
 /// ```
 pub fn parse(html_bytes: &[u8], url: Option<&Url>) -> Imported {
     let html = decode(html_bytes);
-    let doc = Document::from(html.as_str());
+    let parsed = html_parse::parse(&html, false);
+    let doc = parsed.doc;
     let meta = Meta::read(&doc, url);
     let base = url.cloned().or_else(|| meta.canonical.clone());
     let mut readability = Readability::with_document(doc, base.as_ref().map(Url::as_str), None)
@@ -67,12 +69,17 @@ pub fn parse(html_bytes: &[u8], url: Option<&Url>) -> Imported {
     if body.first().is_some_and(|p| p.trim() == title) {
         body.remove(0);
     }
+    if let Some(cut) = &parsed.cut {
+        // Readability saw the page up to the cut; the rest is plain text.
+        push_rest(&mut body, &html, cut);
+    }
     if body.iter().all(|p| p.trim().is_empty()) {
         return Err(Diagnostic::new("no article text found in the page"));
     }
 
     let content_time = || {
-        Document::fragment(found.content.clone())
+        html_parse::parse(&found.content, true)
+            .doc
             .select("time[datetime]")
             .attr("datetime")
             .map(|t| t.to_string())
@@ -158,7 +165,7 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     // Markup is ASCII in every charset a page may declare this way, so a
     // lossy reading of the start is enough to find the <meta> elements.
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(PRESCAN)]);
-    let doc = Document::from(head.as_ref());
+    let doc = html_parse::parse(&head, false).doc;
     for meta in doc.select("meta").nodes() {
         let label = if let Some(charset) = meta.attr("charset") {
             charset.trim().to_owned()

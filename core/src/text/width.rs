@@ -99,25 +99,51 @@ fn char_width(c: char, ambiguous: Ambiguous) -> usize {
 /// assert_eq!(truncate("short", 9, Ambiguous::Narrow), "short");
 /// ```
 pub fn truncate(s: &str, max: usize, ambiguous: Ambiguous) -> std::borrow::Cow<'_, str> {
-    if str_width(s, ambiguous) <= max {
-        return s.into();
-    }
+    // Measured only as far as needed: a list row of a 20 MiB title costs
+    // what the row shows, not the title (every frame).
     let ellipsis = cluster_width("…", ambiguous);
-    if max < ellipsis {
-        return "".into();
-    }
-    let budget = max - ellipsis;
-    let mut used = 0;
-    let mut end = 0;
-    for (i, g) in s.grapheme_indices(true) {
+    let budget = max.saturating_sub(ellipsis);
+    let (mut used, mut end) = (0, 0);
+    for (i, g) in clusters_capped(s) {
         let w = cluster_width(g, ambiguous);
-        if used + w > budget {
-            break;
+        if used + w > max {
+            if max < ellipsis {
+                return "".into();
+            }
+            return format!("{}…", &s[..end]).into();
         }
         used += w;
-        end = i + g.len();
+        if used <= budget {
+            end = i + g.len();
+        }
     }
-    format!("{}…", &s[..end]).into()
+    s.into()
+}
+
+/// The grapheme clusters of `s` with their offsets, except that a cluster
+/// longer than 64 KiB (thousands of combining marks) is taken a piece at a
+/// time, so that measuring the start of a string never reads all of it.
+fn clusters_capped(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    const CAP: usize = 64 * 1024;
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= s.len() {
+            return None;
+        }
+        let rest = &s[at..];
+        let mut window = rest.len().min(CAP);
+        while !rest.is_char_boundary(window) {
+            window -= 1;
+        }
+        let g = rest[..window]
+            .graphemes(true)
+            .next()
+            .filter(|g| g.len() < window || window == rest.len())
+            .unwrap_or(&rest[..window]);
+        let start = at;
+        at += g.len();
+        Some((start, g))
+    })
 }
 
 /// Pads `s` with spaces on the right to exactly `width` cells (truncating first if needed).

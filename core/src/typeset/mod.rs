@@ -150,12 +150,22 @@ struct Block {
 /// How much of a paragraph is wrapped at a time.
 const CHUNK: usize = 32 * 1024;
 
+/// How far past a chunk ([`CHUNK`], 32 KiB) a grapheme cluster is kept
+/// whole, in bytes: a longer one (a base with thousands of combining
+/// marks, which no script needs) is cut there, so that a line holds at
+/// most 36 KiB of it.
+pub const MAX_CLUSTER: usize = 4 * 1024;
+
 /// An article typeset a piece at a time, so that a huge article opens at
 /// once: [`Lazy::ensure`] typesets just enough lines for the screen. The
 /// lines are exactly those [`typeset`] gives: a chunk of a long paragraph
-/// ends only between two ideographs or at a space, where the rules allow a
+/// ends between two ideographs or at a space, where the rules allow a
 /// break and nothing glues across, and its last line is set again with what
-/// follows.
+/// follows. A run of text without such a place (one long word, a URL, a
+/// run of digits) is cut between two grapheme clusters instead, and its
+/// last two lines are set again: only the last piece of the run can differ
+/// from what the whole run gives, and it can change where the line before
+/// it ends, no more.
 #[derive(Clone, Debug)]
 pub struct Lazy {
     lines: Vec<Line>,
@@ -169,6 +179,8 @@ pub struct Lazy {
     base: usize,
     /// Bytes of text in all blocks, for a position estimate before the end is known.
     total: usize,
+    /// Where the last line set ends in the article's text.
+    end: usize,
 }
 
 impl Lazy {
@@ -228,6 +240,7 @@ impl Lazy {
             at: 0,
             base: 0,
             total,
+            end: 0,
         }
     }
 
@@ -267,25 +280,31 @@ impl Lazy {
     fn step(&mut self) {
         let block = &self.blocks[self.block];
         if self.at == 0 && block.blank_before {
-            let offset = self.lines.last().map_or(0, |l| l.offset + l.text.len());
             self.lines.push(Line {
                 kind: LineKind::Blank,
                 text: String::new(),
                 width: 0,
-                offset,
+                offset: self.end,
             });
         }
         let text = &block.text[self.at..];
-        let end = chunk_end(text);
+        let (end, inside) = chunk_end(text);
         let mut ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
-        let finished = end == text.len() || ranges.len() < 2;
-        let restart = if finished {
+        // Lines set again with what follows (see the type's documentation).
+        let again = if inside { 2 } else { 1 };
+        let restart = if end == text.len() {
             None
+        } else if ranges.len() > again {
+            let start = ranges[ranges.len() - again].0.start;
+            ranges.truncate(ranges.len() - again);
+            Some(start)
         } else {
-            ranges.pop().map(|(r, _)| r.start)
+            // A width too large for the chunk to fill lines: go on after it.
+            Some(end)
         };
         for (range, width) in ranges {
             let offset = self.base + self.at + range.start;
+            self.end = offset + range.len();
             self.lines.push(Line {
                 kind: block.kind,
                 text: text[range].to_owned(),
@@ -302,14 +321,34 @@ impl Lazy {
             }
         }
     }
+
+    /// Typesets the rest of the article a chunk at a time, handing each line
+    /// to `f` and keeping none: what `kanbao read` prints, in memory
+    /// proportional to a chunk, not to the article.
+    pub fn each_line<E>(&mut self, mut f: impl FnMut(Line) -> Result<(), E>) -> Result<(), E> {
+        while !self.is_done() {
+            self.step();
+            for line in self.lines.drain(..) {
+                f(line)?;
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Where to end a chunk of `text`: all of it when short, else just after the
+/// Where to end a chunk of `text`, and whether that is inside a run of text
+/// that may not break there: all of it when short; else just after the
 /// first place past [`CHUNK`] bytes where two ideographs meet or a space
-/// starts (nothing glues across those), else all of it.
-fn chunk_end(text: &str) -> usize {
+/// starts (nothing glues across those); else, in a long run without such a
+/// place, at the first grapheme cluster boundary past [`CHUNK`] bytes (or
+/// [`MAX_CLUSTER`] bytes further, inside an overlong cluster).
+///
+/// `text` starts at a cluster boundary (the start of a line), so the
+/// clusters are found from there: in a run of flags, the pairs of regional
+/// indicators are counted from the start of the text.
+fn chunk_end(text: &str) -> (usize, bool) {
     if text.len() <= CHUNK {
-        return text.len();
+        return (text.len(), false);
     }
     let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
     let from = (CHUNK..=text.len())
@@ -321,14 +360,33 @@ fn chunk_end(text: &str) -> usize {
         if let Some(p) = prev
             && ((ideograph(p) && ideograph(c)) || (c == ' ' && p != ' '))
         {
-            return at;
+            return (at, false);
         }
         prev = Some(c);
         if i > CHUNK {
             break;
         }
     }
-    text.len()
+    // No such place: cut the run between two clusters.
+    let mut limit = (CHUNK + MAX_CLUSTER).min(text.len());
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let within = &text[..limit];
+    let mut cursor = unicode_segmentation::GraphemeCursor::new(from, limit, true);
+    let cut = match cursor.is_boundary(within, 0) {
+        Ok(true) => from,
+        _ => cursor
+            .next_boundary(within, 0)
+            .ok()
+            .flatten()
+            .unwrap_or(limit),
+    };
+    if cut >= text.len() {
+        (text.len(), false)
+    } else {
+        (cut, true)
+    }
 }
 
 /// Wraps one paragraph to `width` cells (at least [`MIN_WIDTH`]).
@@ -888,6 +946,116 @@ mod tests {
             lazy.finish();
             assert_eq!(lazy.lines(), &whole[..], "width {width}");
         }
+    }
+
+    /// The body lines of a one-paragraph article, as `Lazy` sets them a
+    /// chunk at a time, against the paragraph wrapped at once.
+    fn lazy_matches_whole(paragraph: &str, width: usize) {
+        let a = Article::new("t", vec![paragraph.to_owned()]);
+        let lazy: Vec<(String, usize)> = typeset(&a, width, &TypesetOptions::default())
+            .into_iter()
+            .filter(|l| l.kind == LineKind::Body)
+            .map(|l| (l.text, l.width))
+            .collect();
+        let whole = wrap_measured(&a.body[0], width, N);
+        assert_eq!(lazy.len(), whole.len(), "width {width}");
+        for (i, (l, w)) in lazy.iter().zip(&whole).enumerate() {
+            assert!(l == w, "width {width}, line {i}: {l:?} != {w:?}");
+        }
+    }
+
+    #[test]
+    fn long_runs_without_a_break_are_set_lazily_like_at_once() {
+        let runs = [
+            "ab".repeat(50_000),
+            "7".repeat(90_000),
+            format!("https://example.org/{}", "path/".repeat(20_000)),
+            "e\u{301}x".repeat(30_000),
+            "🇨🇳🇰🇷x".repeat(10_000),
+            "ab-cd，".repeat(15_000),
+            "한국어".repeat(12_000),
+            "“a”（b）".repeat(12_000),
+        ];
+        for run in &runs {
+            assert!(run.len() > 2 * CHUNK);
+            for width in [2, 7, 40, 79] {
+                lazy_matches_whole(run, width);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Any long run of pieces without spaces or ideographs is set a
+        /// chunk at a time exactly as at once.
+        #[test]
+        fn any_long_run_is_set_lazily_like_at_once(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a", "Z", "0", "-", "/", ".", ",", "，", "。", "“", "”", "（", "）",
+                    "e\u{301}", "🇨🇳", "👍🏽", "한", "—", "…", "\u{600}", "&", "%",
+                ][..]),
+                1..12,
+            ),
+            width in 2usize..90,
+        ) {
+            let unit = pieces.concat();
+            let run = unit.repeat(2 * CHUNK / unit.len() + 2);
+            lazy_matches_whole(&run, width);
+        }
+    }
+
+    #[test]
+    fn a_huge_word_opens_with_only_a_screenful_set() {
+        let word = "x".repeat(8 << 20);
+        let a = Article::new("t", vec![word.clone()]);
+        let mut lazy = Lazy::new(&a, 80, &TypesetOptions::default());
+        lazy.ensure(40);
+        // One chunk's lines at most, not the 100,000 the word makes.
+        assert!(!lazy.is_done());
+        assert!(
+            lazy.lines().len() <= 40 + (CHUNK + MAX_CLUSTER) / 80,
+            "{}",
+            lazy.lines().len()
+        );
+        assert!(lazy.lines()[3..].iter().all(|l| l.text.len() == 80));
+        // And the whole of it, streamed, is the word.
+        let mut rest = Lazy::new(&a, 80, &TypesetOptions::default());
+        let (mut lines, mut joined) = (0, String::new());
+        rest.each_line(|l| {
+            lines += 1;
+            if l.kind == LineKind::Body {
+                joined.push_str(&l.text);
+            }
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(joined, word);
+        assert_eq!(lines, 3 + word.len() / 80);
+    }
+
+    #[test]
+    fn a_huge_grapheme_cluster_is_cut_and_nothing_is_lost() {
+        let cluster = format!("e{}", "\u{301}".repeat(200_000));
+        let a = Article::new("t", vec![cluster.clone()]);
+        let mut lazy = Lazy::new(&a, 40, &TypesetOptions::default());
+        lazy.ensure(5);
+        assert!(!lazy.is_done());
+        let mut all = Vec::new();
+        lazy.each_line(|l| {
+            all.push(l);
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        let body: Vec<&Line> = all.iter().filter(|l| l.kind == LineKind::Body).collect();
+        assert!(body.len() > 1);
+        assert!(
+            body.iter()
+                .all(|l| l.text.len() <= CHUNK + MAX_CLUSTER && l.width <= 1)
+        );
+        let joined: String = body.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(joined, cluster);
     }
 
     /// Whether every line of `wrap(text)` is made of whole grapheme clusters.
