@@ -201,7 +201,8 @@ impl Subscriptions {
     /// let (subs, warnings) = Subscriptions::from_opml_checked(opml).unwrap();
     /// assert_eq!(subs.feeds[0].url, "https://example.org/feed?a=1&b=2");
     /// assert_eq!(subs.feeds[0].title.as_deref(), Some("Caf&eacute;"));
-    /// assert_eq!((warnings[0].line, warnings[0].column), (2, 1));
+    /// assert_eq!((warnings[0].line, warnings[0].column), (2, 19));
+    /// assert_eq!((warnings[1].line, warnings[1].column), (2, 65));
     /// ```
     pub fn from_opml_checked(text: &str) -> Result<(Subscriptions, Vec<Diagnostic>), Diagnostic> {
         let mut reader = quick_xml::Reader::from_str(text);
