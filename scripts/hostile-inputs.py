@@ -99,8 +99,18 @@ def files(big):
         # Many small paragraphs: a big but ordinary page (the budget must
         # not cut what is merely long: this is the baseline).
         ("paragraphs-20MiB.html", "read", page(repeat_to(f"<p>{PROSE}</p>", big))),
+        # Baselines of the same sizes, for scripts/hostile-bench.sh: as many
+        # elements, closed as they open.
+        ("closed-divs-5000.html", "read", page("<div>x</div>" * 5000)),
+        ("closed-divs-20000.html", "read", page("<div>x</div>" * 20000)),
         # HTML inside feeds.
         ("feed-divs-40000.xml", "list", rss("&lt;div/>" * 40000 + "x")),
+        ("feed-closed-divs-40000.xml", "list", rss("&lt;div>x&lt;/div>" * 40000)),
+        (
+            "feed-paragraphs-20MiB.xml",
+            "list",
+            rss(repeat_to(xml_escape(f"<p>{PROSE}</p>"), big)),
+        ),
         ("feed-divs-20MiB.xml", "list", rss(repeat_to("&lt;div/>", big) + "x")),
         (
             "feed-stray-end-20MiB.xml",
@@ -143,6 +153,8 @@ def files(big):
         ),
         # Point 4: text without any break opportunity.
         ("word-20MiB.json", "read", article("一个词", ["a" * big])),
+        # Its baseline: as long a paragraph of words and Chinese prose.
+        ("words-20MiB.json", "read", article("许多词", [repeat_to("word " + PROSE, big)])),
         ("digits-20MiB.json", "read", article("数字", ["7" * big])),
         ("url-20MiB.json", "read", article("网址", ["https://example.org/" + "x/" * (big // 2)])),
         # One grapheme cluster: a base and millions of combining marks.

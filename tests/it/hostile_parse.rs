@@ -268,3 +268,55 @@ fn a_feed_with_a_cut_entry_still_updates_and_imports_every_entry() {
         "{said}"
     );
 }
+
+#[test]
+fn the_entries_of_one_feed_share_one_budget_and_all_of_them_load() {
+    // Forty entries, each a misnested shape that stays under one text's own
+    // limits: alone, each would be parsed in full (forty times the work of
+    // one); together they share the feed's budget, and the later ones are
+    // read as plain text, each with its problem.
+    let dir = TempDir::new("hostile-parse-shared");
+    let shape = "&lt;a>&lt;b>&lt;p>x&lt;/a>".repeat(12_000);
+    let items: String = (0..40)
+        .map(|i| {
+            format!(
+                "<item><title>条目{i}</title><link>https://example.org/{i}</link>\
+                 <description>{shape}尾{i}</description></item>"
+            )
+        })
+        .collect();
+    let path = dir.write(
+        "many.xml",
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>示例</title>{items}</channel></rss>"
+        ),
+    );
+    let path = path.to_str().unwrap();
+    let out = kanbao(&["list", path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&out);
+    for i in 0..40 {
+        assert!(
+            list.contains(&format!("条目{i}\n")),
+            "条目{i} missing: {list}"
+        );
+    }
+    let err = stderr(&out);
+    let shared = err
+        .matches("the HTML of the whole document together")
+        .count();
+    assert!(
+        shared >= 20,
+        "{shared} entries cut by the feed's budget: {err}"
+    );
+    assert!(
+        !err.contains("条目0:") && !err.contains("\"条目0\""),
+        "the first entries are read whole: {err}"
+    );
+    // Nothing is lost: every entry's last word is there.
+    let out = kanbao(&["read", path, "--width", "60"]);
+    let text = stdout(&out);
+    for i in 0..40 {
+        assert!(text.contains(&format!("尾{i}")), "尾{i} lost");
+    }
+}

@@ -74,6 +74,7 @@ use url::Url;
 
 use crate::diagnostic::Diagnostic;
 use crate::import::Imported;
+use crate::import::html_parse;
 use crate::import::html_text::{html_to_plain_line, html_to_text, html_to_text_tree};
 use crate::model::article::{Article, bare_message};
 use crate::model::published::Published;
@@ -138,6 +139,14 @@ fn cores() -> usize {
 /// [`parse`] with the given [`Tuning`]. Not part of the API.
 #[doc(hidden)]
 pub fn parse_tuned(bytes: &[u8], base: Option<&Url>, tuning: Tuning) -> Imported {
+    // All the feed's HTML shares one budget, whatever thread reads it.
+    html_parse::with_budget(
+        Some(html_parse::SharedBudget::for_document(bytes.len())),
+        || parse_unbudgeted(bytes, base, tuning),
+    )
+}
+
+fn parse_unbudgeted(bytes: &[u8], base: Option<&Url>, tuning: Tuning) -> Imported {
     let text = decode(bytes);
     let json = text.trim_start().starts_with('{');
     // feed-rs's reader takes text that starts like this for UTF-16, and
@@ -201,7 +210,10 @@ fn whole(
         let handles: Vec<_> = (1..threads)
             .map(|t| {
                 let range = (t * per_thread).min(entries)..((t + 1) * per_thread).min(entries);
-                s.spawn(move || part.articles(text, range, scopes, base))
+                let budget = html_parse::current_budget();
+                s.spawn(move || {
+                    html_parse::with_budget(budget, || part.articles(text, range, scopes, base))
+                })
             })
             .collect();
         let mut articles = part.articles(text, 0..per_thread.min(entries), scopes, base)?;
@@ -386,7 +398,8 @@ fn parse_in_parts(
             .zip(bodies)
             .map(|(w, b)| {
                 let range = w[0]..w[1];
-                s.spawn(move || one(range, b))
+                let budget = html_parse::current_budget();
+                s.spawn(move || html_parse::with_budget(budget, || one(range, b)))
             })
             .collect();
         let mut results = vec![one(cuts[0]..cuts[1], mine)];

@@ -36,6 +36,8 @@
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use dom_query::{Document, NodeId};
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
@@ -65,6 +67,9 @@ pub enum Limit {
     Nodes,
     /// Elements nested more than [`MAX_DEPTH`] deep.
     Depth,
+    /// The document's HTML together (a feed's entries) passed
+    /// [`MAX_DOCUMENT_WORK`] or [`MAX_DOCUMENT_NODES`].
+    Document,
 }
 
 /// Where and why parsing stopped before the end of the input.
@@ -91,6 +96,10 @@ impl Cut {
             ),
             Limit::Nodes => format!("it has more than {MAX_NODES} nodes"),
             Limit::Depth => format!("its elements nest more than {MAX_DEPTH} levels deep"),
+            Limit::Document => format!(
+                "the HTML of the whole document together passed its budget \
+                 (at least {MAX_DOCUMENT_NODES} nodes or {MAX_DOCUMENT_WORK} units of parser work)"
+            ),
         };
         format!(
             "HTML read as markup for its first {} bytes ({} elements), {CUT_MARK}{why}",
@@ -107,6 +116,8 @@ pub struct Parsed {
     pub cut: Option<Cut>,
     /// The units of work it cost (for tests and measurements).
     pub work: u64,
+    /// The nodes it made.
+    pub nodes: usize,
 }
 
 /// The budget of one parse: [`MAX_WORK`], [`MAX_NODES`], [`MAX_DEPTH`]
@@ -127,10 +138,101 @@ const LIMITS: Limits = Limits {
     piece: PIECE,
 };
 
+/// Most units of parser work all the HTML of one document may cost
+/// together, at least: a feed's entries (and a page's content, parsed
+/// again) share it, so that many texts just under [`MAX_WORK`] cost no
+/// more than a few. A document bigger than 32 MiB (a local file) has
+/// [`DOCUMENT_WORK_PER_BYTE`] units per byte.
+pub const MAX_DOCUMENT_WORK: u64 = 4 * MAX_WORK;
+
+/// Units of work per byte of a big document (ordinary HTML costs 0.1 to 2).
+pub const DOCUMENT_WORK_PER_BYTE: u64 = 4;
+
+/// Most nodes all the HTML of one document may make together, at least (a
+/// feed of 5,000 ordinary entries makes about a quarter of that); a
+/// document bigger than 8 MB has one node per [`DOCUMENT_BYTES_PER_NODE`]
+/// bytes (ordinary HTML has one per 20 to 40).
+pub const MAX_DOCUMENT_NODES: usize = 1_000_000;
+
+/// Bytes of a big document per node of its budget.
+pub const DOCUMENT_BYTES_PER_NODE: usize = 8;
+
+/// The budget all the HTML of one document draws on, besides each text's
+/// own: installed for a thread by [`with_budget`] (the feed importer does,
+/// on each thread it converts entries on), taken by every [`parse`] there.
+#[derive(Debug)]
+pub struct SharedBudget {
+    work: AtomicU64,
+    nodes: AtomicUsize,
+}
+
+impl SharedBudget {
+    /// The budget of a document of `bytes` bytes: [`MAX_DOCUMENT_WORK`]
+    /// and [`MAX_DOCUMENT_NODES`], or more for a big one.
+    pub fn for_document(bytes: usize) -> Arc<SharedBudget> {
+        Arc::new(SharedBudget {
+            work: AtomicU64::new(MAX_DOCUMENT_WORK.max(DOCUMENT_WORK_PER_BYTE * bytes as u64)),
+            nodes: AtomicUsize::new(MAX_DOCUMENT_NODES.max(bytes / DOCUMENT_BYTES_PER_NODE)),
+        })
+    }
+
+    fn spend(&self, work: u64, nodes: usize) {
+        let _ = self
+            .work
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |w| {
+                Some(w.saturating_sub(work))
+            });
+        let _ = self
+            .nodes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(nodes))
+            });
+    }
+}
+
+thread_local! {
+    static SHARED: RefCell<Option<Arc<SharedBudget>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with every [`parse`] on this thread drawing on `budget` too
+/// (`None`: on none), then puts back the one before.
+pub fn with_budget<T>(budget: Option<Arc<SharedBudget>>, f: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Arc<SharedBudget>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SHARED.set(self.0.take());
+        }
+    }
+    let _restore = Restore(SHARED.replace(budget));
+    f()
+}
+
+/// The budget [`with_budget`] installed on this thread, to install it on
+/// another.
+pub fn current_budget() -> Option<Arc<SharedBudget>> {
+    SHARED.with_borrow(Clone::clone)
+}
+
 /// Parses a whole document (`fragment == false`) or a fragment in a `body`
 /// within the budget; see the module documentation.
 pub fn parse(html: &str, fragment: bool) -> Parsed {
-    parse_within(html, fragment, LIMITS)
+    let Some(shared) = current_budget() else {
+        return parse_within(html, fragment, LIMITS);
+    };
+    let limits = Limits {
+        work: LIMITS.work.min(shared.work.load(Ordering::Relaxed)),
+        nodes: LIMITS.nodes.min(shared.nodes.load(Ordering::Relaxed)),
+        ..LIMITS
+    };
+    let mut parsed = parse_within(html, fragment, limits);
+    shared.spend(parsed.work, parsed.nodes);
+    if let Some(cut) = &mut parsed.cut
+        && (cut.limit == Limit::Work && limits.work < LIMITS.work
+            || cut.limit == Limit::Nodes && limits.nodes < LIMITS.nodes)
+    {
+        cut.limit = Limit::Document;
+    }
+    parsed
 }
 
 fn parse_within(html: &str, fragment: bool, limits: Limits) -> Parsed {
@@ -202,9 +304,15 @@ fn parse_within(html: &str, fragment: bool, limits: Limits) -> Parsed {
         });
     }
     let work = parser.tokenizer.sink.sink.work.get();
+    let nodes = parser.tokenizer.sink.sink.nodes.get();
     let doc = parser.finish();
     flatten_deep(&doc, limits.depth);
-    Parsed { doc, cut, work }
+    Parsed {
+        doc,
+        cut,
+        work,
+        nodes,
+    }
 }
 
 /// dom_query's `Document`, with the work the tree builder does counted.
@@ -962,5 +1070,57 @@ mod tests {
             ["第一段 & 粗中<", "第二段\u{a0}¬it; &bogus;", "第三", "行"]
         );
         assert_eq!(plain_text("<style>p{}</STYLE>文字"), ["文字"]);
+    }
+
+    #[test]
+    fn the_texts_of_one_document_share_its_budget() {
+        // A shape that costs much without reaching one text's own limits.
+        let text = "<a><b><p>x</a>".repeat(4_000);
+        let alone = parse(&text, true);
+        assert_eq!(alone.cut, None);
+        assert!(alone.nodes > 10_000, "{}", alone.nodes);
+        // A document whose budget holds three such texts, not forty.
+        let budget = Arc::new(SharedBudget {
+            work: AtomicU64::new(u64::MAX),
+            nodes: AtomicUsize::new(alone.nodes * 3),
+        });
+        let cuts: Vec<Option<Cut>> = with_budget(Some(budget.clone()), || {
+            (0..40).map(|_| parse(&text, true).cut).collect()
+        });
+        assert!(cuts[..3].iter().all(Option::is_none), "{cuts:?}");
+        assert!(
+            cuts[3..]
+                .iter()
+                .all(|c| c.as_ref().is_some_and(|c| c.limit == Limit::Document)),
+            "{cuts:?}"
+        );
+        assert!(
+            cuts[3]
+                .as_ref()
+                .unwrap()
+                .message()
+                .contains("whole document")
+        );
+        assert_eq!(budget.nodes.load(Ordering::Relaxed), 0);
+        // Outside `with_budget` every text has its own budget again, and a
+        // thread started inside it gets the budget only when given it.
+        assert_eq!(parse(&text, true).cut, None);
+        with_budget(Some(SharedBudget::for_document(0)), || {
+            let inherited = current_budget();
+            std::thread::scope(|s| {
+                s.spawn(|| assert!(current_budget().is_none()));
+                s.spawn(move || with_budget(inherited, || assert!(current_budget().is_some())));
+            });
+        });
+    }
+
+    #[test]
+    fn a_big_document_has_a_budget_in_proportion() {
+        let small = SharedBudget::for_document(1000);
+        assert_eq!(small.work.load(Ordering::Relaxed), MAX_DOCUMENT_WORK);
+        assert_eq!(small.nodes.load(Ordering::Relaxed), MAX_DOCUMENT_NODES);
+        let big = SharedBudget::for_document(1 << 30);
+        assert_eq!(big.work.load(Ordering::Relaxed), 4 << 30);
+        assert_eq!(big.nodes.load(Ordering::Relaxed), (1 << 30) / 8);
     }
 }

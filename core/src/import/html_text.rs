@@ -16,6 +16,9 @@
 //!   `start` and `value` attributes are honoured); nested lists and further
 //!   paragraphs of an item are indented under the item's text;
 //! - paragraphs inside `<blockquote>` are indented by two spaces per level;
+//!   lists and quotes are indented for at most [`MAX_INDENT_LEVELS`] levels
+//!   (deeper ones line up with the last, so deep nesting costs no more than
+//!   its text);
 //! - table cells of one row are joined with ` | `;
 //! - whitespace collapses like in a browser (not inside `<pre>`), including
 //!   the CSS rule that a line break between two East Asian wide characters
@@ -344,6 +347,11 @@ struct List {
     next: i64,
 }
 
+/// Most levels of lists and quotes a paragraph is indented for: deeper
+/// ones line up with the last (a paragraph 500 lists deep would otherwise
+/// carry a thousand spaces, and each of its items again).
+pub const MAX_INDENT_LEVELS: usize = 8;
+
 struct Item {
     marker: String,
     used: bool,
@@ -633,10 +641,18 @@ impl<'b> Walker<'b> {
         while lines.first().is_some_and(|l| l.trim().is_empty()) {
             lines.remove(0);
         }
-        let indent = "  ".repeat(self.quote);
+        let indent = "  ".repeat(self.quote.min(MAX_INDENT_LEVELS));
         let mut first = indent.clone();
         let mut rest = indent;
-        for item in &mut self.items {
+        // The outer levels and the innermost item; the ones between add no
+        // indent (their markers count as shown).
+        let last = self.items.len().saturating_sub(1);
+        let outer = MAX_INDENT_LEVELS - 1;
+        for (i, item) in self.items.iter_mut().enumerate() {
+            if i >= outer && i != last {
+                item.used = true;
+                continue;
+            }
             let width = item.marker.chars().count();
             if item.used {
                 first.push_str(&" ".repeat(width));
@@ -824,6 +840,10 @@ mod fast {
         })
     }
 
+    /// Deepest nesting read here; deeper HTML is read by html5ever within
+    /// the parse budget (real feeds nest a handful of levels).
+    const FAST_MAX_DEPTH: usize = 64;
+
     pub(super) fn html_to_text(html: &str, base: Option<&Url>) -> Option<HtmlText> {
         // html5ever drops a leading byte order mark.
         if html.starts_with('\u{feff}') || has_controls(html.as_bytes()) {
@@ -857,7 +877,8 @@ mod fast {
                 i = next;
                 match token {
                     Token::Start { tag, kind } => {
-                        if !stack.builds_as_written(kind) {
+                        // Deep nesting goes through html5ever and its budget.
+                        if !stack.builds_as_written(kind) || stack.open.len() >= FAST_MAX_DEPTH {
                             return None;
                         }
                         // `None` for an element dropped with its content.
@@ -1391,6 +1412,41 @@ mod tests {
         assert_eq!(html_to_plain_line("<p>A</p><p>B</p>"), "A B");
         assert_eq!(html_to_plain_line("第一行<br>第二行"), "第一行 第二行");
         assert_eq!(html_to_plain_line("纯文本 &lt;tag&gt;"), "纯文本 <tag>");
+    }
+
+    #[test]
+    fn deep_lists_and_quotes_are_indented_for_a_few_levels_only() {
+        let depth = 300;
+        for (open, close) in [("<ul><li>项", ""), ("<blockquote><p>引", "</p>")] {
+            let html = format!("{}{}", format!("{open}{close}").repeat(depth), "尾");
+            let text = html_to_text(&html, None);
+            let widest = text
+                .paragraphs
+                .iter()
+                .map(|p| p.len() - p.trim_start_matches([' ', '•']).len())
+                .max()
+                .unwrap();
+            assert!(widest <= 3 * MAX_INDENT_LEVELS, "{open}: {widest}");
+            // Every item is there, and the output is in proportion to the input.
+            let items: usize = text
+                .paragraphs
+                .iter()
+                .map(|p| p.matches(['项', '引']).count())
+                .sum();
+            assert_eq!(items, depth, "{open}");
+            let out: usize = text.paragraphs.iter().map(String::len).sum();
+            assert!(
+                out < 4 * html.len(),
+                "{open}: {out} bytes from {}",
+                html.len()
+            );
+        }
+        // A shallow list keeps its indent per level, as before.
+        let text = html_to_text(
+            "<ul><li>一<ul><li>二<ul><li>三</li></ul></li></ul></li></ul>",
+            None,
+        );
+        assert_eq!(text.paragraphs, ["• 一", "  • 二", "    • 三"]);
     }
 
     #[test]

@@ -51,6 +51,14 @@ const PRESCAN: usize = 8 * 1024;
 /// assert_eq!(a.body.len(), 1);
 /// ```
 pub fn parse(html_bytes: &[u8], url: Option<&Url>) -> Imported {
+    // The page and its content, parsed again, share one budget.
+    html_parse::with_budget(
+        Some(html_parse::SharedBudget::for_document(html_bytes.len())),
+        || parse_unbudgeted(html_bytes, url),
+    )
+}
+
+fn parse_unbudgeted(html_bytes: &[u8], url: Option<&Url>) -> Imported {
     let html = decode(html_bytes);
     let parsed = html_parse::parse(&html, false);
     let doc = parsed.doc;
