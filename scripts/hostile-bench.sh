@@ -87,7 +87,8 @@ for f in divs open-divs stray-end formatting adoption table select template list
 done
 # The same inside a feed's fields (baseline: a feed of 20 MiB of paragraphs).
 row 'list feed-divs-40000.xml' 2 200 "$K list $IN/feed-divs-40000.xml" "$K list $IN/feed-closed-divs-40000.xml"
-for f in feed-divs-20MiB.xml feed-stray-end-20MiB.xml feed-formatting-20MiB.xml feed-title-20MiB.xml feed-json-20MiB.json; do
+for f in feed-divs-20MiB.xml feed-stray-end-20MiB.xml feed-formatting-20MiB.xml feed-many-adoption-20MiB.xml \
+    feed-many-lists-20MiB.xml feed-many-table-20MiB.xml feed-title-20MiB.xml feed-json-20MiB.json; do
     row "list $f" 10 1024 "$K list $IN/$f" "$K list $FEED"
 done
 # One word (or number, URL, grapheme cluster) of 20 MiB without a break:

@@ -53,6 +53,22 @@ def rss(description_escaped, title="Hostile feed", item_title="条目"):
     )
 
 
+def rss_many(unit_escaped, size, entries=40):
+    """An RSS feed of `entries` items, each a description of `unit_escaped`
+    repeated to size / entries bytes."""
+    each = repeat_to(unit_escaped, size // entries)
+    items = "".join(
+        f"<item><title>条目{i}</title><link>https://example.org/{i}</link>"
+        f"<description>{each}尾{i}</description></item>"
+        for i in range(entries)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Many entries</title><link>https://example.org/</link>{items}"
+        "</channel></rss>\n"
+    )
+
+
 def xml_escape(s):
     return s.replace("&", "&amp;").replace("<", "&lt;")
 
@@ -122,6 +138,11 @@ def files(big):
             "list",
             rss(repeat_to(xml_escape("<b><i><u>x"), big)),
         ),
+        # Many entries, each a costly shape under one text's own limits:
+        # the entries of a feed share its budget.
+        ("feed-many-adoption-20MiB.xml", "list", rss_many(xml_escape("<a><b><p>x</a>"), big)),
+        ("feed-many-lists-20MiB.xml", "list", rss_many(xml_escape("<ul><li>x"), big)),
+        ("feed-many-table-20MiB.xml", "list", rss_many(xml_escape("<table><b>x<div>y"), big)),
         (
             "feed-title-20MiB.xml",
             "list",
