@@ -345,8 +345,12 @@ struct List {
 
 struct Item {
     marker: String,
-    used: bool,
 }
+
+/// Levels of quotes and of list items shown as indentation: deeper ones
+/// are not indented further (hostile nesting would make the indentation of
+/// each paragraph as long as the nesting is deep: quadratic output).
+const MAX_INDENT: usize = 16;
 
 struct Anchor {
     /// The numbered link, if it is one.
@@ -359,6 +363,8 @@ struct Walker<'b> {
     base: Option<&'b Url>,
     out: Vec<String>,
     links: Vec<String>,
+    /// The number of each link in `links`.
+    numbers: std::collections::HashMap<String, usize>,
     /// The paragraph being built.
     cur: String,
     pending: Pending,
@@ -368,6 +374,8 @@ struct Walker<'b> {
     quote: usize,
     lists: Vec<List>,
     items: Vec<Item>,
+    /// How many of `items` (from the outermost) have shown their marker.
+    used_items: usize,
     anchors: Vec<Anchor>,
 }
 
@@ -377,6 +385,7 @@ impl<'b> Walker<'b> {
             base,
             out: Vec::new(),
             links: Vec::new(),
+            numbers: std::collections::HashMap::new(),
             cur: String::new(),
             pending: Pending::None,
             emitted: 0,
@@ -384,6 +393,7 @@ impl<'b> Walker<'b> {
             quote: 0,
             lists: Vec::new(),
             items: Vec::new(),
+            used_items: 0,
             anchors: Vec::new(),
         }
     }
@@ -470,10 +480,7 @@ impl<'b> Walker<'b> {
                     }
                     _ => "• ".to_owned(),
                 };
-                self.items.push(Item {
-                    marker,
-                    used: false,
-                });
+                self.items.push(Item { marker });
                 leave.item = true;
             }
             _ => {}
@@ -487,13 +494,13 @@ impl<'b> Walker<'b> {
             && let Some(url) = anchor.url
             && self.emitted > anchor.emitted_at
         {
-            let n = match self.links.iter().position(|l| *l == url) {
-                Some(i) => i + 1,
-                None => {
-                    self.links.push(url);
-                    self.links.len()
-                }
-            };
+            // Numbered through a map: a page of a million distinct links
+            // made looking each up among the others quadratic.
+            let next = self.links.len() + 1;
+            let n = *self.numbers.entry(url.clone()).or_insert(next);
+            if n == next {
+                self.links.push(url);
+            }
             self.marker(&format!("[{n}]"));
         }
         if leave.block {
@@ -510,6 +517,7 @@ impl<'b> Walker<'b> {
         }
         if leave.item {
             self.items.pop();
+            self.used_items = self.used_items.min(self.items.len());
         }
     }
 
@@ -625,23 +633,23 @@ impl<'b> Walker<'b> {
             self.out.push(text);
             return;
         }
-        let mut lines: Vec<&str> = text.trim_end().split('\n').collect();
-        while lines.first().is_some_and(|l| l.trim().is_empty()) {
-            lines.remove(0);
-        }
-        let indent = "  ".repeat(self.quote);
+        let lines: Vec<&str> = text.trim_end().split('\n').collect();
+        let blank = lines.iter().take_while(|l| l.trim().is_empty()).count();
+        let lines = &lines[blank..];
+        let indent = "  ".repeat(self.quote.min(MAX_INDENT));
         let mut first = indent.clone();
         let mut rest = indent;
-        for item in &mut self.items {
+        let shown = self.items.len().saturating_sub(MAX_INDENT);
+        for (i, item) in self.items.iter().enumerate().skip(shown) {
             let width = item.marker.chars().count();
-            if item.used {
+            if i < self.used_items {
                 first.push_str(&" ".repeat(width));
             } else {
                 first.push_str(&item.marker);
-                item.used = true;
             }
             rest.push_str(&" ".repeat(width));
         }
+        self.used_items = self.items.len();
         let mut para = String::with_capacity(text.len() + first.len());
         for (i, line) in lines.iter().enumerate() {
             if i > 0 {
@@ -866,6 +874,9 @@ mod fast {
                                 kind,
                                 leave,
                             });
+                            if stack.too_deep() {
+                                return None;
+                            }
                         }
                     }
                     Token::End(name) => match stack.pop() {
@@ -914,6 +925,13 @@ mod fast {
                 *n += 1;
             }
             self.open.push(open);
+        }
+
+        /// Whether the elements nest deeper than the tree would be read
+        /// ([`crate::import::html_parse::MAX_DEPTH`]): then the tree path
+        /// reads it, cut there, so both paths give the same.
+        fn too_deep(&self) -> bool {
+            self.open.len() >= crate::import::html_parse::MAX_DEPTH - 2
         }
 
         fn pop(&mut self) -> Option<Open> {
@@ -1345,6 +1363,28 @@ mod tests {
     }
 
     #[test]
+    fn many_distinct_links_are_numbered_in_order() {
+        // A map, not a search among the links so far (quadratic).
+        let html: String = (0..20_000)
+            .map(|i| {
+                format!(
+                    "<a href=\"https://e.org/{i}\">x</a><a href=\"https://e.org/{}\">y</a>",
+                    i / 2
+                )
+            })
+            .collect();
+        let t = html_to_text_tree(&html, None);
+        assert_eq!(t.links.len(), 20_000);
+        assert!(
+            t.links
+                .iter()
+                .enumerate()
+                .all(|(i, l)| *l == format!("https://e.org/{i}"))
+        );
+        assert!(t.paragraphs[0].starts_with("x[1]y[1]x[2]y[1]x[3]y[2]"));
+    }
+
+    #[test]
     fn link_marker_follows_the_text_not_the_space() {
         let b = base();
         let t = html_to_text(r#"<p><a href="a"> 示例 </a>日报</p>"#, Some(&b));
@@ -1372,6 +1412,33 @@ mod tests {
         assert_eq!(html_to_plain_line("<p>A</p><p>B</p>"), "A B");
         assert_eq!(html_to_plain_line("第一行<br>第二行"), "第一行 第二行");
         assert_eq!(html_to_plain_line("纯文本 &lt;tag&gt;"), "纯文本 <tag>");
+    }
+
+    #[test]
+    fn deep_nesting_is_indented_so_far_and_no_further() {
+        // Found by fuzzing (`html`, seed budget-lists): each paragraph was
+        // indented by its whole nesting, so 4,000 nested lists wrote 16 MB.
+        for html in ["<ul><li>项".repeat(4000), "<blockquote><p>引".repeat(4000)] {
+            for t in [html_to_text(&html, None), html_to_text_tree(&html, None)] {
+                let size: usize = t.paragraphs.iter().map(String::len).sum();
+                assert!(size < 4000 * (4 * MAX_INDENT + 16), "{size} bytes");
+                let deepest = t
+                    .paragraphs
+                    .iter()
+                    .map(|p| p.len() - p.trim_start().len())
+                    .max();
+                assert!(
+                    deepest <= Some(2 * MAX_INDENT + 2 * MAX_INDENT),
+                    "{deepest:?}"
+                );
+            }
+        }
+        // Within the limit, as before.
+        let t = html_to_text("<ul><li>一<ul><li>二<ul><li>三</ul></ul></ul>", None);
+        assert_eq!(t.paragraphs, ["• 一", "  • 二", "    • 三"]);
+        // Thousands of blank lines before a quoted line cost no more than their length.
+        let html = format!("<blockquote>{}引文</blockquote>", "<br>".repeat(100_000));
+        assert_eq!(html_to_text(&html, None).paragraphs, ["  引文"]);
     }
 
     #[test]
