@@ -36,6 +36,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use dom_query::{Document, NodeId};
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
@@ -84,13 +85,14 @@ pub const CUT_MARK: &str = "the rest as plain text: ";
 impl Cut {
     /// What the cut means to a reader, in a sentence.
     pub fn message(&self) -> String {
+        let (work, nodes, depth) = limits();
         let why = match self.limit {
             Limit::Work => format!(
-                "its markup costs more than {MAX_WORK} units of parser work \
+                "its markup costs more than {work} units of parser work \
                  (broken or hostile nesting)"
             ),
-            Limit::Nodes => format!("it has more than {MAX_NODES} nodes"),
-            Limit::Depth => format!("its elements nest more than {MAX_DEPTH} levels deep"),
+            Limit::Nodes => format!("it has more than {nodes} nodes"),
+            Limit::Depth => format!("its elements nest more than {depth} levels deep"),
         };
         format!(
             "HTML read as markup for its first {} bytes ({} elements), {CUT_MARK}{why}",
@@ -120,17 +122,40 @@ struct Limits {
     piece: usize,
 }
 
-const LIMITS: Limits = Limits {
-    work: MAX_WORK,
-    nodes: MAX_NODES,
-    depth: MAX_DEPTH,
-    piece: PIECE,
-};
+/// The limits in force: the constants, divided by [`scale_down`]'s factor.
+static SCALE: AtomicU32 = AtomicU32::new(1);
+
+/// Divides every limit by `factor` for the rest of the process: for the
+/// fuzz targets, where a hostile input at the real limits costs seconds
+/// under AddressSanitizer. The logic is the same, with smaller numbers.
+/// Not part of the API.
+#[doc(hidden)]
+pub fn scale_down(factor: u32) {
+    SCALE.store(factor.max(1), Ordering::Relaxed);
+}
+
+/// The limits in force: work, nodes, depth (see [`scale_down`]).
+pub fn limits() -> (u64, usize, usize) {
+    let scale = SCALE.load(Ordering::Relaxed);
+    let n = scale as usize;
+    (
+        MAX_WORK / u64::from(scale),
+        MAX_NODES / n,
+        (MAX_DEPTH / n).max(8),
+    )
+}
 
 /// Parses a whole document (`fragment == false`) or a fragment in a `body`
 /// within the budget; see the module documentation.
 pub fn parse(html: &str, fragment: bool) -> Parsed {
-    parse_within(html, fragment, LIMITS)
+    let (work, nodes, depth) = limits();
+    let limits = Limits {
+        work,
+        nodes,
+        depth,
+        piece: PIECE,
+    };
+    parse_within(html, fragment, limits)
 }
 
 fn parse_within(html: &str, fragment: bool, limits: Limits) -> Parsed {

@@ -931,7 +931,7 @@ mod fast {
         /// ([`crate::import::html_parse::MAX_DEPTH`]): then the tree path
         /// reads it, cut there, so both paths give the same.
         fn too_deep(&self) -> bool {
-            self.open.len() >= crate::import::html_parse::MAX_DEPTH - 2
+            self.open.len() + 2 >= crate::import::html_parse::limits().2
         }
 
         fn pop(&mut self) -> Option<Open> {
