@@ -756,6 +756,9 @@ mod fast {
         ("hr", Kind::VoidBlock),
     ];
 
+    /// Most attributes of one tag read here (feeds write a few).
+    const FAST_ATTRS: usize = 32;
+
     /// An element read here, by its name in any case.
     fn kind(name: &str) -> Option<(&'static str, Kind)> {
         ELEMENTS
@@ -1068,6 +1071,11 @@ mod fast {
                 return None;
             }
             if !tag.attrs.iter().any(|(n, _)| *n == name) {
+                if tag.attrs.len() == FAST_ATTRS {
+                    // Checking each against the others would be quadratic:
+                    // the tree reads it, within its budget.
+                    return None;
+                }
                 tag.attrs.push((name, value));
             }
         }
@@ -1436,6 +1444,9 @@ mod tests {
         // Within the limit, as before.
         let t = html_to_text("<ul><li>一<ul><li>二<ul><li>三</ul></ul></ul>", None);
         assert_eq!(t.paragraphs, ["• 一", "  • 二", "    • 三"]);
+        // A tag with thousands of attributes is left to the tree (and its budget).
+        let many: String = (0..1000).map(|i| format!(" a{i}")).collect();
+        assert!(fast::html_to_text(&format!("<p{many}>x</p>"), None).is_none());
         // Thousands of blank lines before a quoted line cost no more than their length.
         let html = format!("<blockquote>{}引文</blockquote>", "<br>".repeat(100_000));
         assert_eq!(html_to_text(&html, None).paragraphs, ["  引文"]);
