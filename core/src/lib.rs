@@ -53,6 +53,6 @@ pub use text::position::line_column;
 pub use text::sanitize::{is_clean, sanitize, sanitize_line};
 pub use text::width::{Ambiguous, cluster_width, fit, str_width, truncate};
 pub use typeset::{
-    Lazy, Line, LineKind, MIN_WIDTH, TypesetOptions, is_no_end, is_no_start, matches_in_line,
-    typeset, wrap, wrap_measured, wrap_ranges,
+    Lazy, Line, LineKind, MAX_CLUSTER, MIN_WIDTH, TypesetOptions, is_no_end, is_no_start,
+    matches_in_line, typeset, wrap, wrap_measured, wrap_ranges,
 };

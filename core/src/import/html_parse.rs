@@ -37,7 +37,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use dom_query::{Document, NodeId};
 use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
@@ -89,13 +89,14 @@ pub const CUT_MARK: &str = "the rest as plain text: ";
 impl Cut {
     /// What the cut means to a reader, in a sentence.
     pub fn message(&self) -> String {
+        let (work, nodes, depth) = limits();
         let why = match self.limit {
             Limit::Work => format!(
-                "its markup costs more than {MAX_WORK} units of parser work \
+                "its markup costs more than {work} units of parser work \
                  (broken or hostile nesting)"
             ),
-            Limit::Nodes => format!("it has more than {MAX_NODES} nodes"),
-            Limit::Depth => format!("its elements nest more than {MAX_DEPTH} levels deep"),
+            Limit::Nodes => format!("it has more than {nodes} nodes"),
+            Limit::Depth => format!("its elements nest more than {depth} levels deep"),
             Limit::Document => format!(
                 "the HTML of the whole document together passed its budget \
                  (at least {MAX_DOCUMENT_NODES} nodes or {MAX_DOCUMENT_WORK} units of parser work)"
@@ -131,12 +132,28 @@ struct Limits {
     piece: usize,
 }
 
-const LIMITS: Limits = Limits {
-    work: MAX_WORK,
-    nodes: MAX_NODES,
-    depth: MAX_DEPTH,
-    piece: PIECE,
-};
+/// The limits in force: the constants, divided by [`scale_down`]'s factor.
+static SCALE: AtomicU32 = AtomicU32::new(1);
+
+/// Divides every limit by `factor` for the rest of the process: for the
+/// fuzz targets, where a hostile input at the real limits costs seconds
+/// under AddressSanitizer. The logic is the same, with smaller numbers.
+/// Not part of the API.
+#[doc(hidden)]
+pub fn scale_down(factor: u32) {
+    SCALE.store(factor.max(1), Ordering::Relaxed);
+}
+
+/// The limits in force: work, nodes, depth (see [`scale_down`]).
+pub fn limits() -> (u64, usize, usize) {
+    let scale = SCALE.load(Ordering::Relaxed);
+    let n = scale as usize;
+    (
+        MAX_WORK / u64::from(scale),
+        MAX_NODES / n,
+        (MAX_DEPTH / n).max(8),
+    )
+}
 
 /// Most units of parser work all the HTML of one document may cost
 /// together, at least: a feed's entries (and a page's content, parsed
@@ -216,19 +233,26 @@ pub fn current_budget() -> Option<Arc<SharedBudget>> {
 /// Parses a whole document (`fragment == false`) or a fragment in a `body`
 /// within the budget; see the module documentation.
 pub fn parse(html: &str, fragment: bool) -> Parsed {
+    let (work, nodes, depth) = limits();
+    let own = Limits {
+        work,
+        nodes,
+        depth,
+        piece: PIECE,
+    };
     let Some(shared) = current_budget() else {
-        return parse_within(html, fragment, LIMITS);
+        return parse_within(html, fragment, own);
     };
     let limits = Limits {
-        work: LIMITS.work.min(shared.work.load(Ordering::Relaxed)),
-        nodes: LIMITS.nodes.min(shared.nodes.load(Ordering::Relaxed)),
-        ..LIMITS
+        work: own.work.min(shared.work.load(Ordering::Relaxed)),
+        nodes: own.nodes.min(shared.nodes.load(Ordering::Relaxed)),
+        ..own
     };
     let mut parsed = parse_within(html, fragment, limits);
     shared.spend(parsed.work, parsed.nodes);
     if let Some(cut) = &mut parsed.cut
-        && (cut.limit == Limit::Work && limits.work < LIMITS.work
-            || cut.limit == Limit::Nodes && limits.nodes < LIMITS.nodes)
+        && (cut.limit == Limit::Work && limits.work < own.work
+            || cut.limit == Limit::Nodes && limits.nodes < own.nodes)
     {
         cut.limit = Limit::Document;
     }

@@ -16,9 +16,8 @@
 //!   `start` and `value` attributes are honoured); nested lists and further
 //!   paragraphs of an item are indented under the item's text;
 //! - paragraphs inside `<blockquote>` are indented by two spaces per level;
-//!   lists and quotes are indented for at most [`MAX_INDENT_LEVELS`] levels
-//!   (deeper ones line up with the last, so deep nesting costs no more than
-//!   its text);
+//!   lists and quotes are indented for at most 16 levels (deeper ones line
+//!   up with the last, so deep nesting costs no more than its text);
 //! - table cells of one row are joined with ` | `;
 //! - whitespace collapses like in a browser (not inside `<pre>`), including
 //!   the CSS rule that a line break between two East Asian wide characters
@@ -347,15 +346,14 @@ struct List {
     next: i64,
 }
 
-/// Most levels of lists and quotes a paragraph is indented for: deeper
-/// ones line up with the last (a paragraph 500 lists deep would otherwise
-/// carry a thousand spaces, and each of its items again).
-pub const MAX_INDENT_LEVELS: usize = 8;
-
 struct Item {
     marker: String,
-    used: bool,
 }
+
+/// Levels of quotes and of list items shown as indentation: deeper ones
+/// are not indented further (hostile nesting would make the indentation of
+/// each paragraph as long as the nesting is deep: quadratic output).
+const MAX_INDENT: usize = 16;
 
 struct Anchor {
     /// The numbered link, if it is one.
@@ -368,6 +366,8 @@ struct Walker<'b> {
     base: Option<&'b Url>,
     out: Vec<String>,
     links: Vec<String>,
+    /// The number of each link in `links`.
+    numbers: std::collections::HashMap<String, usize>,
     /// The paragraph being built.
     cur: String,
     pending: Pending,
@@ -377,6 +377,8 @@ struct Walker<'b> {
     quote: usize,
     lists: Vec<List>,
     items: Vec<Item>,
+    /// How many of `items` (from the outermost) have shown their marker.
+    used_items: usize,
     anchors: Vec<Anchor>,
 }
 
@@ -386,6 +388,7 @@ impl<'b> Walker<'b> {
             base,
             out: Vec::new(),
             links: Vec::new(),
+            numbers: std::collections::HashMap::new(),
             cur: String::new(),
             pending: Pending::None,
             emitted: 0,
@@ -393,6 +396,7 @@ impl<'b> Walker<'b> {
             quote: 0,
             lists: Vec::new(),
             items: Vec::new(),
+            used_items: 0,
             anchors: Vec::new(),
         }
     }
@@ -479,10 +483,7 @@ impl<'b> Walker<'b> {
                     }
                     _ => "• ".to_owned(),
                 };
-                self.items.push(Item {
-                    marker,
-                    used: false,
-                });
+                self.items.push(Item { marker });
                 leave.item = true;
             }
             _ => {}
@@ -496,13 +497,13 @@ impl<'b> Walker<'b> {
             && let Some(url) = anchor.url
             && self.emitted > anchor.emitted_at
         {
-            let n = match self.links.iter().position(|l| *l == url) {
-                Some(i) => i + 1,
-                None => {
-                    self.links.push(url);
-                    self.links.len()
-                }
-            };
+            // Numbered through a map: a page of a million distinct links
+            // made looking each up among the others quadratic.
+            let next = self.links.len() + 1;
+            let n = *self.numbers.entry(url.clone()).or_insert(next);
+            if n == next {
+                self.links.push(url);
+            }
             self.marker(&format!("[{n}]"));
         }
         if leave.block {
@@ -519,6 +520,7 @@ impl<'b> Walker<'b> {
         }
         if leave.item {
             self.items.pop();
+            self.used_items = self.used_items.min(self.items.len());
         }
     }
 
@@ -637,31 +639,23 @@ impl<'b> Walker<'b> {
             self.out.push(text);
             return;
         }
-        let mut lines: Vec<&str> = text.trim_end().split('\n').collect();
-        while lines.first().is_some_and(|l| l.trim().is_empty()) {
-            lines.remove(0);
-        }
-        let indent = "  ".repeat(self.quote.min(MAX_INDENT_LEVELS));
+        let lines: Vec<&str> = text.trim_end().split('\n').collect();
+        let blank = lines.iter().take_while(|l| l.trim().is_empty()).count();
+        let lines = &lines[blank..];
+        let indent = "  ".repeat(self.quote.min(MAX_INDENT));
         let mut first = indent.clone();
         let mut rest = indent;
-        // The outer levels and the innermost item; the ones between add no
-        // indent (their markers count as shown).
-        let last = self.items.len().saturating_sub(1);
-        let outer = MAX_INDENT_LEVELS - 1;
-        for (i, item) in self.items.iter_mut().enumerate() {
-            if i >= outer && i != last {
-                item.used = true;
-                continue;
-            }
+        let shown = self.items.len().saturating_sub(MAX_INDENT);
+        for (i, item) in self.items.iter().enumerate().skip(shown) {
             let width = item.marker.chars().count();
-            if item.used {
+            if i < self.used_items {
                 first.push_str(&" ".repeat(width));
             } else {
                 first.push_str(&item.marker);
-                item.used = true;
             }
             rest.push_str(&" ".repeat(width));
         }
+        self.used_items = self.items.len();
         let mut para = String::with_capacity(text.len() + first.len());
         for (i, line) in lines.iter().enumerate() {
             if i > 0 {
@@ -767,6 +761,9 @@ mod fast {
         ("wbr", Kind::Void),
         ("hr", Kind::VoidBlock),
     ];
+
+    /// Most attributes of one tag read here (feeds write a few).
+    const FAST_ATTRS: usize = 32;
 
     /// An element read here, by its name in any case.
     fn kind(name: &str) -> Option<(&'static str, Kind)> {
@@ -891,6 +888,9 @@ mod fast {
                                 kind,
                                 leave,
                             });
+                            if stack.too_deep() {
+                                return None;
+                            }
                         }
                     }
                     Token::End(name) => match stack.pop() {
@@ -939,6 +939,13 @@ mod fast {
                 *n += 1;
             }
             self.open.push(open);
+        }
+
+        /// Whether the elements nest deeper than the tree would be read
+        /// ([`crate::import::html_parse::MAX_DEPTH`]): then the tree path
+        /// reads it, cut there, so both paths give the same.
+        fn too_deep(&self) -> bool {
+            self.open.len() + 2 >= crate::import::html_parse::limits().2
         }
 
         fn pop(&mut self) -> Option<Open> {
@@ -1075,6 +1082,11 @@ mod fast {
                 return None;
             }
             if !tag.attrs.iter().any(|(n, _)| *n == name) {
+                if tag.attrs.len() == FAST_ATTRS {
+                    // Checking each against the others would be quadratic:
+                    // the tree reads it, within its budget.
+                    return None;
+                }
                 tag.attrs.push((name, value));
             }
         }
@@ -1385,6 +1397,28 @@ mod tests {
     }
 
     #[test]
+    fn many_distinct_links_are_numbered_in_order() {
+        // A map, not a search among the links so far (quadratic).
+        let html: String = (0..20_000)
+            .map(|i| {
+                format!(
+                    "<a href=\"https://e.org/{i}\">x</a><a href=\"https://e.org/{}\">y</a>",
+                    i / 2
+                )
+            })
+            .collect();
+        let t = html_to_text_tree(&html, None);
+        assert_eq!(t.links.len(), 20_000);
+        assert!(
+            t.links
+                .iter()
+                .enumerate()
+                .all(|(i, l)| *l == format!("https://e.org/{i}"))
+        );
+        assert!(t.paragraphs[0].starts_with("x[1]y[1]x[2]y[1]x[3]y[2]"));
+    }
+
+    #[test]
     fn link_marker_follows_the_text_not_the_space() {
         let b = base();
         let t = html_to_text(r#"<p><a href="a"> 示例 </a>日报</p>"#, Some(&b));
@@ -1415,38 +1449,33 @@ mod tests {
     }
 
     #[test]
-    fn deep_lists_and_quotes_are_indented_for_a_few_levels_only() {
-        let depth = 300;
-        for (open, close) in [("<ul><li>项", ""), ("<blockquote><p>引", "</p>")] {
-            let html = format!("{}{}", format!("{open}{close}").repeat(depth), "尾");
-            let text = html_to_text(&html, None);
-            let widest = text
-                .paragraphs
-                .iter()
-                .map(|p| p.len() - p.trim_start_matches([' ', '•']).len())
-                .max()
-                .unwrap();
-            assert!(widest <= 3 * MAX_INDENT_LEVELS, "{open}: {widest}");
-            // Every item is there, and the output is in proportion to the input.
-            let items: usize = text
-                .paragraphs
-                .iter()
-                .map(|p| p.matches(['项', '引']).count())
-                .sum();
-            assert_eq!(items, depth, "{open}");
-            let out: usize = text.paragraphs.iter().map(String::len).sum();
-            assert!(
-                out < 4 * html.len(),
-                "{open}: {out} bytes from {}",
-                html.len()
-            );
+    fn deep_nesting_is_indented_so_far_and_no_further() {
+        // Found by fuzzing (`html`, seed budget-lists): each paragraph was
+        // indented by its whole nesting, so 4,000 nested lists wrote 16 MB.
+        for html in ["<ul><li>项".repeat(4000), "<blockquote><p>引".repeat(4000)] {
+            for t in [html_to_text(&html, None), html_to_text_tree(&html, None)] {
+                let size: usize = t.paragraphs.iter().map(String::len).sum();
+                assert!(size < 4000 * (4 * MAX_INDENT + 16), "{size} bytes");
+                let deepest = t
+                    .paragraphs
+                    .iter()
+                    .map(|p| p.len() - p.trim_start().len())
+                    .max();
+                assert!(
+                    deepest <= Some(2 * MAX_INDENT + 2 * MAX_INDENT),
+                    "{deepest:?}"
+                );
+            }
         }
-        // A shallow list keeps its indent per level, as before.
-        let text = html_to_text(
-            "<ul><li>一<ul><li>二<ul><li>三</li></ul></li></ul></li></ul>",
-            None,
-        );
-        assert_eq!(text.paragraphs, ["• 一", "  • 二", "    • 三"]);
+        // Within the limit, as before.
+        let t = html_to_text("<ul><li>一<ul><li>二<ul><li>三</ul></ul></ul>", None);
+        assert_eq!(t.paragraphs, ["• 一", "  • 二", "    • 三"]);
+        // A tag with thousands of attributes is left to the tree (and its budget).
+        let many: String = (0..1000).map(|i| format!(" a{i}")).collect();
+        assert!(fast::html_to_text(&format!("<p{many}>x</p>"), None).is_none());
+        // Thousands of blank lines before a quoted line cost no more than their length.
+        let html = format!("<blockquote>{}引文</blockquote>", "<br>".repeat(100_000));
+        assert_eq!(html_to_text(&html, None).paragraphs, ["  引文"]);
     }
 
     #[test]

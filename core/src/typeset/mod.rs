@@ -150,10 +150,10 @@ struct Block {
 /// How much of a paragraph is wrapped at a time.
 const CHUNK: usize = 32 * 1024;
 
-/// How far past a chunk ([`CHUNK`], 32 KiB) a grapheme cluster is kept
-/// whole, in bytes: a longer one (a base with thousands of combining
-/// marks, which no script needs) is cut there, so that a line holds at
-/// most 36 KiB of it.
+/// Longest grapheme cluster, in bytes, that the lazy cut of a long run
+/// never splits: a longer one (a base with thousands of combining marks,
+/// which no script needs) may be cut where a 32 KiB chunk ([`CHUNK`]) ends,
+/// so that a line holds at most about 36 KiB of it.
 pub const MAX_CLUSTER: usize = 4 * 1024;
 
 /// An article typeset a piece at a time, so that a huge article opens at
@@ -368,9 +368,12 @@ fn chunk_end(text: &str) -> (usize, bool) {
         }
     }
     // No such place: cut the run between two clusters.
-    let mut limit = (CHUNK + MAX_CLUSTER).min(text.len());
+    // At least MAX_CLUSTER bytes past `from`: a cluster no longer than that
+    // which covers `from` ends within (found by fuzzing: measured from the
+    // start of the text, the window was up to 3 bytes short).
+    let mut limit = (from + MAX_CLUSTER).min(text.len());
     while !text.is_char_boundary(limit) {
-        limit -= 1;
+        limit += 1;
     }
     let within = &text[..limit];
     let mut cursor = unicode_segmentation::GraphemeCursor::new(from, limit, true);
@@ -1036,6 +1039,21 @@ mod tests {
     }
 
     #[test]
+    fn a_cluster_of_up_to_max_cluster_bytes_is_never_split_between_chunks() {
+        // Exactly MAX_CLUSTER bytes: `e`, a three-byte mark, two-byte marks.
+        let cluster = format!("e\u{20d0}{}", "\u{301}".repeat((MAX_CLUSTER - 4) / 2));
+        assert_eq!(cluster.len(), MAX_CLUSTER);
+        // Around a chunk's end, after one-byte and after three-byte text.
+        for (unit, n) in [("a", 1), ("ア", 3)] {
+            for back in [1, 2, 3, 4, 5, 2000, MAX_CLUSTER - 1, MAX_CLUSTER] {
+                let lead = unit.repeat((CHUNK + 3 - back) / n);
+                let run = format!("{lead}{cluster}{}", "b".repeat(CHUNK));
+                lazy_matches_whole(&run, 11);
+            }
+        }
+    }
+
+    #[test]
     fn a_huge_grapheme_cluster_is_cut_and_nothing_is_lost() {
         let cluster = format!("e{}", "\u{301}".repeat(200_000));
         let a = Article::new("t", vec![cluster.clone()]);
@@ -1052,7 +1070,7 @@ mod tests {
         assert!(body.len() > 1);
         assert!(
             body.iter()
-                .all(|l| l.text.len() <= CHUNK + MAX_CLUSTER && l.width <= 1)
+                .all(|l| l.text.len() <= CHUNK + MAX_CLUSTER + 8 && l.width <= 1)
         );
         let joined: String = body.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(joined, cluster);
