@@ -1005,6 +1005,10 @@ mod tests {
         ) {
             let unit = pieces.concat();
             let run = unit.repeat(2 * CHUNK / unit.len() + 2);
+            // A cluster longer than MAX_CLUSTER (U+0600, a prepended mark,
+            // joins the next character: a run of them is one cluster) is
+            // cut lazily on purpose, and so differs from the whole.
+            proptest::prop_assume!(run.graphemes(true).all(|g| g.len() <= MAX_CLUSTER));
             lazy_matches_whole(&run, width);
         }
     }
