@@ -461,13 +461,25 @@ impl Fragment for Piece {
 }
 
 fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, usize)> {
-    // 1. UAX #14 break opportunities, as textwrap words.
-    let base = seg.as_ptr() as usize;
+    // 1. UAX #14 break opportunities, as textwrap words. textwrap removes
+    //    the last opportunity it finds, taking it for the end of the text;
+    //    but it never counts one after `-` or a soft hyphen, so in a text
+    //    ending with one it removed the break before the last word instead
+    //    (`报kanba-` became one word). A space after the text puts the end's
+    //    opportunity back; it lies past `seg` and is clipped off.
+    let padded;
+    let words_of = if seg.ends_with(['-', '\u{ad}']) {
+        padded = format!("{seg} ");
+        padded.as_str()
+    } else {
+        seg
+    };
+    let base = words_of.as_ptr() as usize;
     let mut tokens: Vec<Piece> = Vec::new();
-    for word in WordSeparator::UnicodeBreakProperties.find_words(seg) {
+    for word in WordSeparator::UnicodeBreakProperties.find_words(words_of) {
         let word_start = word.word.as_ptr() as usize - base;
         let word_end = word_start + word.word.len();
-        let end = word_end + word.whitespace.len();
+        let end = (word_end + word.whitespace.len()).min(seg.len());
         let mut start = word_start;
         for cut in quote_breaks(word.word).chain(std::iter::once(word.word.len())) {
             let (piece_end, ws_end) = if cut == word.word.len() {
@@ -1011,6 +1023,29 @@ mod tests {
             proptest::prop_assume!(run.graphemes(true).all(|g| g.len() <= MAX_CLUSTER));
             lazy_matches_whole(&run, width);
         }
+    }
+
+    #[test]
+    fn a_paragraph_ending_in_a_hyphen_keeps_its_last_break() {
+        // textwrap drops the break before the last word of a text that ends
+        // in `-`: `报kanba-` became one word, cut as `报kanba` / `-` (found
+        // by fuzzing the lazy path, whose chunks may end just before a space).
+        assert_eq!(wrap("完份报kanba-", 7, N), ["完份报", "kanba-"]);
+        assert_eq!(wrap("完份报kanba\u{ad}", 7, N), ["完份报", "kanba\u{ad}"]);
+        assert_eq!(
+            wrap("完份报kanba- 按键", 7, N),
+            ["完份报", "kanba-", "按键"]
+        );
+        assert_eq!(wrap("a-", 7, N), ["a-"]);
+        assert_eq!(wrap("-", 7, N), ["-"]);
+        assert_eq!(wrap("x y-", 3, N), ["x", "y-"]);
+        // And so the lazy path, cut just before the space after `kanba-`.
+        let unit = "kanba- 按键指~：不用标，十几0kanbao南：不用标ۂ䔯完份报";
+        let long = unit.repeat(70_000 / unit.len() + 1);
+        lazy_matches_whole(&long, 7);
+        // The input the fuzz target found, as `Article::finish` leaves it.
+        let found = "kanba- 按键指\u{fffd}~\u{fffd}：不用\u{fffd}\u{fffd}\u{fffd}标，十几0\u{fffd}kanbao\u{fffd}\u{fffd}南：不用\u{fffd}\u{fffd}\u{fffd}标\u{fffd}ۂ䔯\u{fffd}完份报";
+        lazy_matches_whole(&found.repeat(70_000 / found.len() + 1), 7);
     }
 
     #[test]
