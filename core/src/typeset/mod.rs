@@ -150,6 +150,11 @@ struct Block {
 /// How much of a paragraph is wrapped at a time.
 const CHUNK: usize = 32 * 1024;
 
+/// How far a chunk grows when its lines are too long for it to make more
+/// than the lines set again ([`Lazy`]): lines of that many bytes are made
+/// only of clusters longer than [`MAX_CLUSTER`] or of zero-width ones.
+const MAX_GROWN: usize = CHUNK << 8;
+
 /// Longest grapheme cluster, in bytes, that the lazy cut of a long run
 /// never splits: a longer one (a base with thousands of combining marks,
 /// which no script needs) may be cut where a 32 KiB chunk ([`CHUNK`]) ends,
@@ -288,10 +293,25 @@ impl Lazy {
             });
         }
         let text = &block.text[self.at..];
-        let (end, inside) = chunk_end(text);
-        let mut ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
-        // Lines set again with what follows (see the type's documentation).
-        let again = if inside { 2 } else { 1 };
+        // Lines set again with what follows (see the type's documentation):
+        // the chunk must make more lines than that, or setting them again
+        // would not start where the whole paragraph starts a line. Lines of
+        // clusters many bytes long (a letter with a thousand accents) may
+        // hold more than a chunk: the chunk grows until it makes enough, up
+        // to MAX_GROWN bytes, unless it holds a cluster longer than
+        // MAX_CLUSTER (found by fuzzing: at width 11, lines of 19 KiB).
+        let mut size = CHUNK;
+        let (end, mut ranges, again) = loop {
+            let (end, inside) = chunk_end(text, size);
+            let ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
+            let again = if inside { 2 } else { 1 };
+            let enough = end == text.len() || ranges.len() > again || size >= MAX_GROWN;
+            // Clusters longer than MAX_CLUSTER are cut where the chunk ends.
+            if enough || text[..end].graphemes(true).any(|g| g.len() > MAX_CLUSTER) {
+                break (end, ranges, again);
+            }
+            size *= 2;
+        };
         let restart = if end == text.len() {
             None
         } else if ranges.len() > again {
@@ -338,20 +358,20 @@ impl Lazy {
 
 /// Where to end a chunk of `text`, and whether that is inside a run of text
 /// that may not break there: all of it when short; else just after the
-/// first place past [`CHUNK`] bytes where two ideographs meet or a space
+/// first place past `size` bytes (at least [`CHUNK`]) where two ideographs meet or a space
 /// starts (nothing glues across those); else, in a long run without such a
-/// place, at the first grapheme cluster boundary past [`CHUNK`] bytes (or
+/// place, at the first grapheme cluster boundary past `size` bytes (or
 /// [`MAX_CLUSTER`] bytes further, inside an overlong cluster).
 ///
 /// `text` starts at a cluster boundary (the start of a line), so the
 /// clusters are found from there: in a run of flags, the pairs of regional
 /// indicators are counted from the start of the text.
-fn chunk_end(text: &str) -> (usize, bool) {
-    if text.len() <= CHUNK {
+fn chunk_end(text: &str, size: usize) -> (usize, bool) {
+    if text.len() <= size {
         return (text.len(), false);
     }
     let ideograph = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
-    let from = (CHUNK..=text.len())
+    let from = (size..=text.len())
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(text.len());
     let mut prev: Option<char> = None;
@@ -1046,6 +1066,23 @@ mod tests {
         // The input the fuzz target found, as `Article::finish` leaves it.
         let found = "kanba- 按键指\u{fffd}~\u{fffd}：不用\u{fffd}\u{fffd}\u{fffd}标，十几0\u{fffd}kanbao\u{fffd}\u{fffd}南：不用\u{fffd}\u{fffd}\u{fffd}标\u{fffd}ۂ䔯\u{fffd}完份报";
         lazy_matches_whole(&found.repeat(70_000 / found.len() + 1), 7);
+    }
+
+    #[test]
+    fn lines_longer_than_a_chunk_are_set_lazily_like_at_once() {
+        // Letters with 800 accents each (1.6 KiB, one cell): at width 11 a
+        // line is 18 KiB, two lines more than a chunk (found by fuzzing).
+        let letter = format!("e{}", "\u{301}".repeat(800));
+        for unit in [
+            format!("{letter}."),
+            format!("{letter} "),
+            letter.repeat(3) + "中文",
+        ] {
+            let run = unit.repeat(3 * CHUNK / unit.len());
+            for width in [2, 11, 40] {
+                lazy_matches_whole(&run, width);
+            }
+        }
     }
 
     #[test]
