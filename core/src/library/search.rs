@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
-use crate::model::article::Article;
+use crate::model::article::{Article, BodyAt, Docs};
 use crate::query::Query;
 
 /// What a search of a big library needs without touching the articles
@@ -22,9 +22,20 @@ pub struct Index {
     starts: Vec<u32>,
     /// The files articles are in.
     files: Vec<Arc<str>>,
-    /// Per article: (file, offset, length) of its JSON, or `None` for an
-    /// article whose body is in memory.
-    places: Vec<Option<(u32, u64, u64)>>,
+    /// The databases articles are in.
+    databases: Vec<Docs>,
+    /// Per article: where its JSON is, or `None` for an article whose body
+    /// is in memory.
+    places: Vec<Option<Place>>,
+}
+
+/// Where an article's JSON is.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    /// (file, offset, length) in [`Index::files`].
+    File(u32, u64, u64),
+    /// (database, row) in [`Index::databases`].
+    Row(u32, i64),
 }
 
 impl Index {
@@ -35,18 +46,31 @@ impl Index {
             index.starts.push(index.titles.len() as u32);
             crate::text::fold::fold_onto(&a.title, &mut index.titles);
             index.titles.push('\n');
-            index.places.push(a.body_at.as_ref().map(|at| {
-                let file = match index.files.last() {
-                    Some(last) if Arc::ptr_eq(last, &at.path) || *last == at.path => {
-                        index.files.len() - 1
-                    }
-                    _ => {
-                        index.files.push(Arc::clone(&at.path));
-                        index.files.len() - 1
-                    }
-                };
-                (file as u32, at.offset, at.len)
-            }));
+            let place = a.body_at.as_ref().map(|at| match at {
+                BodyAt::File { path, offset, len } => {
+                    let file = match index.files.last() {
+                        Some(last) if Arc::ptr_eq(last, path) || last == path => {
+                            index.files.len() - 1
+                        }
+                        _ => {
+                            index.files.push(Arc::clone(path));
+                            index.files.len() - 1
+                        }
+                    };
+                    Place::File(file as u32, *offset, *len)
+                }
+                BodyAt::Row { docs, rowid, .. } => {
+                    let db = match index.databases.iter().position(|d| d == docs) {
+                        Some(db) => db,
+                        None => {
+                            index.databases.push(docs.clone());
+                            index.databases.len() - 1
+                        }
+                    };
+                    Place::Row(db as u32, *rowid)
+                }
+            });
+            index.places.push(place);
         }
         index
     }
@@ -265,7 +289,18 @@ fn work(
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let (title, body) = read_article(index, place, &mut file, &mut buf);
+        let (title, body) = match place {
+            Place::File(file_no, offset, len) => {
+                read_article(index, (file_no, offset, len), &mut file, &mut buf)
+            }
+            Place::Row(db, rowid) => index.databases[db as usize]
+                .0
+                .doc(rowid)
+                .ok()
+                .flatten()
+                .and_then(|doc| Article::text_from_json(&doc))
+                .unwrap_or_default(),
+        };
         if query.text_matches(&title, &body) {
             batch.found.push(i);
         }
