@@ -272,7 +272,8 @@ enum Command {
     },
     /// Print how many articles of your library are unread.
     Unread {
-        /// One line per feed: unread, total and the feed (`-` for articles of no feed).
+        /// One line per feed: unread, total and the feed (`-` for articles of no feed),
+        /// separated by spaces.
         #[arg(long)]
         by_feed: bool,
     },
@@ -711,9 +712,12 @@ fn unread(by_feed: bool) -> anyhow::Result<u8> {
         (None, true) => {}
         (Some(db), false) => say_to!(out, "{}", db.unread_count(&marks)?)?,
         (Some(db), true) => {
-            for c in db.unread_by_feed(&marks)? {
+            let counts = db.unread_by_feed(&marks)?;
+            let width = |n: usize| n.to_string().len();
+            let w = counts.iter().map(|c| width(c.total)).max().unwrap_or(1);
+            for c in counts {
                 let feed = c.feed.as_deref().unwrap_or("-");
-                say_to!(out, "{}\t{}\t{feed}", c.unread, c.total)?;
+                say_to!(out, "{:>w$} {:>w$} {feed}", c.unread, c.total)?;
             }
         }
     }
