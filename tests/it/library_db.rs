@@ -513,3 +513,26 @@ fn kill_9_in_the_middle_of_an_import_loses_nothing_committed() {
         "{again}"
     );
 }
+
+#[test]
+fn the_browser_searches_the_database_as_it_searches_memory() {
+    let user = User::new();
+    let big = jsonl(&user.home.path("big.jsonl"), 3_000);
+    user.ok(&["import", &big.display().to_string()]);
+    let memory = kanbao_core::Library::load(&[&big]);
+    let db = LibraryDb::open(&user.db()).unwrap().library().unwrap();
+    assert!(db.articles.iter().all(|a| a.body.is_empty()));
+    let mut memory = kanbao::app::App::new(memory, Default::default(), 100, 30);
+    let mut disk = kanbao::app::App::new(db, Default::default(), 100, 30);
+    for q in [
+        "光伏",
+        "\"two of 1234\"",
+        "第7篇",
+        "-风电",
+        "source:源3 正文1",
+        "paragraph -article",
+        "after:2024-02-20 正文2",
+    ] {
+        crate::common::same_search(&mut memory, &mut disk, q);
+    }
+}

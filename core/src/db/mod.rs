@@ -245,6 +245,9 @@ enum Outcome {
 pub struct LibraryDb {
     conn: Connection,
     path: PathBuf,
+    /// What reads rows for the articles loaded from it (and narrows the
+    /// browser's searches of them).
+    rows: Arc<Rows>,
     /// Why it is not written to, when it is not.
     read_only: Option<String>,
 }
@@ -282,6 +285,7 @@ impl LibraryDb {
         Ok(LibraryDb {
             conn,
             path: path.to_owned(),
+            rows: Arc::new(Rows::new(path)),
             read_only,
         })
     }
@@ -585,7 +589,7 @@ impl LibraryDb {
             p.total.store(self.count()? as u64, Ordering::Relaxed);
         }
         let shown: Arc<str> = Arc::from(self.path.display().to_string());
-        let docs = Docs(Arc::new(Rows::new(&self.path)));
+        let docs = Docs(self.rows.clone());
         let mut stmt = self
             .conn
             .prepare("SELECT rowid, octet_length(doc), meta FROM articles ORDER BY rowid")
@@ -638,9 +642,9 @@ impl LibraryDb {
         lib.files = 1;
         lib.lazy = true;
         lib.progress = progress;
-        lib.search_index = Some(Arc::new(crate::library::search::Index::build(
-            &lib.articles,
-        )));
+        let index = crate::library::search::Index::build(&lib.articles)
+            .narrowed_by(&Docs(self.rows.clone()), self.rows.clone());
+        lib.search_index = Some(Arc::new(index));
         Ok(lib)
     }
 
@@ -1027,27 +1031,45 @@ impl Rows {
     }
 }
 
+impl Rows {
+    /// Runs `read` on a connection of the pool (opened if none is free).
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, String> {
+        let taken = self.pool.lock().ok().and_then(|mut p| p.pop());
+        let conn = match taken {
+            Some(conn) => conn,
+            None => self.connect().map_err(|e| e.to_string())?,
+        };
+        let result = read(&conn).map_err(|e| e.to_string());
+        if let Ok(mut pool) = self.pool.lock()
+            && pool.len() < 8
+        {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
 impl RowSource for Rows {
     fn path(&self) -> &str {
         &self.shown
     }
 
     fn doc(&self, rowid: i64) -> Result<Option<String>, String> {
-        let taken = self.pool.lock().ok().and_then(|mut p| p.pop());
-        let conn = match taken {
-            Some(conn) => conn,
-            None => self.connect().map_err(|e| e.to_string())?,
-        };
-        let doc = conn
-            .prepare_cached("SELECT doc FROM articles WHERE rowid = ?1")
-            .and_then(|mut s| s.query_row([rowid], |r| r.get(0)).optional())
-            .map_err(|e| e.to_string());
-        if let Ok(mut pool) = self.pool.lock()
-            && pool.len() < 8
-        {
-            pool.push(conn);
-        }
-        doc
+        self.with(|conn| {
+            conn.prepare_cached("SELECT doc FROM articles WHERE rowid = ?1")?
+                .query_row([rowid], |r| r.get(0))
+                .optional()
+        })
+    }
+}
+
+impl crate::library::search::Narrow for Rows {
+    /// The full-text index's candidates; `None` (no narrowing) when it
+    /// cannot say, or cannot be read.
+    fn candidates(&self, query: &Query) -> Option<Vec<i64>> {
+        self.with(|conn| fts::candidates(conn, query))
+            .ok()
+            .flatten()
     }
 }
 

@@ -571,3 +571,48 @@ fn a_reader_in_a_read_transaction_never_stops_a_writer() {
     drop(stmt);
     assert_eq!(reader.count().unwrap(), 53);
 }
+
+/// Candidates given by the test, as a full-text index would.
+#[derive(Debug)]
+struct Given(Option<Vec<i64>>);
+
+impl crate::library::search::Narrow for Given {
+    fn candidates(&self, _query: &Query) -> Option<Vec<i64>> {
+        self.0.clone()
+    }
+}
+
+/// What the browser's search of `lib` (bodies in their rows) finds.
+fn browser_search(lib: &Library, index: crate::library::search::Index, q: &str) -> Vec<usize> {
+    let query = Query::parse(q).unwrap();
+    crate::library::search::all_matches(&lib.articles, Arc::new(index), &query, &NoMarks)
+}
+
+#[test]
+fn the_browsers_search_reads_rows_and_only_the_candidates_of_the_index() {
+    let dir = TempDir::new("narrow");
+    let mut db = open(&dir);
+    db.store(&some_articles()).unwrap();
+    let lib = db.library().unwrap();
+    let index = || crate::library::search::Index::build(&lib.articles);
+    // Bodies are read from the rows: "风电" is only in a body.
+    assert_eq!(browser_search(&lib, index(), "风电"), [0]);
+    assert_eq!(browser_search(&lib, index(), "north -光伏"), [1]);
+    let docs = match &lib.articles[0].body_at {
+        Some(BodyAt::Row { docs, .. }) => docs.clone(),
+        _ => unreachable!(),
+    };
+    // A superset of the matches gives the same result...
+    let superset = Arc::new(Given(Some(vec![1, 2])));
+    let narrowed = index().narrowed_by(&docs, superset);
+    assert_eq!(browser_search(&lib, narrowed, "风电"), [0]);
+    // ...and rows left out are never read (the index is trusted).
+    let none = Arc::new(Given(Some(Vec::new())));
+    assert!(browser_search(&lib, index().narrowed_by(&docs, none), "风电").is_empty());
+    // `None`: the index cannot narrow; every row is read.
+    let cannot = Arc::new(Given(None));
+    assert_eq!(
+        browser_search(&lib, index().narrowed_by(&docs, cannot), "风电"),
+        [0]
+    );
+}

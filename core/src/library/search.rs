@@ -27,6 +27,16 @@ pub struct Index {
     /// Per article: where its JSON is, or `None` for an article whose body
     /// is in memory.
     places: Vec<Option<Place>>,
+    /// What narrows a search of a database's rows, by database.
+    narrow: Vec<(u32, Arc<dyn Narrow>)>,
+}
+
+/// What narrows a search of a database's rows before any is read: its
+/// full-text index.
+pub trait Narrow: Send + Sync + std::fmt::Debug {
+    /// The rows that may match `query` (a superset of those that do),
+    /// ascending; `None` when it cannot narrow the search.
+    fn candidates(&self, query: &Query) -> Option<Vec<i64>>;
 }
 
 /// Where an article's JSON is.
@@ -73,6 +83,39 @@ impl Index {
             index.places.push(place);
         }
         index
+    }
+
+    /// The index, with `narrow` narrowing searches of the rows of `docs`.
+    pub(crate) fn narrowed_by(mut self, docs: &Docs, narrow: Arc<dyn Narrow>) -> Index {
+        if let Some(db) = self.databases.iter().position(|d| d == docs) {
+            self.narrow.push((db as u32, narrow));
+        }
+        self
+    }
+
+    /// Per article, whether it cannot match `query` by what the databases'
+    /// indexes say (articles in memory or in files are never ruled out).
+    fn ruled_out(&self, query: &Query) -> Option<Vec<bool>> {
+        if self.narrow.is_empty() || !query.has_text_terms() {
+            return None;
+        }
+        let mut out = vec![false; self.len()];
+        let mut narrowed = false;
+        for (db, narrow) in &self.narrow {
+            let Some(rows) = narrow.candidates(query) else {
+                continue;
+            };
+            narrowed = true;
+            for (o, place) in out.iter_mut().zip(&self.places) {
+                if let Some(Place::Row(d, rowid)) = place
+                    && d == db
+                    && rows.binary_search(rowid).is_err()
+                {
+                    *o = true;
+                }
+            }
+        }
+        narrowed.then_some(out)
     }
 
     /// How many articles it covers.
@@ -130,6 +173,11 @@ pub fn begin(
         for &i in within {
             out[i] = false;
         }
+        skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
+    }
+    // What a database's full-text index rules out cannot match (it names a
+    // superset of the matches), so it is neither read nor decided by title.
+    if let Some(out) = index.ruled_out(query) {
         skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
     }
     let mut found = Vec::new();
