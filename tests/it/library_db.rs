@@ -536,3 +536,28 @@ fn the_browser_searches_the_database_as_it_searches_memory() {
         crate::common::same_search(&mut memory, &mut disk, q);
     }
 }
+
+#[test]
+fn a_database_that_cannot_be_opened_leaves_the_0_1_library_readable() {
+    let user = User::new();
+    let old = user.old_library().display().to_string();
+    user.ok(&["import", "--into", &old, &fixture("feeds/rss2.xml")]);
+    // Where the database should be, something that is not one.
+    std::fs::create_dir_all(user.db()).unwrap();
+    let o = user.kanbao(&["list"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o).lines().count(), 3, "{}", out(&o));
+    let said = err(&o);
+    assert!(
+        said.contains(&user.db().display().to_string()) && said.contains(&old),
+        "{said}"
+    );
+    // Writing needs the database: the error names it.
+    let o = user.kanbao(&["import", &fixture("feeds/rss2.xml")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).contains(&user.db().display().to_string()),
+        "{}",
+        err(&o)
+    );
+}

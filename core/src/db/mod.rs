@@ -620,7 +620,8 @@ impl LibraryDb {
             if let Some(p) = progress {
                 p.done.fetch_add(1, Ordering::Relaxed);
                 p.articles.fetch_add(1, Ordering::Relaxed);
-                if articles.len() % 1024 == 0 {
+                if articles.len() == 256 {
+                    // A first screenful while the rest loads.
                     p.offer(&articles);
                 }
             }
@@ -785,7 +786,9 @@ pub struct Opened {
 /// The user's library database ([`LibraryDb::open_default`], importing the
 /// 0.1 directory the first time) when there is one and it holds articles,
 /// else the sample library; nothing is created when there is neither a
-/// database nor a 0.1 directory.
+/// database nor a 0.1 directory. When the database cannot be opened but a
+/// 0.1 directory is there, that directory is read as kanbao 0.1 read it,
+/// with a note saying why.
 pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, DbError> {
     if !LibraryDb::default_exists() {
         return Ok(Opened {
@@ -794,7 +797,24 @@ pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, D
             notes: Vec::new(),
         });
     }
-    let (db, migrated) = LibraryDb::open_default()?;
+    let (db, migrated) = match LibraryDb::open_default() {
+        Ok(opened) => opened,
+        Err(e) => match crate::paths::library_dir().filter(|d| d.is_dir()) {
+            Some(dir) => {
+                let library = Library::load_lazy(&[&dir], None, progress);
+                let note = format!(
+                    "{e}; reading the kanbao 0.1 library {} instead",
+                    dir.display()
+                );
+                return Ok(Opened {
+                    library,
+                    db: None,
+                    notes: vec![note],
+                });
+            }
+            None => return Err(e),
+        },
+    };
     let mut notes = Vec::new();
     if let Some(m) = migrated {
         notes.push(m.note(db.path()));
