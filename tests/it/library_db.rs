@@ -561,3 +561,41 @@ fn a_database_that_cannot_be_opened_leaves_the_0_1_library_readable() {
         err(&o)
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn the_browser_shows_the_database_and_r_updates_it_and_reloads() {
+    use crate::common::pty::Session;
+    let user = User::new();
+    let dir = TempDir::new("library-db-browser");
+    let feed = dir.write("feed.xml", rss(&[("g1", "Database first", "one")]));
+    user.ok(&["subscribe", &feed.display().to_string()]);
+    user.ok(&["update"]);
+    let (data, config, state) = (
+        user.data().display().to_string(),
+        user.home.path("config").display().to_string(),
+        user.home.path("state").display().to_string(),
+    );
+    let env = [
+        ("XDG_DATA_HOME", data.as_str()),
+        ("XDG_CONFIG_HOME", config.as_str()),
+        ("XDG_STATE_HOME", state.as_str()),
+    ];
+    let mut s = Session::spawn(100, 30, &[], &env);
+    s.wait_for_text("Database first");
+    // A feed that changed since: `r` stores it in the database and reloads.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(
+        &feed,
+        rss(&[
+            ("g1", "Database first", "one"),
+            ("g2", "Fetched by r", "two"),
+        ]),
+    )
+    .unwrap();
+    s.send("r");
+    s.wait_for_text("Fetched by r");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    assert_eq!(stored_articles(&user.data()).len(), 2);
+}
