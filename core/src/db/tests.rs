@@ -616,3 +616,18 @@ fn the_browsers_search_reads_rows_and_only_the_candidates_of_the_index() {
         [0]
     );
 }
+
+#[test]
+fn the_metadata_are_read_from_their_covering_index_alone() {
+    let dir = TempDir::new("plan");
+    let db = open(&dir);
+    let plan: Vec<String> = db
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {METADATA}"))
+        .unwrap()
+        .query_map([], |r| r.get(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(plan, ["SCAN articles USING COVERING INDEX articles_meta"]);
+}
