@@ -267,7 +267,7 @@ enum Command {
         #[arg(long)]
         jsonl: bool,
         /// Only articles matching a query (with --jsonl), as in `kanbao list --query`.
-        #[arg(long, short, requires = "jsonl")]
+        #[arg(long, short, conflicts_with = "opml")]
         query: Option<String>,
     },
     /// Print how many articles of your library are unread.

@@ -306,6 +306,9 @@ fn the_jsonl_export_imports_into_a_fresh_library_as_the_same_articles_and_marks(
     );
     let only = user.ok(&["export", "--jsonl", "--query", "is:starred"]);
     assert_eq!(only.lines().count(), 1);
+    for wrong in [&["export"][..], &["export", "--opml", "--query", "x"]] {
+        assert_eq!(user.kanbao(wrong).status.code(), Some(2), "{wrong:?}");
+    }
 
     let file = user.home.write("export.jsonl", &export);
     let fresh = User::new();
