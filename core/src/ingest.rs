@@ -534,6 +534,20 @@ pub fn apply_marks(
     Ok(())
 }
 
+/// Why an article whose body was left on disk was not imported, placed
+/// where it is.
+fn not_imported(a: &Article, e: &crate::model::article::BodyError) -> String {
+    use crate::model::article::BodyError;
+    let why = match e {
+        BodyError::Unreadable { error, .. } => format!("cannot read the article: {error}"),
+        _ => "the file changed while it was imported: this article was not; import it again"
+            .to_owned(),
+    };
+    Diagnostic::at(a.origin.line, a.origin.column, why)
+        .in_file(&a.origin.path)
+        .to_string()
+}
+
 /// Where an OPML outline's feed is.
 #[derive(Debug, PartialEq, Eq)]
 enum Address {
@@ -669,11 +683,10 @@ pub fn import_sources(
         report
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));
-        let mut articles = std::mem::take(&mut lib.articles);
-        while !articles.is_empty() {
-            let rest = articles.split_off(articles.len().min(BATCH));
-            let mut batch = Vec::with_capacity(articles.len());
-            for mut a in articles {
+        let mut articles = std::mem::take(&mut lib.articles).into_iter();
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            for mut a in articles.by_ref().take(BATCH) {
                 if a.body_at.is_some() {
                     match a.load_body() {
                         Ok(body) => {
@@ -682,11 +695,7 @@ pub fn import_sources(
                         }
                         Err(e) => {
                             report.summary.failed += 1;
-                            report.problems.push(
-                                Diagnostic::at(a.origin.line, a.origin.column, e.to_string())
-                                    .in_file(&a.origin.path)
-                                    .to_string(),
-                            );
+                            report.problems.push(not_imported(&a, &e));
                             continue;
                         }
                     }
@@ -694,10 +703,14 @@ pub fn import_sources(
                 report.marked.extend(take_marks(&mut a));
                 batch.push(a);
             }
-            let stored = into.store(&batch)?;
-            report.summary.add(Summary::of(&stored));
-            report.rescoped.extend(stored.rescoped);
-            articles = rest;
+            if !batch.is_empty() {
+                let stored = into.store(&batch)?;
+                report.summary.add(Summary::of(&stored));
+                report.rescoped.extend(stored.rescoped);
+            }
+            if articles.len() == 0 {
+                break;
+            }
         }
     }
     Ok(report)
