@@ -42,12 +42,20 @@
 //! with a message saying so ([`LibraryDb::read_only`]).
 //!
 //! **Marks** stay in `state.sqlite3` (`store::marks`) and are not attached
-//! here: the library can be rebuilt from its sources and the marks cannot,
-//! so each file is backed up, restored, or lost on its own; a marks file
-//! that is broken, locked or from a newer kanbao never stops the library
-//! from opening; and no transaction ever spans both files. Counting unread
+//! here. Each file has its own writer and its own lock: marks are written at
+//! the pace of the reader's keys, the library by `import` and `update`, so a
+//! key never waits for an update's transaction, nor an update for a key; a
+//! marks file that is broken, locked or from a newer kanbao never stops the
+//! library from opening (nor the other way round); no transaction spans
+//! both; and each is backed up or restored on its own. Counting unread
 //! articles reads the keys through the key's own index (no article is
-//! loaded) and asks the marks in memory ([`LibraryDb::unread_count`]).
+//! loaded) and asks the marks, which are in memory anyway
+//! ([`LibraryDb::unread_count`]).
+//!
+//! **Reading bodies.** The articles a [`LibraryDb`] loads share one
+//! [`RowSource`] (`Rows`): a few connections that only read, opened when
+//! first needed, one per thread reading at once, which also narrows the
+//! browser's searches with the full-text index (`library::search::Narrow`).
 //!
 //! **The 0.1 library.** kanbao 0.1 kept one JSON file per article in
 //! `$XDG_DATA_HOME/kanbao/library/`. The first time the database is opened
