@@ -321,14 +321,20 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Library, Option<LibraryDb>)> {
     }
 }
 
-/// The user's library database, opened for writing (the 0.1 directory
-/// imported the first time, said on stderr).
-fn open_library() -> anyhow::Result<LibraryDb> {
+/// The user's library database (the 0.1 directory imported the first
+/// time, said on stderr).
+fn open_db() -> anyhow::Result<LibraryDb> {
     let (db, migrated) = LibraryDb::open_default()?;
     if let Some(m) = migrated {
         warn(m.note(db.path()));
         m.problems.iter().for_each(warn);
     }
+    Ok(db)
+}
+
+/// [`open_db`], for writing.
+fn open_library() -> anyhow::Result<LibraryDb> {
+    let db = open_db()?;
     if let Some(why) = db.read_only() {
         bail!("{}: {why}", db.path().display());
     }
@@ -675,11 +681,7 @@ fn export_jsonl(query: Option<&str>) -> anyhow::Result<u8> {
         warn("no library yet: `kanbao import` or `kanbao update` makes one; nothing exported");
         return Ok(0);
     }
-    let (db, migrated) = LibraryDb::open_default()?;
-    if let Some(m) = migrated {
-        warn(m.note(db.path()));
-        m.problems.iter().for_each(warn);
-    }
+    let db = open_db()?;
     let marks = kanbao_core::MarkStore::open_default();
     if let Some(p) = marks.problem() {
         warn(p);
@@ -692,16 +694,7 @@ fn export_jsonl(query: Option<&str>) -> anyhow::Result<u8> {
 /// `kanbao unread`: how many articles of the library are unread, from the
 /// keys alone (no article is loaded).
 fn unread(by_feed: bool) -> anyhow::Result<u8> {
-    let db = if LibraryDb::default_exists() {
-        let (db, migrated) = LibraryDb::open_default()?;
-        if let Some(m) = migrated {
-            warn(m.note(db.path()));
-            m.problems.iter().for_each(warn);
-        }
-        Some(db)
-    } else {
-        None
-    };
+    let db = LibraryDb::default_exists().then(open_db).transpose()?;
     let marks = kanbao_core::MarkStore::open_default();
     if let Some(p) = marks.problem() {
         warn(p);
@@ -798,17 +791,20 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
 }
 
 /// The user's library for the browser (its database, else the sample),
-/// and what to tell when the browser ends: the 0.1 directory imported, a
-/// database that could not be opened (the sample is shown then).
+/// and what to tell when the browser ends (the 0.1 directory imported). A
+/// database that cannot be opened is a problem of the sample shown instead
+/// (`!` says why).
 fn default_library(
     progress: Option<std::sync::Arc<kanbao_core::Progress>>,
 ) -> (Library, Vec<String>) {
     match kanbao_core::open_default_library(progress) {
         Ok(opened) => (opened.library, opened.notes),
-        Err(e) => (
-            Library::sample(),
-            vec![format!("{e}; showing the sample library")],
-        ),
+        Err(e) => {
+            let mut sample = Library::sample();
+            let why = format!("{e}; showing the sample library");
+            sample.problems.push(kanbao_core::Diagnostic::new(why));
+            (sample, Vec::new())
+        }
     }
 }
 
