@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use kanbao::app::{App, ambiguous_note};
 use kanbao::config::{AmbiguousSetting, ColorSetting, Config, ThemeName};
@@ -13,8 +13,8 @@ use kanbao::terminal::probe::{self, Detected};
 use kanbao::terminal::sgr::{self, Pen};
 use kanbao::terminal::snapshot;
 use kanbao::ui::Theme;
-use kanbao_core::Library;
 use kanbao_core::{Ambiguous, fit, str_width};
+use kanbao_core::{Destination, Library, LibraryDb};
 use kanbao_core::{Lazy, LineKind, TypesetOptions};
 use kanbao_core::{Subscription, Subscriptions};
 use kanbao_core::{sanitize, sanitize_line};
@@ -60,7 +60,8 @@ fn print_error(e: &anyhow::Error) {
 /// 看报 — a terminal news browser with CJK-correct typesetting.
 ///
 /// With no command, opens the browser on PATHs (JSON/JSONL files or
-/// directories), or on your library, or on the built-in sample library.
+/// directories, read-only), or on your library (its database), or on the
+/// built-in sample library.
 #[derive(Parser)]
 #[command(name = "kanbao", version, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -182,7 +183,7 @@ enum Command {
         /// Print only the article with this id.
         #[arg(long)]
         id: Option<String>,
-        /// Article files or directories (default: the sample library).
+        /// Article files or directories (default: your library, else the sample library).
         paths: Vec<PathBuf>,
     },
     /// Draw the browser after replaying keys, and print the screen.
@@ -196,7 +197,7 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = snapshot::Format::Text)]
         format: snapshot::Format,
-        /// Article files or directories (default: the sample library).
+        /// Article files or directories (default: your library, else the sample library).
         paths: Vec<PathBuf>,
     },
     /// One line per article, newest first.
@@ -223,7 +224,8 @@ enum Command {
         /// Files, directories or http(s) URLs.
         #[arg(required = true)]
         sources: Vec<String>,
-        /// Library directory to write to (default: $XDG_DATA_HOME/kanbao/library).
+        /// Write article JSON files (one per article) into this directory instead of
+        /// your library ($XDG_DATA_HOME/kanbao/library.sqlite3).
         #[arg(long)]
         into: Option<PathBuf>,
         /// Time zone of dates that state none, e.g. Asia/Shanghai or +08:00.
@@ -249,15 +251,31 @@ enum Command {
     },
     /// Fetch every subscription (4 at a time, conditional GET) and import what changed.
     Update {
-        /// Library directory to write to (default: $XDG_DATA_HOME/kanbao/library).
+        /// Write article JSON files (one per article) into this directory instead of
+        /// your library ($XDG_DATA_HOME/kanbao/library.sqlite3).
         #[arg(long)]
         into: Option<PathBuf>,
     },
-    /// Print your subscriptions for other readers.
+    /// Print your subscriptions for other readers (--opml), or your library as
+    /// article JSON Lines with its read and starred marks (--jsonl).
+    #[command(group(ArgGroup::new("format").required(true).args(["opml", "jsonl"])))]
     Export {
-        /// As OPML 2.0 (the only format).
-        #[arg(long, required = true)]
+        /// Your subscriptions as OPML 2.0.
+        #[arg(long)]
         opml: bool,
+        /// Your library's articles, one JSON object per line (`kanbao import` reads it back).
+        #[arg(long)]
+        jsonl: bool,
+        /// Only articles matching a query (with --jsonl), as in `kanbao list --query`.
+        #[arg(long, short, conflicts_with = "opml")]
+        query: Option<String>,
+    },
+    /// Print how many articles of your library are unread.
+    Unread {
+        /// One line per feed: unread, total and the feed (`-` for articles of no feed),
+        /// separated by spaces.
+        #[arg(long)]
+        by_feed: bool,
     },
     /// Check your config file (or print the documented defaults with --default).
     Config {
@@ -288,16 +306,47 @@ fn parse_size(s: &str) -> Result<(u16, u16), String> {
     Ok((w, h))
 }
 
-/// The articles a command works on: PATHs, else the user's library, else
-/// the sample. Loaded as the browser loads them: metadata in memory, bodies
-/// of JSON articles left on disk until shown or searched, the metadata cache
-/// used (100,000 articles take ~130 MB, not ~1.2 GB).
-fn load(paths: &[PathBuf]) -> Library {
+/// The articles a command works on: PATHs (read-only), else the user's
+/// library database, else the sample; with the database when they came from
+/// it. Loaded as the browser loads them: metadata in memory, bodies of JSON
+/// articles (and of the database's) left on disk until shown or searched,
+/// the metadata cache used (100,000 articles take ~130 MB, not ~1.2 GB).
+fn load(paths: &[PathBuf]) -> anyhow::Result<(Library, Option<LibraryDb>)> {
     if paths.is_empty() {
-        Library::default_library_lazy(None)
+        let opened = kanbao_core::open_default_library(None)?;
+        opened.notes.iter().for_each(warn);
+        Ok((opened.library, opened.db))
     } else {
-        Library::load_lazy(paths, None, None)
+        Ok((Library::load_lazy(paths, None, None), None))
     }
+}
+
+/// The user's library database (the 0.1 directory imported the first
+/// time, said on stderr).
+fn open_db() -> anyhow::Result<LibraryDb> {
+    let (db, migrated) = LibraryDb::open_default()?;
+    if let Some(m) = migrated {
+        warn(m.note(db.path()));
+        m.problems.iter().for_each(warn);
+    }
+    Ok(db)
+}
+
+/// [`open_db`], for writing.
+fn open_library() -> anyhow::Result<LibraryDb> {
+    let db = open_db()?;
+    if let Some(why) = db.read_only() {
+        bail!("{}: {why}", db.path().display());
+    }
+    Ok(db)
+}
+
+/// Where `import` and `update` write: `--into DIR`, else the library database.
+fn destination(into: Option<PathBuf>) -> anyhow::Result<Destination> {
+    Ok(match into {
+        Some(dir) => Destination::Dir(dir),
+        None => Destination::Db(open_library()?),
+    })
 }
 
 fn warn_problems(lib: &Library) {
@@ -354,7 +403,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             format,
             paths,
         }) => {
-            let lib = load(&paths);
+            let (lib, _) = load(&paths)?;
             warn_problems(&lib);
             let options = common.options(false);
             let settings = common.config.settings(options);
@@ -388,28 +437,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             tz,
             allow_local,
         }) => {
-            let into = match into {
-                Some(dir) => dir,
-                None => kanbao_core::default_library_dir()?,
-            };
+            let subs = subscriptions_path()?;
+            let mut into = destination(into)?;
             let report = kanbao_core::import_sources(
                 &sources,
-                &into,
+                &mut into,
                 tz.as_deref(),
-                &subscriptions_path()?,
+                &subs,
                 allow_local,
             )?;
             report.problems.iter().for_each(complain);
             report.skipped.iter().for_each(warn);
             report.local.iter().for_each(complain);
-            carry_marks(&report.rescoped);
+            carry_marks(&report.rescoped, &report.marked);
             if report.subscribed > 0 {
                 say!(
                     "added {} feeds to your subscriptions; `kanbao update` fetches them",
                     report.subscribed
                 );
             }
-            say!("{}: {}", into.display(), report.summary);
+            say!("{}: {}", into.path().display(), report.summary);
             Ok(u8::from(report.summary.failed > 0))
         }
         Some(Command::Subscribe { url, title }) => {
@@ -441,18 +488,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             say!("unsubscribed from {url} (its articles stay in your library)");
             Ok(0)
         }
-        Some(Command::Update { into }) => {
-            let into = match into {
-                Some(dir) => dir,
-                None => kanbao_core::default_library_dir()?,
-            };
-            update(&into)
-        }
-        Some(Command::Export { opml: _ }) => {
+        Some(Command::Update { into }) => update(into),
+        Some(Command::Export {
+            jsonl: true, query, ..
+        }) => export_jsonl(query.as_deref()),
+        Some(Command::Export { .. }) => {
             let subs = Subscriptions::load(&subscriptions_path()?)?;
             print!("{}", subs.to_opml());
             Ok(0)
         }
+        Some(Command::Unread { by_feed }) => unread(by_feed),
         Some(Command::Config { default: true }) => {
             print!("{}", kanbao::config::DEFAULT_TOML);
             Ok(0)
@@ -552,14 +597,17 @@ fn feed_address(arg: &str) -> anyhow::Result<String> {
 }
 
 /// Moves the marks of articles an older kanbao stored unscoped to their
-/// scoped identity; a failure is a warning.
-fn carry_marks(rescoped: &[kanbao_core::Rescoped]) {
-    if rescoped.is_empty() {
+/// scoped identity, and sets those imported articles carried; a failure is
+/// a warning.
+fn carry_marks(rescoped: &[kanbao_core::Rescoped], marked: &[kanbao_core::Marked]) {
+    if rescoped.is_empty() && marked.is_empty() {
         return;
     }
     let mut marks = kanbao_core::MarkStore::open_default();
     let problem = marks.problem().map(str::to_owned);
-    let result = kanbao_core::carry_marks(&mut marks, rescoped).and_then(|()| marks.tick(true));
+    let result = kanbao_core::carry_marks(&mut marks, rescoped)
+        .and_then(|()| kanbao_core::apply_marks(&mut marks, marked))
+        .and_then(|()| marks.tick(true));
     for p in problem
         .into_iter()
         .chain(result.err().map(|e| e.to_string()))
@@ -569,13 +617,14 @@ fn carry_marks(rescoped: &[kanbao_core::Rescoped]) {
 }
 
 /// `kanbao update`: every subscription, with a progress bar on a terminal.
-fn update(into: &std::path::Path) -> anyhow::Result<u8> {
+fn update(into: Option<PathBuf>) -> anyhow::Result<u8> {
     let path = subscriptions_path()?;
     let mut subs = Subscriptions::load(&path)?;
     if subs.feeds.is_empty() {
         say!("no subscriptions yet: `kanbao subscribe URL` or `kanbao import feeds.opml`");
         return Ok(0);
     }
+    let mut into = destination(into)?;
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(subs.feeds.len() as u64);
         bar.set_style(
@@ -587,14 +636,14 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
         indicatif::ProgressBar::hidden()
     };
     let fetcher = kanbao_core::Fetcher::new();
-    let results = kanbao_core::update_all(&mut subs, into, &fetcher, 4, &|r| {
+    let results = kanbao_core::update_all(&mut subs, &mut into, &fetcher, 4, &|r| {
         bar.set_message(sanitize_line(&r.url));
         bar.inc(1);
     });
     bar.finish_and_clear();
     subs.save(&path)?;
     let rescoped: Vec<_> = results.iter().flat_map(|r| r.rescoped.clone()).collect();
-    carry_marks(&rescoped);
+    carry_marks(&rescoped, &[]);
     let mut total = kanbao_core::Summary::default();
     for r in &results {
         match &r.outcome {
@@ -611,8 +660,62 @@ fn update(into: &std::path::Path) -> anyhow::Result<u8> {
             }
         }
     }
-    say!("{} feeds into {}: {total}", results.len(), into.display());
+    say!(
+        "{} feeds into {}: {total}",
+        results.len(),
+        into.path().display()
+    );
     Ok(u8::from(total.failed > 0))
+}
+
+/// `kanbao export --jsonl`: the library database as article JSON Lines,
+/// with the read and starred marks.
+fn export_jsonl(query: Option<&str>) -> anyhow::Result<u8> {
+    let query = query
+        .map(|q| {
+            kanbao_core::Query::parse(q)
+                .map_err(|e| anyhow::anyhow!("--query is malformed:\n{}", e.pointer(q)))
+        })
+        .transpose()?;
+    if !LibraryDb::default_exists() {
+        warn("no library yet: `kanbao import` or `kanbao update` makes one; nothing exported");
+        return Ok(0);
+    }
+    let db = open_db()?;
+    let marks = kanbao_core::MarkStore::open_default();
+    if let Some(p) = marks.problem() {
+        warn(p);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    db.export_jsonl(query.as_ref(), &marks, &mut out)?;
+    Ok(0)
+}
+
+/// `kanbao unread`: how many articles of the library are unread, from the
+/// keys alone (no article is loaded).
+fn unread(by_feed: bool) -> anyhow::Result<u8> {
+    let db = LibraryDb::default_exists().then(open_db).transpose()?;
+    let marks = kanbao_core::MarkStore::open_default();
+    if let Some(p) = marks.problem() {
+        warn(p);
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match (&db, by_feed) {
+        (None, false) => say_to!(out, "0")?,
+        (None, true) => {}
+        (Some(db), false) => say_to!(out, "{}", db.unread_count(&marks)?)?,
+        (Some(db), true) => {
+            let counts = db.unread_by_feed(&marks)?;
+            let width = |n: usize| n.to_string().len();
+            let w = counts.iter().map(|c| width(c.total)).max().unwrap_or(1);
+            for c in counts {
+                let feed = c.feed.as_deref().unwrap_or("-");
+                say_to!(out, "{:>w$} {:>w$} {feed}", c.unread, c.total)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(0)
 }
 
 fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
@@ -627,6 +730,8 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     // Loaded in the background, bodies left on disk: a big library shows
     // its progress at once instead of a blank terminal.
     let to_load = paths.clone();
+    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let noted = std::sync::Arc::clone(&notes);
     // Debug builds only: KANBAO_LOAD_PATIENCE_MS lets the end-to-end tests
     // see the loading screen whatever the machine's speed.
     let patience = std::env::var("KANBAO_LOAD_PATIENCE_MS")
@@ -637,7 +742,11 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     let patience = std::time::Duration::from_millis(patience);
     let loaded = kanbao::terminal::event_loop::Loading::start(patience, move |p| {
         if to_load.is_empty() {
-            Library::default_library_lazy(Some(p))
+            let (library, said) = default_library(Some(p));
+            if let Ok(mut notes) = noted.lock() {
+                notes.extend(said);
+            }
+            library
         } else {
             Library::load_lazy(&to_load, None, Some(p))
         }
@@ -674,15 +783,37 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         common.config.display.mouse,
     )?;
     common.warn_config();
+    if let Ok(notes) = notes.lock() {
+        notes.iter().for_each(warn);
+    }
     app.library().problems.iter().for_each(warn);
     Ok(code.clamp(0, 255) as u8)
 }
 
-/// The browser's `r`: update the subscriptions into the user's library, then
-/// reload what the browser shows.
+/// The user's library for the browser (its database, else the sample),
+/// and what to tell when the browser ends (the 0.1 directory imported). A
+/// database that cannot be opened is a problem of the sample shown instead
+/// (`!` says why).
+fn default_library(
+    progress: Option<std::sync::Arc<kanbao_core::Progress>>,
+) -> (Library, Vec<String>) {
+    match kanbao_core::open_default_library(progress) {
+        Ok(opened) => (opened.library, opened.notes),
+        Err(e) => {
+            let mut sample = Library::sample();
+            let why = format!("{e}; showing the sample library");
+            sample.problems.push(kanbao_core::Diagnostic::new(why));
+            (sample, Vec::new())
+        }
+    }
+}
+
+/// The browser's `r`: update the subscriptions into the user's library
+/// database, then reload what the browser shows (from the database, when it
+/// shows the library).
 fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::Updater> {
     let subs_path = Subscriptions::default_path()?;
-    let into = kanbao_core::default_library_dir().ok()?;
+    kanbao_core::library_db()?;
     Some(std::sync::Arc::new(move || {
         let mut subs = match Subscriptions::load(&subs_path) {
             Ok(s) if s.feeds.is_empty() => {
@@ -695,8 +826,21 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
             Ok(s) => s,
             Err(e) => return (shown(format_args!("{e:#}")), None, Vec::new()),
         };
+        let mut into = match LibraryDb::open_default() {
+            Ok((db, _)) if db.read_only().is_some() => {
+                let why = db.read_only().unwrap_or_default();
+                return (
+                    shown(format_args!("{}: {why}", db.path().display())),
+                    None,
+                    Vec::new(),
+                );
+            }
+            Ok((db, _)) => Destination::Db(db),
+            Err(e) => return (shown(e), None, Vec::new()),
+        };
         let fetcher = kanbao_core::Fetcher::new();
-        let results = kanbao_core::update_all(&mut subs, &into, &fetcher, 4, &|_| {});
+        let results = kanbao_core::update_all(&mut subs, &mut into, &fetcher, 4, &|_| {});
+        drop(into);
         let _ = subs.save(&subs_path);
         let mut total = kanbao_core::Summary::default();
         for r in &results {
@@ -707,7 +851,7 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
             }
         }
         let lib = if paths.is_empty() {
-            Library::default_library_lazy(None)
+            default_library(None).0
         } else {
             Library::load_lazy(&paths, None, None)
         };
@@ -731,7 +875,7 @@ fn read(
     id: Option<String>,
     common: &Settings,
 ) -> anyhow::Result<u8> {
-    let lib = load(paths);
+    let (lib, _) = load(paths)?;
     warn_problems(&lib);
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();
@@ -815,7 +959,7 @@ fn list(
     query: &kanbao_core::Query,
     common: &Settings,
 ) -> anyhow::Result<u8> {
-    let lib = load(paths);
+    let (lib, db) = load(paths)?;
     warn_problems(&lib);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut order = lib.newest_first();
@@ -825,7 +969,14 @@ fn list(
             warn(p);
         }
         let on_disk = lib.search_index.is_some();
-        if on_disk && query.has_text_terms() {
+        if let Some(db) = db.as_ref().filter(|_| query.has_text_terms()) {
+            // The full-text index narrows; each candidate is checked whole.
+            let found = db.search(query, &state)?;
+            order.retain(|&i| match &lib.articles[i].body_at {
+                Some(kanbao_core::BodyAt::Row { rowid, .. }) => found.binary_search(rowid).is_ok(),
+                _ => false,
+            });
+        } else if on_disk && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
             let found = kanbao_core::search::all_matches(&lib.articles, index, query, &state);
             let mut hit = vec![false; lib.articles.len()];

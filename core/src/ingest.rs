@@ -1,10 +1,13 @@
-//! `kanbao import` and `kanbao update`: articles into the library directory,
-//! one JSON file per article, written atomically, idempotent.
+//! `kanbao import` and `kanbao update`: articles into the library database
+//! (one transaction per feed or per [`BATCH`] articles), or into a directory
+//! of article files (`--into DIR`: one JSON file per article, written
+//! atomically); idempotent either way.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::db::{BATCH, DbError, LibraryDb, MARK_READ, MARK_STARRED, Rescoped, Stored};
 use crate::diagnostic::Diagnostic;
 use crate::library::{Format, Library};
 use crate::model::article::Article;
@@ -16,15 +19,51 @@ use crate::store::read::{MAX_BYTES, ReadError, read_bounded};
 /// Why `kanbao import` (or finding where to store) failed as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
-    /// No library directory could be found.
-    #[error("cannot find the library directory: set XDG_DATA_HOME or HOME, or pass --into DIR")]
-    NoLibraryDir,
     /// The subscription list could not be read or written.
     #[error(transparent)]
     Subscriptions(#[from] SubscriptionsError),
+    /// Articles could not be stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why articles could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
     /// An article file could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The library database refused.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Where `kanbao import` and `kanbao update` store articles.
+#[derive(Debug)]
+pub enum Destination {
+    /// The library database (the default).
+    Db(LibraryDb),
+    /// A directory of article files, one JSON file per article (`--into DIR`).
+    Dir(PathBuf),
+}
+
+impl Destination {
+    /// The database file or the directory, for messages.
+    pub fn path(&self) -> &Path {
+        match self {
+            Destination::Db(db) => db.path(),
+            Destination::Dir(dir) => dir,
+        }
+    }
+
+    /// Stores articles whose bodies are in memory: into the database in one
+    /// transaction, or into the directory one file each.
+    fn store(&mut self, articles: &[Article]) -> Result<Stored, StoreError> {
+        match self {
+            Destination::Db(db) => Ok(db.store(articles)?),
+            Destination::Dir(dir) => Ok(store(dir, articles)?),
+        }
+    }
 }
 
 /// Why one feed could not be updated; the message names the feed.
@@ -57,7 +96,7 @@ pub enum UpdateError {
         /// The feed's address.
         url: String,
         /// Why.
-        error: Arc<WriteError>,
+        error: Arc<StoreError>,
     },
 }
 
@@ -75,6 +114,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The counts of what was stored (none failed).
+    pub fn of(stored: &Stored) -> Summary {
+        Summary {
+            new: stored.new,
+            updated: stored.updated,
+            unchanged: stored.unchanged,
+            failed: 0,
+        }
+    }
+
     /// Adds another summary's counts.
     pub fn add(&mut self, other: Summary) {
         self.new += other.new;
@@ -105,24 +154,6 @@ fn file_name(key: &str) -> String {
     )
 }
 
-/// An article stored before ids were scoped to feeds, now stored under its
-/// scoped identity: its read and starred marks are under `id` and belong
-/// under `key` ([`carry_marks`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rescoped {
-    /// Its id, which the marks of an older kanbao were keyed by.
-    pub id: String,
-    /// Its identity now ([`Article::key`]).
-    pub key: String,
-}
-
-/// What [`store`] did.
-#[derive(Debug, Default)]
-struct Stored {
-    summary: Summary,
-    rescoped: Vec<Rescoped>,
-}
-
 /// Stores articles in `dir`: new ones are added, changed ones replace their
 /// older version, identical ones are left alone. Each is stored under its
 /// identity ([`Article::key`]), so an article of one feed never replaces
@@ -141,17 +172,17 @@ fn store(dir: &Path, articles: &[Article]) -> Result<Stored, WriteError> {
         let text = format!("{:#}\n", article.to_json());
         // Never waits on a FIFO put in the library under an article's name.
         match crate::store::read::read_regular(&path, crate::store::read::MAX_FILE_BYTES) {
-            Ok(old) if old == text.as_bytes() => stored.summary.unchanged += 1,
+            Ok(old) if old == text.as_bytes() => stored.unchanged += 1,
             Ok(_) => {
                 write_atomic(&path, text.as_bytes())?;
-                stored.summary.updated += 1;
+                stored.updated += 1;
             }
             Err(_) => match take_over_unscoped(dir, article, &path) {
                 Some(same) => {
                     write_atomic(&path, text.as_bytes())?;
                     match same {
-                        true => stored.summary.unchanged += 1,
-                        false => stored.summary.updated += 1,
+                        true => stored.unchanged += 1,
+                        false => stored.updated += 1,
                     }
                     stored.rescoped.push(Rescoped {
                         id: article.id.clone(),
@@ -160,7 +191,7 @@ fn store(dir: &Path, articles: &[Article]) -> Result<Stored, WriteError> {
                 }
                 None => {
                     write_atomic(&path, text.as_bytes())?;
-                    stored.summary.new += 1;
+                    stored.new += 1;
                 }
             },
         }
@@ -303,7 +334,12 @@ type UpdatedOne = (
 /// Fetches one feed (conditional GET) and stores its articles, each scoped
 /// to the subscription's URL (whatever the feed says, wherever it
 /// redirected). The library is only written once the whole feed has parsed.
-fn update_one(fetcher: &Fetcher, url: &str, validators: &Validators, library: &Path) -> UpdatedOne {
+fn update_one(
+    fetcher: &Fetcher,
+    url: &str,
+    validators: &Validators,
+    into: &Mutex<&mut Destination>,
+) -> UpdatedOne {
     let fetched = if url.starts_with("file://") {
         read_local(url, validators)
     } else {
@@ -335,9 +371,13 @@ fn update_one(fetcher: &Fetcher, url: &str, validators: &Validators, library: &P
                 a.feed = Some(url.to_owned());
             }
             let title = lib.articles.iter().find_map(|a| a.source.clone());
-            match store(library, &lib.articles) {
+            let stored = into
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .store(&lib.articles);
+            match stored {
                 Ok(stored) => (
-                    Ok(FeedOutcome::Stored(stored.summary)),
+                    Ok(FeedOutcome::Stored(Summary::of(&stored))),
                     Some(validators),
                     title,
                     stored.rescoped,
@@ -355,12 +395,12 @@ fn update_one(fetcher: &Fetcher, url: &str, validators: &Validators, library: &P
     }
 }
 
-/// Updates every subscription, `workers` at a time, storing into `library`
-/// and remembering validators, titles and errors in `subs`. `progress` is
-/// called as each feed finishes.
+/// Updates every subscription, `workers` at a time, storing into `into`
+/// (one transaction per feed in the database) and remembering validators,
+/// titles and errors in `subs`. `progress` is called as each feed finishes.
 pub fn update_all(
     subs: &mut Subscriptions,
-    library: &Path,
+    into: &mut Destination,
     fetcher: &Fetcher,
     workers: usize,
     progress: &(dyn Fn(&FeedResult) + Sync),
@@ -368,6 +408,7 @@ pub fn update_all(
     let next = AtomicUsize::new(0);
     let done = Mutex::new(Vec::new());
     let feeds = subs.feeds.clone();
+    let into = Mutex::new(into);
     std::thread::scope(|scope| {
         for _ in 0..workers.max(1).min(feeds.len().max(1)) {
             scope.spawn(|| {
@@ -379,7 +420,7 @@ pub fn update_all(
                         last_modified: feed.last_modified.clone(),
                     };
                     let (outcome, validators, title, rescoped) =
-                        update_one(fetcher, &feed.url, &validators, library);
+                        update_one(fetcher, &feed.url, &validators, &into);
                     let result = FeedResult {
                         url: feed.url.clone(),
                         outcome,
@@ -418,11 +459,6 @@ pub fn update_all(
     results
 }
 
-/// Where `kanbao import` and `kanbao update` store articles by default.
-pub fn default_library_dir() -> Result<PathBuf, IngestError> {
-    crate::paths::library_dir().ok_or(IngestError::NoLibraryDir)
-}
-
 /// What `kanbao import` did with its sources.
 #[derive(Debug, Default)]
 pub struct ImportReport {
@@ -442,6 +478,74 @@ pub struct ImportReport {
     /// Articles stored before ids were scoped, whose marks move
     /// ([`carry_marks`]).
     pub rescoped: Vec<Rescoped>,
+    /// Marks that article JSON carried (`"read": true`, `"starred": true`,
+    /// as `kanbao export --jsonl` writes them), for the marks store
+    /// ([`apply_marks`]); the fields themselves are not stored.
+    pub marked: Vec<Marked>,
+}
+
+/// The marks an imported article carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marked {
+    /// The article ([`Article::key`]).
+    pub key: String,
+    /// It was read.
+    pub read: bool,
+    /// It was starred.
+    pub starred: bool,
+}
+
+/// Takes the marks an article carries (`"read": true`, `"starred": true`:
+/// [`MARK_READ`], [`MARK_STARRED`]) out of its unknown fields. A field of
+/// another value is an unknown field like any other, and stays.
+fn take_marks(a: &mut Article) -> Option<Marked> {
+    let mut take = |name: &str| {
+        let set = a.extra.get(name) == Some(&serde_json::Value::Bool(true));
+        if set {
+            a.extra.remove(name);
+        }
+        set
+    };
+    let (read, starred) = (take(MARK_READ), take(MARK_STARRED));
+    (read || starred).then(|| Marked {
+        key: a.key().into_owned(),
+        read,
+        starred,
+    })
+}
+
+/// Sets the marks imported articles carried ([`ImportReport::marked`]);
+/// marks already set stay.
+pub fn apply_marks(
+    marks: &mut crate::store::marks::MarkStore,
+    marked: &[Marked],
+) -> Result<(), crate::store::marks::MarksError> {
+    let read: Vec<&str> = marked
+        .iter()
+        .filter(|m| m.read)
+        .map(|m| m.key.as_str())
+        .collect();
+    marks.mark_all_read(&read)?;
+    for m in marked.iter().filter(|m| m.starred) {
+        if !marks.is_starred(&m.key) {
+            marks.set_starred(&m.key, true)?;
+        }
+    }
+    Ok(())
+}
+
+/// Why an article whose body was left on disk was not imported, placed
+/// where it is.
+fn not_imported(a: &Article, e: &crate::model::article::BodyError) -> String {
+    use crate::model::article::BodyError;
+    let why = match e {
+        BodyError::Unreadable { error, .. } => format!("cannot read the article: {error}"),
+        _ => "the file changed while it was imported: this article was not; import it again"
+            .to_owned(),
+    };
+    Diagnostic::at(a.origin.line, a.origin.column, why)
+        .in_file(&a.origin.path)
+        .to_string()
 }
 
 /// Where an OPML outline's feed is.
@@ -486,7 +590,9 @@ fn is_regular_file(file: &str) -> bool {
         .is_some_and(|m| m.is_file())
 }
 
-/// Imports files, directories and URLs into `into`. OPML files add their
+/// Imports files, directories and URLs into `into`, [`BATCH`] articles at
+/// a time (bodies of article files are read from disk a batch at a time,
+/// so a big source is never all in memory with its JSON). OPML files add their
 /// http(s) feeds to the subscriptions at `subs_path` instead; their local
 /// files only when `allow_local`, and both kinds left out are listed in
 /// [`ImportReport::skipped`]. `tz` places the naive dates of text dumps.
@@ -495,7 +601,7 @@ fn is_regular_file(file: &str) -> bool {
 /// text dumps belong to no feed.
 pub fn import_sources(
     sources: &[String],
-    into: &Path,
+    into: &mut Destination,
     tz: Option<&str>,
     subs_path: &Path,
     allow_local: bool,
@@ -577,9 +683,35 @@ pub fn import_sources(
         report
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));
-        let stored = store(into, &lib.articles)?;
-        report.summary.add(stored.summary);
-        report.rescoped.extend(stored.rescoped);
+        let mut articles = std::mem::take(&mut lib.articles).into_iter();
+        loop {
+            let mut batch = Vec::with_capacity(BATCH);
+            for mut a in articles.by_ref().take(BATCH) {
+                if a.body_at.is_some() {
+                    match a.load_body() {
+                        Ok(body) => {
+                            a.body = body;
+                            a.body_at = None;
+                        }
+                        Err(e) => {
+                            report.summary.failed += 1;
+                            report.problems.push(not_imported(&a, &e));
+                            continue;
+                        }
+                    }
+                }
+                report.marked.extend(take_marks(&mut a));
+                batch.push(a);
+            }
+            if !batch.is_empty() {
+                let stored = into.store(&batch)?;
+                report.summary.add(Summary::of(&stored));
+                report.rescoped.extend(stored.rescoped);
+            }
+            if articles.len() == 0 {
+                break;
+            }
+        }
     }
     Ok(report)
 }

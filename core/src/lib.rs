@@ -6,7 +6,8 @@
 //! sanitizing, positions), `model` (the article, dates), `query`,
 //! `typeset`, `import` (feeds, pages, text dumps), `library` (loading, the
 //! metadata cache, search), `net` (fetching, subscriptions), `store`
-//! (marks, atomic writes) and `ingest` (`kanbao import` and `update`), with
+//! (marks, atomic writes), `db` (the library database) and `ingest`
+//! (`kanbao import` and `update`), with
 //! `paths` and [`Diagnostic`] beside them. What the terminal side, the
 //! tests, the benches and the fuzz targets use is exported here; the
 //! importers, whose functions share names (`parse`), and the cache and
@@ -14,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod db;
 mod diagnostic;
 mod import;
 mod ingest;
@@ -26,15 +28,19 @@ mod store;
 mod text;
 mod typeset;
 
+pub use db::{
+    BATCH, BUSY_TIMEOUT, DbError, FeedCount, LibraryDb, MARK_READ, MARK_STARRED, Migrated, Opened,
+    Rescoped, Stored, open_default_library,
+};
 pub use diagnostic::Diagnostic;
 pub use import::{Imported, feed, html_parse, html_text, page, textdump};
 pub use ingest::{
-    FeedOutcome, FeedResult, ImportReport, IngestError, Rescoped, Summary, UpdateError,
-    carry_marks, default_library_dir, import_sources, update_all,
+    Destination, FeedOutcome, FeedResult, ImportReport, IngestError, Marked, StoreError, Summary,
+    UpdateError, apply_marks, carry_marks, import_sources, update_all,
 };
 pub use library::walk::{MAX_WALK_DEPTH, MAX_WALK_ENTRIES};
 pub use library::{Format, Library, Progress, cache, is_url, search};
-pub use model::article::{Article, AsJson, BodyAt, BodyError, Origin};
+pub use model::article::{Article, AsJson, BodyAt, BodyError, Docs, Origin, RowSource};
 pub use model::link::{Link, LinkRefused, MAILTO_HEADERS};
 pub use model::published::{DateError, Published};
 pub use net::fetch::{
@@ -42,7 +48,7 @@ pub use net::fetch::{
     Validators, is_public, redirect_allowed,
 };
 pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
-pub use paths::{cache_dir, config_dir, data_dir, library_dir, state_dir};
+pub use paths::{cache_dir, config_dir, data_dir, library_db, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};
 pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};

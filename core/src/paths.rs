@@ -17,7 +17,8 @@ pub fn config_dir() -> Option<PathBuf> {
     kanbao_dir(env, "XDG_CONFIG_HOME", ".config")
 }
 
-/// `$XDG_DATA_HOME/kanbao` (default `~/.local/share/kanbao`): the library.
+/// `$XDG_DATA_HOME/kanbao` (default `~/.local/share/kanbao`): the library
+/// database.
 pub fn data_dir() -> Option<PathBuf> {
     kanbao_dir(env, "XDG_DATA_HOME", ".local/share")
 }
@@ -34,10 +35,18 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// `$XDG_DATA_HOME/kanbao/library` (default `~/.local/share/kanbao/library`):
-/// where `kanbao import` and `kanbao update` store articles, and what
-/// `kanbao` opens with no arguments.
+/// where kanbao 0.1 stored articles, one JSON file each; imported into the
+/// library database ([`library_db`]) the first time it is opened.
 pub fn library_dir() -> Option<PathBuf> {
     data_dir().map(|d| d.join("library"))
+}
+
+/// `$XDG_DATA_HOME/kanbao/library.sqlite3` (default
+/// `~/.local/share/kanbao/library.sqlite3`): the library database, where
+/// `kanbao import` and `kanbao update` store articles and what `kanbao`
+/// opens with no arguments.
+pub fn library_db() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("library.sqlite3"))
 }
 
 fn env(name: &str) -> Option<OsString> {
@@ -108,6 +117,9 @@ mod tests {
         }
         if let Some(dir) = library_dir() {
             assert!(dir.ends_with("kanbao/library"), "{}", dir.display());
+        }
+        if let Some(db) = library_db() {
+            assert!(db.ends_with("kanbao/library.sqlite3"), "{}", db.display());
         }
     }
 }

@@ -142,6 +142,7 @@ fn the_core_folders_use_each_other_as_the_map_says() {
         "store",
         "net",
         "library",
+        "db",
         "ingest",
     ];
     let all_but = |allowed: &[&str]| -> Vec<&str> {
@@ -150,7 +151,7 @@ fn the_core_folders_use_each_other_as_the_map_says() {
             .filter(|room| !allowed.contains(room))
             .collect()
     };
-    let above_model = ["import", "library", "store", "net", "ingest"];
+    let above_model = ["import", "library", "store", "net", "db", "ingest"];
     let rules: Vec<(&str, Vec<&str>)> = vec![
         ("text", all_but(&[])),
         ("paths", all_but(&[])),
@@ -158,10 +159,11 @@ fn the_core_folders_use_each_other_as_the_map_says() {
         ("model", above_model.to_vec()),
         ("query", above_model.to_vec()),
         ("typeset", above_model.to_vec()),
-        ("import", vec!["library", "store", "net", "ingest"]),
-        ("store", vec!["library", "net", "ingest"]),
-        ("net", vec!["library", "ingest"]),
-        ("library", vec!["ingest"]),
+        ("import", vec!["library", "store", "net", "db", "ingest"]),
+        ("store", vec!["library", "net", "db", "ingest"]),
+        ("net", vec!["library", "db", "ingest"]),
+        ("library", vec!["db", "ingest"]),
+        ("db", vec!["net", "ingest"]),
     ];
     let rules: Vec<(&str, &[&str])> = rules.iter().map(|(r, f)| (*r, f.as_slice())).collect();
     assert_rules(&graph, &rules);

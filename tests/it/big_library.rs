@@ -285,7 +285,7 @@ fn a_big_feed_is_cached_with_its_bodies() {
         let from_cache = lazy.articles.iter().all(|a| {
             a.body_at
                 .as_ref()
-                .is_some_and(|at| Path::new(&*at.path).starts_with(&cache))
+                .is_some_and(|at| Path::new(at.path()).starts_with(&cache))
         });
         assert_eq!(from_cache, run == 1, "run {run}");
     }

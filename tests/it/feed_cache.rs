@@ -89,7 +89,7 @@ fn all_from_cache(lib: &Library, path: &Path, cache: &Path) -> bool {
                 && *a.origin.path == *shown
                 && a.body_at
                     .as_ref()
-                    .is_some_and(|at| Path::new(&*at.path).starts_with(cache))
+                    .is_some_and(|at| Path::new(at.path()).starts_with(cache))
         })
 }
 

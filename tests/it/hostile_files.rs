@@ -56,10 +56,6 @@ impl User {
         self.home.path(name)
     }
 
-    fn library(&self) -> PathBuf {
-        self.path("data/kanbao/library")
-    }
-
     /// kanbao under the memory limit, with this user's directories.
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new("sh");
@@ -143,12 +139,11 @@ impl User {
         run
     }
 
-    /// The stored article files' contents.
+    /// The stored articles, as JSON.
     fn stored(&self) -> Vec<String> {
-        let Ok(dir) = std::fs::read_dir(self.library()) else {
-            return Vec::new();
-        };
-        dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        crate::common::stored_articles(&self.path("data"))
+            .iter()
+            .map(|a| a.to_json().to_string())
             .collect()
     }
 }

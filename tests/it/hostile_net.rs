@@ -53,12 +53,14 @@ impl User {
         out(&o)
     }
 
+    /// The library directory of kanbao 0.1.
     fn library(&self) -> PathBuf {
         self.home.path("data/kanbao/library")
     }
 
-    fn files(&self) -> usize {
-        std::fs::read_dir(self.library()).map_or(0, |d| d.count())
+    /// The articles in the library database.
+    fn stored(&self) -> usize {
+        crate::common::stored_articles(&self.home.path("data")).len()
     }
 
     fn marks(&self) -> MarkStore {
@@ -137,7 +139,11 @@ fn two_feeds() -> Server {
 
 /// Marks the article titled `title` read in the browser, as `u` would.
 fn mark_read_in_browser(user: &User, title: &str) {
-    let lib = Library::load(&[user.library()]);
+    let db = crate::common::library_db(&user.home.path("data"));
+    let lib = kanbao_core::LibraryDb::open(&db)
+        .unwrap()
+        .library()
+        .unwrap();
     let mut app = kanbao::app::App::new(lib, Default::default(), 100, 30);
     app.set_marks(user.marks());
     app.set_filter(title.into());
@@ -160,7 +166,7 @@ fn a_feed_reusing_another_feeds_guid_and_url_is_another_article() {
         second.contains(": 1 new, 0 updated, 1 unchanged, 0 failed"),
         "the forged entry is new, the genuine one untouched: {second}"
     );
-    assert_eq!(user.files(), 2);
+    assert_eq!(user.stored(), 2);
     assert_eq!(user.titles(""), [GENUINE, FORGED]);
 
     // Reading one marks only that one.
@@ -208,7 +214,7 @@ fn a_feed_file_is_one_feed_however_its_path_is_written() {
     user.ok(&["subscribe", &feed.display().to_string()]);
     let update = user.ok(&["update"]);
     assert!(update.contains("0 new, 0 updated, 1 unchanged"), "{update}");
-    assert_eq!(user.files(), 1);
+    assert_eq!(user.stored(), 1);
 }
 
 #[test]
@@ -265,7 +271,7 @@ fn a_library_of_the_previous_version_is_taken_over_not_duplicated() {
         update.contains(": 0 new, 0 updated, 1 unchanged"),
         "the old file is the same article: {update}"
     );
-    assert_eq!(user.files(), 1, "not duplicated");
+    assert_eq!(user.stored(), 1, "not duplicated");
     assert_eq!(user.titles("is:read"), [GENUINE], "its read mark kept");
     assert_eq!(user.titles("is:starred"), [GENUINE], "its star kept");
 
@@ -288,7 +294,7 @@ fn an_old_article_that_changed_since_is_updated_in_place() {
     user.ok(&["subscribe", &server.url("/bank.xml")]);
     let update = user.ok(&["update"]);
     assert!(update.contains(": 0 new, 1 updated"), "{update}");
-    assert_eq!(user.files(), 1);
+    assert_eq!(user.stored(), 1);
     assert_eq!(user.titles("is:read"), [GENUINE]);
 }
 
@@ -521,8 +527,8 @@ fn a_symlink_planted_where_kanbao_writes_is_replaced_not_followed() {
         at
     };
     // The subscription list, and the file the bank's article will be
-    // stored in (named by a hash of its identity: found by a first update
-    // into another directory).
+    // stored in by `update --into DIR` (named by a hash of its identity:
+    // found by a first update into another directory).
     let subs = link(user.home.path("config/kanbao/subscriptions.json"));
     user.ok(&["subscribe", &server.url("/bank.xml")]);
     let probe = TempDir::new("probe");
@@ -533,8 +539,9 @@ fn a_symlink_planted_where_kanbao_writes_is_replaced_not_followed() {
         .unwrap()
         .unwrap()
         .file_name();
-    let article = link(user.library().join(name));
-    user.ok(&["update"]);
+    let articles = user.home.path("articles");
+    let article = link(articles.join(name));
+    user.ok(&["update", "--into", &articles.display().to_string()]);
     assert_eq!(std::fs::read_to_string(&precious).unwrap(), PRECIOUS);
     for written in [subs, article] {
         let meta = std::fs::symlink_metadata(&written).unwrap();
@@ -544,7 +551,11 @@ fn a_symlink_planted_where_kanbao_writes_is_replaced_not_followed() {
             written.display()
         );
     }
-    assert_eq!(user.titles(""), [GENUINE]);
+    let listed = user.ok(&["list", &articles.display().to_string()]);
+    assert!(
+        listed.lines().count() == 1 && listed.contains(GENUINE),
+        "{listed}"
+    );
 }
 
 // ---- Many headers -------------------------------------------------------------

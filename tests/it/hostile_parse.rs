@@ -249,9 +249,8 @@ fn a_feed_with_a_cut_entry_still_updates_and_imports_every_entry() {
     assert!(kanbao_at(&home, &["subscribe", &url]).status.success());
     let out = kanbao_at(&home, &["update"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
-    let library = home.path("data/kanbao/library");
-    let stored = || std::fs::read_dir(&library).map_or(0, |d| d.count());
-    assert_eq!(stored(), 2, "{}", stdout(&out));
+    let stored = |home: &TempDir| crate::common::stored_articles(&home.path("data")).len();
+    assert_eq!(stored(&home), 2, "{}", stdout(&out));
 
     let home = TempDir::new("hostile-parse");
     let out = kanbao_at(&home, &["import", &url]);
@@ -261,12 +260,7 @@ fn a_feed_with_a_cut_entry_still_updates_and_imports_every_entry() {
         said.contains("plain text") && !said.contains("1 failed"),
         "{said}"
     );
-    let library = home.path("data/kanbao/library");
-    assert_eq!(
-        std::fs::read_dir(&library).map_or(0, |d| d.count()),
-        2,
-        "{said}"
-    );
+    assert_eq!(stored(&home), 2, "{said}");
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! a local feed and to one served over HTTP (127.0.0.1 only), update twice,
 //! open a URL directly, export and import OPML.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,12 +35,13 @@ impl User {
             .expect("binary runs")
     }
 
-    fn library(&self) -> PathBuf {
-        self.home.path("data/kanbao/library")
+    /// The articles in the library database.
+    fn stored(&self) -> Vec<kanbao_core::Article> {
+        crate::common::stored_articles(&self.home.path("data"))
     }
 
     fn articles(&self) -> usize {
-        std::fs::read_dir(self.library()).map_or(0, |d| d.count())
+        self.stored().len()
     }
 }
 
@@ -64,14 +64,7 @@ fn the_seed_dump_imports_as_the_sample_article_once() {
         "{}",
         out(&o)
     );
-    let file = std::fs::read_dir(user.library())
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let imported: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let imported = user.stored().remove(0).to_json();
     let sample: serde_json::Value =
         serde_json::from_str(include_str!("../../data/000_jiaxing_manufacturing.json")).unwrap();
     assert_eq!(imported, sample);

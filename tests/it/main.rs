@@ -19,6 +19,7 @@ mod hostile_net;
 mod hostile_parse;
 mod import_cli;
 mod lean_screen;
+mod library_db;
 mod probe_pty;
 mod query_props;
 mod screens;

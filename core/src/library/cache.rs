@@ -363,7 +363,10 @@ fn encode_into(
         w.u64(a.origin.column as u64);
         let (offset, len) = match bodies.places.get(i) {
             Some(&place) => place,
-            None => a.body_at.as_ref().map_or((0, 0), |b| (b.offset, b.len)),
+            None => match &a.body_at {
+                Some(BodyAt::File { offset, len, .. }) => (*offset, *len),
+                _ => (0, 0),
+            },
         };
         w.u64(offset);
         w.u64(len);
@@ -462,7 +465,7 @@ fn decode(input: impl std::io::Read, key: &Key, path: &str, dir: &Path) -> Optio
             column: r.u64()? as usize,
         };
         let (offset, len) = (r.u64()?, r.u64()?);
-        a.body_at = Some(BodyAt {
+        a.body_at = Some(BodyAt::File {
             path: bodies_path.clone(),
             offset,
             len,
@@ -560,7 +563,7 @@ mod tests {
                 line: i + 1,
                 column: 1,
             };
-            a.body_at = Some(BodyAt {
+            a.body_at = Some(BodyAt::File {
                 path: Arc::from(path),
                 offset: i as u64 * 1000,
                 len: json.len() as u64,

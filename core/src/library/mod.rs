@@ -171,11 +171,14 @@ impl Library {
     }
 
     /// [`Library::load_with_tz`], keeping the subscription lists (OPML) met
-    /// in [`Library::opml`] instead of reporting them.
+    /// in [`Library::opml`] instead of reporting them, and the bodies of
+    /// JSON article files on disk ([`Article::load_body`] reads them, a
+    /// batch at a time, when they are stored).
     pub(crate) fn load_for_import<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
         let mut lib = Library {
             tz: tz.map(str::to_owned),
             opml: Some(Vec::new()),
+            lazy: true,
             ..Library::default()
         };
         lib.load_paths(paths);
@@ -242,33 +245,6 @@ impl Library {
         }
         lib.check_duplicate_ids();
         lib
-    }
-
-    /// What `kanbao` opens with no arguments: the user's library
-    /// (`$XDG_DATA_HOME/kanbao/library`) when it holds articles, else the sample.
-    pub fn default_library() -> Library {
-        if let Some(dir) = crate::paths::library_dir()
-            && dir.is_dir()
-        {
-            let lib = Library::load(&[dir]);
-            if !lib.articles.is_empty() {
-                return lib;
-            }
-        }
-        Library::sample()
-    }
-
-    /// [`Library::default_library`], loaded with [`Library::load_lazy`].
-    pub fn default_library_lazy(progress: Option<Arc<Progress>>) -> Library {
-        if let Some(dir) = crate::paths::library_dir()
-            && dir.is_dir()
-        {
-            let lib = Library::load_lazy(&[dir], None, progress);
-            if !lib.articles.is_empty() {
-                return lib;
-            }
-        }
-        Library::sample()
     }
 
     /// Article indices, newest first; undated articles last, in load order.
@@ -1067,7 +1043,7 @@ fn parse_lazily(text: &str, offset: u64, lazy: Option<&Arc<str>>) -> Result<Arti
         return parse_article(text);
     };
     let mut a = parse_article_with(text, false)?;
-    a.body_at = Some(BodyAt {
+    a.body_at = Some(BodyAt::File {
         path: file.clone(),
         offset,
         len: text.len() as u64,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 
-use crate::model::article::Article;
+use crate::model::article::{Article, BodyAt, Docs};
 use crate::query::Query;
 
 /// What a search of a big library needs without touching the articles
@@ -22,9 +22,30 @@ pub struct Index {
     starts: Vec<u32>,
     /// The files articles are in.
     files: Vec<Arc<str>>,
-    /// Per article: (file, offset, length) of its JSON, or `None` for an
-    /// article whose body is in memory.
-    places: Vec<Option<(u32, u64, u64)>>,
+    /// The databases articles are in.
+    databases: Vec<Docs>,
+    /// Per article: where its JSON is, or `None` for an article whose body
+    /// is in memory.
+    places: Vec<Option<Place>>,
+    /// What narrows a search of a database's rows, by database.
+    narrow: Vec<(u32, Arc<dyn Narrow>)>,
+}
+
+/// What narrows a search of a database's rows before any is read: its
+/// full-text index.
+pub trait Narrow: Send + Sync + std::fmt::Debug {
+    /// The rows that may match `query` (a superset of those that do),
+    /// ascending; `None` when it cannot narrow the search.
+    fn candidates(&self, query: &Query) -> Option<Vec<i64>>;
+}
+
+/// Where an article's JSON is.
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    /// (file, offset, length) in [`Index::files`].
+    File(u32, u64, u64),
+    /// (database, row) in [`Index::databases`].
+    Row(u32, i64),
 }
 
 impl Index {
@@ -35,20 +56,66 @@ impl Index {
             index.starts.push(index.titles.len() as u32);
             crate::text::fold::fold_onto(&a.title, &mut index.titles);
             index.titles.push('\n');
-            index.places.push(a.body_at.as_ref().map(|at| {
-                let file = match index.files.last() {
-                    Some(last) if Arc::ptr_eq(last, &at.path) || *last == at.path => {
-                        index.files.len() - 1
-                    }
-                    _ => {
-                        index.files.push(Arc::clone(&at.path));
-                        index.files.len() - 1
-                    }
-                };
-                (file as u32, at.offset, at.len)
-            }));
+            let place = a.body_at.as_ref().map(|at| match at {
+                BodyAt::File { path, offset, len } => {
+                    let file = match index.files.last() {
+                        Some(last) if Arc::ptr_eq(last, path) || last == path => {
+                            index.files.len() - 1
+                        }
+                        _ => {
+                            index.files.push(Arc::clone(path));
+                            index.files.len() - 1
+                        }
+                    };
+                    Place::File(file as u32, *offset, *len)
+                }
+                BodyAt::Row { docs, rowid, .. } => {
+                    let db = match index.databases.iter().position(|d| d == docs) {
+                        Some(db) => db,
+                        None => {
+                            index.databases.push(docs.clone());
+                            index.databases.len() - 1
+                        }
+                    };
+                    Place::Row(db as u32, *rowid)
+                }
+            });
+            index.places.push(place);
         }
         index
+    }
+
+    /// The index, with `narrow` narrowing searches of the rows of `docs`.
+    pub(crate) fn narrowed_by(mut self, docs: &Docs, narrow: Arc<dyn Narrow>) -> Index {
+        if let Some(db) = self.databases.iter().position(|d| d == docs) {
+            self.narrow.push((db as u32, narrow));
+        }
+        self
+    }
+
+    /// Per article, whether it cannot match `query` by what the databases'
+    /// indexes say (articles in memory or in files are never ruled out).
+    fn ruled_out(&self, query: &Query) -> Option<Vec<bool>> {
+        if self.narrow.is_empty() || !query.has_text_terms() {
+            return None;
+        }
+        let mut out = vec![false; self.len()];
+        let mut narrowed = false;
+        for (db, narrow) in &self.narrow {
+            let Some(rows) = narrow.candidates(query) else {
+                continue;
+            };
+            narrowed = true;
+            for (o, place) in out.iter_mut().zip(&self.places) {
+                if let Some(Place::Row(d, rowid)) = place
+                    && d == db
+                    && rows.binary_search(rowid).is_err()
+                {
+                    *o = true;
+                }
+            }
+        }
+        narrowed.then_some(out)
     }
 
     /// How many articles it covers.
@@ -106,6 +173,11 @@ pub fn begin(
         for &i in within {
             out[i] = false;
         }
+        skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
+    }
+    // What a database's full-text index rules out cannot match (it names a
+    // superset of the matches), so it is neither read nor decided by title.
+    if let Some(out) = index.ruled_out(query) {
         skip.iter_mut().zip(out).for_each(|(s, o)| *s |= o);
     }
     let mut found = Vec::new();
@@ -265,7 +337,18 @@ fn work(
         if cancel.load(Ordering::Relaxed) {
             return;
         }
-        let (title, body) = read_article(index, place, &mut file, &mut buf);
+        let (title, body) = match place {
+            Place::File(file_no, offset, len) => {
+                read_article(index, (file_no, offset, len), &mut file, &mut buf)
+            }
+            Place::Row(db, rowid) => index.databases[db as usize]
+                .0
+                .doc(rowid)
+                .ok()
+                .flatten()
+                .and_then(|doc| Article::text_from_json(&doc))
+                .unwrap_or_default(),
+        };
         if query.text_matches(&title, &body) {
             batch.found.push(i);
         }

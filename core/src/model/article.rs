@@ -70,19 +70,76 @@ pub enum BodyError {
     },
 }
 
-/// Where the body of an article lives when it was left on disk: the
-/// article's JSON object, `len` bytes at `offset` of the file at `path`.
-/// Big libraries keep only metadata in memory and read a body when it is
-/// needed ([`Article::load_body`]).
+/// Where the body of an article lives when it was left on disk (or in the
+/// library database). Big libraries keep only metadata in memory and read a
+/// body when it is needed ([`Article::load_body`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BodyAt {
-    /// The file.
-    pub path: Arc<str>,
-    /// Byte offset of the article's JSON object in the file.
-    pub offset: u64,
-    /// Its length in bytes.
-    pub len: u64,
+pub enum BodyAt {
+    /// The article's JSON object: `len` bytes at `offset` of the file at `path`.
+    File {
+        /// The file.
+        path: Arc<str>,
+        /// Byte offset of the article's JSON object in the file.
+        offset: u64,
+        /// Its length in bytes.
+        len: u64,
+    },
+    /// The article's JSON (`len` bytes) in row `rowid` of a database.
+    Row {
+        /// The database, which reads the row.
+        docs: Docs,
+        /// The row.
+        rowid: i64,
+        /// The length of its JSON in bytes.
+        len: u64,
+    },
 }
+
+impl BodyAt {
+    /// The length of the article's JSON in bytes.
+    pub fn len(&self) -> u64 {
+        match self {
+            BodyAt::File { len, .. } | BodyAt::Row { len, .. } => *len,
+        }
+    }
+
+    /// Whether the article's JSON is empty (never, for an article).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The file the body is in: the article file, the cache's bodies file or
+    /// the database.
+    pub fn path(&self) -> &str {
+        match self {
+            BodyAt::File { path, .. } => path,
+            BodyAt::Row { docs, .. } => docs.0.path(),
+        }
+    }
+}
+
+/// What reads the article JSON of a database's rows: the library database
+/// (`db/`) hands one to each article it loads, so that the model reads a
+/// body without knowing the schema.
+pub trait RowSource: Send + Sync + fmt::Debug {
+    /// The database file, for messages.
+    fn path(&self) -> &str;
+    /// The article JSON in row `rowid`; `Ok(None)` when there is no such row.
+    fn doc(&self, rowid: i64) -> Result<Option<String>, String>;
+}
+
+/// A shared [`RowSource`]: the articles of one database share one.
+#[derive(Clone, Debug)]
+pub struct Docs(pub Arc<dyn RowSource>);
+
+impl PartialEq for Docs {
+    /// The same database file.
+    fn eq(&self, other: &Docs) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0.path() == other.0.path()
+    }
+}
+
+impl Eq for Docs {}
 
 /// One news article.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -207,7 +264,7 @@ impl Article {
     /// Total size of the article's text in bytes (title and body); for a
     /// body left on disk, the size of its JSON.
     pub fn text_len(&self) -> usize {
-        let on_disk = self.body_at.as_ref().map_or(0, |b| b.len as usize);
+        let on_disk = self.body_at.as_ref().map_or(0, |b| b.len() as usize);
         self.title.len() + self.body.iter().map(String::len).sum::<usize>() + on_disk
     }
 
@@ -223,24 +280,34 @@ impl Article {
             return Ok(self.body.clone());
         };
         let file = sanitize_line(&self.origin.path);
-        let cached = at.path != self.origin.path && !self.origin.path.is_empty();
+        let cached = at.path() != &*self.origin.path && !self.origin.path.is_empty();
         let changed = || match cached {
             false => BodyError::Changed {
-                path: sanitize_line(&at.path),
+                path: sanitize_line(at.path()),
             },
             true => BodyError::CachedCopyChanged { file: file.clone() },
         };
-        let text = read_at(at).map_err(|e| match cached {
+        let unreadable = |e: String| match cached {
             false => BodyError::Unreadable {
-                path: sanitize_line(&at.path),
-                error: e.to_string(),
+                path: sanitize_line(at.path()),
+                error: e,
             },
             true => BodyError::CachedCopyUnreadable {
                 file: file.clone(),
-                error: e.to_string(),
+                error: e,
             },
-        })?;
-        let text = String::from_utf8(text).map_err(|_| changed())?;
+        };
+        let text = match at {
+            BodyAt::File { .. } => {
+                let bytes = read_at(at).map_err(|e| unreadable(e.to_string()))?;
+                String::from_utf8(bytes).map_err(|_| changed())?
+            }
+            BodyAt::Row { docs, rowid, .. } => docs
+                .0
+                .doc(*rowid)
+                .map_err(unreadable)?
+                .ok_or_else(changed)?,
+        };
         match Article::from_json(&text) {
             Ok(a) if a.id == self.id && a.title == self.title => Ok(a.body),
             _ => Err(changed()),
@@ -446,13 +513,16 @@ pub(crate) fn article_key<'a>(feed: Option<&str>, id: &'a str) -> std::borrow::C
     }
 }
 
-/// The bytes of an article's JSON object on disk.
+/// The bytes of an article's JSON object in a file (none for a row).
 fn read_at(at: &BodyAt) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut file = std::fs::File::open(&*at.path)?;
-    file.seek(SeekFrom::Start(at.offset))?;
-    let mut buf = Vec::with_capacity(at.len as usize);
-    file.take(at.len).read_to_end(&mut buf)?;
+    let BodyAt::File { path, offset, len } = at else {
+        return Ok(Vec::new());
+    };
+    let mut file = std::fs::File::open(&**path)?;
+    file.seek(SeekFrom::Start(*offset))?;
+    let mut buf = Vec::with_capacity(*len as usize);
+    file.take(*len).read_to_end(&mut buf)?;
     Ok(buf)
 }
 

@@ -100,6 +100,28 @@ pub fn kanbao(args: &[&str]) -> Output {
     kanbao_command().args(args).output().expect("binary runs")
 }
 
+/// The library database of a user whose `XDG_DATA_HOME` is `data`.
+pub fn library_db(data: &Path) -> PathBuf {
+    data.join("kanbao/library.sqlite3")
+}
+
+/// The articles in the library database of a user whose `XDG_DATA_HOME` is
+/// `data`, bodies read, in the order they were first stored; none when
+/// there is no database.
+pub fn stored_articles(data: &Path) -> Vec<Article> {
+    let path = library_db(data);
+    if !path.exists() {
+        return Vec::new();
+    }
+    let db = kanbao_core::LibraryDb::open(&path).unwrap();
+    let (articles, problems) = db.articles().unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
+    articles
+        .iter()
+        .map(|a| a.with_body().into_owned())
+        .collect()
+}
+
 /// Articles with their bodies read, as a user sees them.
 pub fn with_bodies(lib: &Library) -> Vec<Article> {
     lib.articles
