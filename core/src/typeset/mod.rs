@@ -300,10 +300,13 @@ impl Lazy {
         // hold more than a chunk: the chunk grows until it makes enough, up
         // to MAX_GROWN bytes, unless it holds a cluster longer than
         // MAX_CLUSTER (found by fuzzing: at width 11, lines of 19 KiB).
+        // Whether the text starts a paragraph or a line of it after `\n`
+        // (where an indent stays with its text), or goes on after a line.
+        let starts = self.at == 0 || block.text[..self.at].ends_with('\n');
         let mut size = CHUNK;
         let (end, mut ranges, again) = loop {
             let (end, inside) = chunk_end(text, size);
-            let ranges = wrap_ranges(&text[..end], self.width, self.ambiguous);
+            let ranges = wrap_ranges_from(&text[..end], self.width, self.ambiguous, starts);
             let again = if inside { 2 } else { 1 };
             let enough = end == text.len() || ranges.len() > again || size >= MAX_GROWN;
             // Clusters longer than MAX_CLUSTER are cut where the chunk ends.
@@ -442,14 +445,27 @@ pub fn wrap_measured(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(Str
 
 /// [`wrap`], returning each line as a byte range of `text` with its width.
 pub fn wrap_ranges(text: &str, width: usize, ambiguous: Ambiguous) -> Vec<(Range<usize>, usize)> {
+    wrap_ranges_from(text, width, ambiguous, true)
+}
+
+/// [`wrap_ranges`] of a text that starts a paragraph (or a line after a
+/// `\n`), where a full-width indent stays with its text, or (`starts` is
+/// false) of the rest of a paragraph from one of its lines on.
+fn wrap_ranges_from(
+    text: &str,
+    width: usize,
+    ambiguous: Ambiguous,
+    starts: bool,
+) -> Vec<(Range<usize>, usize)> {
     let width = width.max(MIN_WIDTH);
     let mut out = Vec::new();
     let mut start = 0;
-    for segment in text.split('\n') {
+    for (n, segment) in text.split('\n').enumerate() {
         if segment.is_empty() {
             out.push((start..start, 0));
         } else {
-            for (range, w) in wrap_segment(segment, width, ambiguous) {
+            let indent = starts || n > 0;
+            for (range, w) in wrap_segment(segment, width, ambiguous, indent) {
                 out.push((start + range.start..start + range.end, w));
             }
         }
@@ -480,7 +496,12 @@ impl Fragment for Piece {
     }
 }
 
-fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, usize)> {
+fn wrap_segment(
+    seg: &str,
+    width: usize,
+    amb: Ambiguous,
+    indent: bool,
+) -> Vec<(Range<usize>, usize)> {
     // 1. UAX #14 break opportunities, as textwrap words. textwrap removes
     //    the last opportunity it finds, taking it for the end of the text;
     //    but it never counts one after `-` or a soft hyphen, so in a text
@@ -510,7 +531,10 @@ fn wrap_segment(seg: &str, width: usize, amb: Ambiguous) -> Vec<(Range<usize>, u
             // 2. Kinsoku: glue this piece to the previous one where a break is forbidden.
             match tokens.last_mut() {
                 Some(prev)
-                    if !glue_breakable(&seg[prev.start..prev.word_end], &seg[start..piece_end]) =>
+                    if !kinsoku_breakable(
+                        &seg[prev.start..prev.word_end],
+                        &seg[start..piece_end],
+                    ) || (indent && prev.start == 0 && is_indent(&seg[..prev.word_end])) =>
                 {
                     prev.word_end = piece_end;
                     prev.end = ws_end;
@@ -666,19 +690,28 @@ fn cut_long(seg: &str, t: Piece, width: usize, amb: Ambiguous, out: &mut Vec<Pie
     }
 }
 
-/// Whether a line may break between `before` and `after` by the kinsoku rules.
+/// Whether a line may break between two clusters of a piece too long for a
+/// line: by the kinsoku rules, and never right after a full-width space
+/// (an indent, or a space that should not end a line alone).
 fn glue_breakable(before: &str, after: &str) -> bool {
+    kinsoku_breakable(before, after) && !is_indent(before)
+}
+
+/// Whether a line may break between `before` and `after` by the kinsoku rules.
+fn kinsoku_breakable(before: &str, after: &str) -> bool {
     let (Some(b), Some(a)) = (before.chars().next_back(), after.chars().next()) else {
         return true;
     };
-    if is_no_start(a) || is_no_end(b) {
-        return false;
-    }
-    if splits_pair(before, after) {
-        return false;
-    }
-    // A paragraph's full-width indent stays with the first character.
-    !before.chars().all(|c| c == '\u{3000}')
+    !(is_no_start(a) || is_no_end(b) || splits_pair(before, after))
+}
+
+/// Whether `text` is only full-width spaces: a paragraph's indent, which
+/// stays with the first character after it. Only where a paragraph (or a
+/// line after `\n`) starts: the same spaces met where the lazy path takes
+/// up a paragraph again are not an indent (found by fuzzing: the lazy path
+/// glued a lone `　` to what followed where the whole paragraph did not).
+fn is_indent(text: &str) -> bool {
+    text.chars().all(|c| c == '\u{3000}')
 }
 
 /// Break positions inside a UAX #14 word that Chinese typesetting allows but
@@ -1083,6 +1116,30 @@ mod tests {
                 lazy_matches_whole(&run, width);
             }
         }
+    }
+
+    #[test]
+    fn a_lone_full_width_space_inside_a_paragraph_is_not_an_indent() {
+        // Eleven one-cell letters of 801 bytes fill a line at width 11; the
+        // `　` after them is left alone on the next, and the next word does
+        // not fit beside it. Taken up from that line (as the lazy path does),
+        // the `　` was glued to the word as if it were an indent (found by
+        // fuzzing), and every line after it moved.
+        let letter = format!("e{}", "\u{301}".repeat(400));
+        let unit = format!("{}　{}", letter.repeat(11), letter.repeat(11));
+        let text = unit.repeat(5);
+        let whole = wrap_ranges(&text, 11, N);
+        assert!(whole.iter().any(|(r, _)| &text[r.clone()] == "　"));
+        for (k, (line, _)) in whole.iter().enumerate() {
+            let rest: Vec<_> = wrap_ranges_from(&text[line.start..], 11, N, false)
+                .into_iter()
+                .map(|(r, w)| (r.start + line.start..r.end + line.start, w))
+                .collect();
+            assert!(rest[..] == whole[k..], "taken up at line {k}");
+        }
+        lazy_matches_whole(&text, 11);
+        // At a paragraph's start, the indent still stays with its text.
+        assert_eq!(wrap("　　数据显示", 6, N), ["　　数", "据显示"]);
     }
 
     #[test]
