@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+mod db;
 mod diagnostic;
 mod import;
 mod ingest;
