@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
-use kanbao::app::{App, ambiguous_note};
+use kanbao::app::{App, ambiguous_note, thousands};
 use kanbao::config::{AmbiguousSetting, ColorSetting, Config, ThemeName};
 use kanbao::terminal::probe::{self, Detected};
 use kanbao::terminal::sgr::{self, Pen};
@@ -457,6 +457,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
             }
             say!("{}: {}", into.path().display(), report.summary);
+            if let kanbao_core::Destination::Db(db) = &mut into {
+                index_after_import(db);
+            }
             Ok(u8::from(report.summary.failed > 0))
         }
         Some(Command::Subscribe { url, title }) => {
@@ -616,6 +619,46 @@ fn carry_marks(rescoped: &[kanbao_core::Rescoped], marked: &[kanbao_core::Marked
     }
 }
 
+/// After `kanbao import`: a few thousand articles go into the search index
+/// at once; more are left to the browser, which takes them in in the
+/// background (indexing is most of an import's time), and searches read
+/// them meanwhile, so they are found all the same.
+fn index_after_import(db: &mut LibraryDb) {
+    /// What is indexed at once: about a second of work.
+    const AT_ONCE: usize = 4 * kanbao_core::INDEX_BATCH;
+    match db.unindexed() {
+        Ok(0) => {}
+        Ok(n) if n <= AT_ONCE => {
+            if let Err(e) = db.catch_up_index(kanbao_core::INDEX_BATCH, |_| true) {
+                warn(e.to_string());
+            }
+        }
+        Ok(n) => say!(
+            "{} articles wait for the search index: the browser takes them in while it is open \
+             (until then a search reads them all, and finds the same, more slowly)",
+            thousands(n)
+        ),
+        Err(e) => warn(e.to_string()),
+    }
+}
+
+/// The browser's indexer: takes the articles the search index has not yet
+/// taken in (a big import leaves them), a batch per short transaction, in
+/// a thread of its own, while the browser is open.
+fn index_in_background() {
+    std::thread::spawn(|| {
+        let Some(path) = kanbao_core::library_db() else {
+            return;
+        };
+        let Ok(mut db) = LibraryDb::open(&path) else {
+            return;
+        };
+        if db.read_only().is_none() && db.unindexed().is_ok_and(|n| n > 0) {
+            let _ = db.catch_up_index(kanbao_core::INDEX_BATCH, |_| true);
+        }
+    });
+}
+
 /// `kanbao update`: every subscription, with a progress bar on a terminal.
 fn update(into: Option<PathBuf>) -> anyhow::Result<u8> {
     let path = subscriptions_path()?;
@@ -743,6 +786,7 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     let loaded = kanbao::terminal::event_loop::Loading::start(patience, move |p| {
         if to_load.is_empty() {
             let (library, said) = default_library(Some(p));
+            index_in_background();
             if let Ok(mut notes) = noted.lock() {
                 notes.extend(said);
             }

@@ -456,6 +456,15 @@ pub fn update_all(
         }
         results.push(result);
     }
+    // What the feeds brought (a few hundred articles, usually) goes into the
+    // search index at once; if that fails, searches read those rows until
+    // the browser's indexer takes them in.
+    if let Ok(into) = into.into_inner()
+        && let Destination::Db(db) = into
+        && db.read_only().is_none()
+    {
+        let _ = db.catch_up_index(crate::db::INDEX_BATCH, |_| true);
+    }
     results
 }
 

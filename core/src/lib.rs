@@ -29,8 +29,8 @@ mod text;
 mod typeset;
 
 pub use db::{
-    BATCH, BUSY_TIMEOUT, DbError, FeedCount, LibraryDb, MARK_READ, MARK_STARRED, Migrated, Opened,
-    Rescoped, Stored, open_default_library,
+    BATCH, BUSY_TIMEOUT, DbError, FeedCount, INDEX_BATCH, LibraryDb, MARK_READ, MARK_STARRED,
+    Migrated, Opened, Rescoped, Stored, open_default_library,
 };
 pub use diagnostic::Diagnostic;
 pub use import::{Imported, feed, html_parse, html_text, page, textdump};

@@ -602,3 +602,52 @@ fn the_browser_shows_the_database_and_r_updates_it_and_reloads() {
     assert_eq!(s.wait_exit(), 0);
     assert_eq!(stored_articles(&user.data()).len(), 2);
 }
+
+#[test]
+fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwhile() {
+    use crate::common::pty::Session;
+    let user = User::new();
+    let dir = TempDir::new("library-db-index");
+    let source = jsonl(&dir.path("big.jsonl"), 2_500);
+    let said = user.ok(&["import", &source.display().to_string()]);
+    assert!(
+        said.contains("2,500 articles wait for the search index"),
+        "{said}"
+    );
+    let unindexed = || LibraryDb::open(&user.db()).unwrap().unindexed().unwrap();
+    assert_eq!(unindexed(), 2_500);
+    // Until the index has them, a search reads them all, and finds them.
+    let hits = |q: &str| user.ok(&["list", "--query", q]).lines().count();
+    assert_eq!(hits("第1234篇"), 1);
+    assert_eq!(hits("光伏"), 2_500);
+    // The browser takes them in while it is open.
+    let (data, config, state) = (
+        user.data().display().to_string(),
+        user.home.path("config").display().to_string(),
+        user.home.path("state").display().to_string(),
+    );
+    let env = [
+        ("XDG_DATA_HOME", data.as_str()),
+        ("XDG_CONFIG_HOME", config.as_str()),
+        ("XDG_STATE_HOME", state.as_str()),
+    ];
+    let mut s = Session::spawn(100, 30, &[], &env);
+    s.wait_for_text("第");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while unindexed() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(unindexed(), 0, "the browser's indexer did not catch up");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    // And the index answers the same.
+    assert_eq!(hits("第1234篇"), 1);
+    assert_eq!(hits("光伏"), 2_500);
+    assert_eq!(hits("\"paragraph two of 7.\""), 1);
+    assert_eq!(hits("\"two of 7\""), 111); // 7, 70–79, 700–799
+    // A small import is indexed at once.
+    let small = jsonl(&dir.path("small.jsonl"), 10);
+    let said = user.ok(&["import", &small.display().to_string()]);
+    assert!(!said.contains("wait for the search index"), "{said}");
+    assert_eq!(unindexed(), 0);
+}

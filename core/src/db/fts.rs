@@ -141,6 +141,15 @@ CREATE VIRTUAL TABLE fts_tri USING fts5(
 );
 ";
 
+/// The rows not indexed yet (schema version 2): rows are written by
+/// [`index_later`], which costs a b-tree insert, and indexed by
+/// [`catch_up`] a batch at a time (the browser does it in the background).
+/// Indexing is three quarters of an import's time, and an import need not
+/// wait for it: [`candidates`] counts every pending row as a candidate, so
+/// a search is as exact before the index has caught up as after, only
+/// slower.
+pub(crate) const PENDING_SCHEMA: &str = "CREATE TABLE fts_pending (rowid INTEGER PRIMARY KEY);";
+
 /// What a run of gram characters becomes in `fts_tri`: the full-width
 /// number sign, which is in the full-width ASCII block that folding maps
 /// to ASCII, so no folded text or term contains it but as this stand-in.
@@ -273,8 +282,16 @@ fn push_tri(folded: &str, out: &mut String) -> usize {
 /// (Re)indexes one article under `rowid` (replacing what was there). Call
 /// it in the transaction that writes the article's row, so that the index
 /// and the table never disagree.
+#[cfg(test)]
 pub(crate) fn index(conn: &Connection, rowid: i64, article: &Article) -> rusqlite::Result<()> {
     unindex(conn, rowid)?;
+    index_new(conn, rowid, article)
+}
+
+/// [`index`] of a row just inserted, which the index cannot hold yet: no
+/// delete first (in a table with `contentless_delete`, a delete of a row
+/// that is not there still costs a lookup in every segment).
+pub(crate) fn index_new(conn: &Connection, rowid: i64, article: &Article) -> rusqlite::Result<()> {
     let doc = Document::of(article);
     if !doc.grams.is_empty() {
         conn.prepare_cached("INSERT INTO fts_gram (rowid, grams) VALUES (?1, ?2)")?
@@ -287,8 +304,58 @@ pub(crate) fn index(conn: &Connection, rowid: i64, article: &Article) -> rusqlit
     Ok(())
 }
 
+/// Leaves row `rowid` to be indexed later by [`catch_up`], taking out what
+/// the index holds for it (an article replaced in place).
+pub(crate) fn index_later(conn: &Connection, rowid: i64, fresh: bool) -> rusqlite::Result<()> {
+    if !fresh {
+        unindex(conn, rowid)?;
+    }
+    conn.prepare_cached("INSERT OR IGNORE INTO fts_pending (rowid) VALUES (?1)")?
+        .execute([rowid])?;
+    Ok(())
+}
+
+/// How many rows wait to be indexed.
+pub(crate) fn pending(conn: &Connection) -> rusqlite::Result<usize> {
+    conn.query_row("SELECT count(*) FROM fts_pending", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n as usize)
+}
+
+/// Indexes up to `batch` pending rows in one short transaction (a writer
+/// elsewhere waits for one batch at most); returns how many were indexed,
+/// 0 when none was pending.
+pub(crate) fn catch_up(conn: &mut Connection, batch: usize) -> rusqlite::Result<usize> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let rows: Vec<(i64, Option<String>)> = {
+        let mut statement = tx.prepare_cached(
+            "SELECT p.rowid, a.doc FROM fts_pending p LEFT JOIN articles a ON a.rowid = p.rowid
+             ORDER BY p.rowid LIMIT ?1",
+        )?;
+        statement
+            .query_map([batch as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut indexed = 0;
+    for (rowid, doc) in &rows {
+        // A row gone, or whose document does not read as an article (which
+        // no search matches either), is not indexed.
+        if let Some(Ok(article)) = doc.as_deref().map(Article::from_json) {
+            index_new(&tx, *rowid, &article)?;
+        }
+        tx.prepare_cached("DELETE FROM fts_pending WHERE rowid = ?1")?
+            .execute([rowid])?;
+        indexed += 1;
+    }
+    tx.commit()?;
+    Ok(indexed)
+}
+
 /// Removes an article from the index (nothing happens if it is not there).
 pub(crate) fn unindex(conn: &Connection, rowid: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM fts_pending WHERE rowid = ?1")?
+        .execute([rowid])?;
     conn.prepare_cached("DELETE FROM fts_gram WHERE rowid = ?1")?
         .execute([rowid])?;
     conn.prepare_cached("DELETE FROM fts_tri WHERE rowid = ?1")?
@@ -450,7 +517,51 @@ pub(crate) fn candidates(conn: &Connection, query: &Query) -> rusqlite::Result<O
             Some(before) => intersect(&before, &ids),
         });
     }
-    Ok(found)
+    // Rows not indexed yet may match too.
+    match found {
+        None => Ok(None),
+        Some(found) => {
+            let mut statement =
+                conn.prepare_cached("SELECT rowid FROM fts_pending ORDER BY rowid")?;
+            let waiting = statement
+                .query_map([], |row| row.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            Ok(Some(union(&found, &waiting)))
+        }
+    }
+}
+
+/// The rowids in either ascending list, ascending.
+fn union(a: &[i64], b: &[i64]) -> Vec<i64> {
+    if b.is_empty() {
+        return a.to_vec();
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x == y => {
+                i += 1;
+                j += 1;
+                x
+            }
+            (Some(&x), Some(&y)) if x < y => {
+                i += 1;
+                x
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (None, None) => unreachable!(),
+        };
+        out.push(next);
+    }
+    out
 }
 
 /// The rowids in both ascending lists.
@@ -501,6 +612,7 @@ mod tests {
     fn database() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(PENDING_SCHEMA).unwrap();
         conn
     }
 

@@ -109,6 +109,9 @@ const MIGRATIONS: &[&[&str]] = &[
          CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
         fts::SCHEMA,
     ],
+    // 1 → 2: rows left for the full-text index to take in later (an import
+    // does not wait for it; see `fts::PENDING_SCHEMA`).
+    &[fts::PENDING_SCHEMA],
 ];
 
 /// How long a write waits while another kanbao holds the write lock (a
@@ -118,6 +121,10 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many articles `kanbao import` stores per transaction: a big source
 /// is written (and its JSON held) a batch at a time.
 pub const BATCH: usize = 2_000;
+
+/// How many articles the search index takes in per transaction
+/// ([`LibraryDb::catch_up_index`]): about a tenth of a second of work.
+pub const INDEX_BATCH: usize = 500;
 
 /// The `meta` row recording that the 0.1 library directory was looked at
 /// (and imported, if there was one).
@@ -491,6 +498,34 @@ impl LibraryDb {
             })
             .optional()
             .map_err(self.failed("cannot read"))
+    }
+
+    /// How many articles the full-text index has not taken in yet (a search
+    /// reads them all, so it is exact, only slower, until
+    /// [`LibraryDb::catch_up_index`] has run).
+    pub fn unindexed(&self) -> Result<usize, DbError> {
+        fts::pending(&self.conn).map_err(self.failed("cannot read the search index"))
+    }
+
+    /// Brings the full-text index up to date, `batch` articles per
+    /// transaction (so another kanbao's write waits for one batch at most),
+    /// calling `go_on` between batches: it stops when that says no. Returns
+    /// how many were indexed.
+    pub fn catch_up_index(
+        &mut self,
+        batch: usize,
+        mut go_on: impl FnMut(usize) -> bool,
+    ) -> Result<usize, DbError> {
+        self.writable()?;
+        let mut total = 0;
+        loop {
+            let done = fts::catch_up(&mut self.conn, batch)
+                .map_err(failed_at(&self.path, "cannot update the search index"))?;
+            total += done;
+            if done == 0 || !go_on(total) {
+                return Ok(total);
+            }
+        }
     }
 
     /// How many articles there are.
@@ -907,7 +942,7 @@ fn store_one(tx: &Connection, a: &Article, now: i64) -> rusqlite::Result<Outcome
                     now,
                 ])?;
                 let rowid = tx.last_insert_rowid();
-                fts::index(tx, rowid, a)?;
+                fts::index_later(tx, rowid, true)?;
                 return Ok(Outcome::New);
             }
         },
@@ -933,7 +968,7 @@ fn store_one(tx: &Connection, a: &Article, now: i64) -> rusqlite::Result<Outcome
         doc,
         now,
     ])?;
-    fts::index(tx, rowid, a)?;
+    fts::index_later(tx, rowid, false)?;
     Ok(outcome)
 }
 

@@ -631,3 +631,76 @@ fn the_metadata_are_read_from_their_covering_index_alone() {
         .collect();
     assert_eq!(plan, ["SCAN articles USING COVERING INDEX articles_meta"]);
 }
+
+#[test]
+fn rows_waiting_for_the_index_are_found_before_and_after_it_catches_up() {
+    let dir = TempDir::new("pending");
+    let mut db = open(&dir);
+    let articles = some_articles();
+    db.store(&articles).unwrap();
+    // A store leaves its rows to the index's catching up.
+    assert_eq!(db.unindexed().unwrap(), articles.len());
+    let (loaded, _) = db.articles().unwrap();
+    let scan = |q: &str, db: &LibraryDb| -> (Vec<i64>, Vec<i64>) {
+        let query = Query::parse(q).unwrap();
+        let (loaded, _) = db.articles().unwrap();
+        let scanned = loaded
+            .iter()
+            .filter(|a| query.matches(&a.with_body(), &NoMarks))
+            .map(|a| match a.body_at {
+                Some(BodyAt::Row { rowid, .. }) => rowid,
+                _ => unreachable!(),
+            })
+            .collect();
+        (db.search(&query, &NoMarks).unwrap(), scanned)
+    };
+    let queries = [
+        "光伏",
+        "风电",
+        "wind",
+        "WIND -north",
+        "nothing-matches-this",
+    ];
+    for q in queries {
+        let (found, scanned) = scan(q, &db);
+        assert_eq!(found, scanned, "before catching up: {q:?}");
+    }
+    // The candidates of a word no article holds are the waiting rows alone.
+    let none = Query::parse("nothing-matches-this").unwrap();
+    assert_eq!(
+        fts::candidates(&db.conn, &none).unwrap().map(|c| c.len()),
+        Some(loaded.len())
+    );
+    // Caught up a batch at a time, told after each batch.
+    let mut batches = 0;
+    let indexed = db
+        .catch_up_index(1, |_| {
+            batches += 1;
+            true
+        })
+        .unwrap();
+    assert_eq!((indexed, batches), (articles.len(), articles.len()));
+    assert_eq!(db.unindexed().unwrap(), 0);
+    assert_eq!(fts::candidates(&db.conn, &none).unwrap(), Some(Vec::new()));
+    for q in queries {
+        let (found, scanned) = scan(q, &db);
+        assert_eq!(found, scanned, "after catching up: {q:?}");
+    }
+    // An article replaced in place waits again, and its old words are gone
+    // from the index at once.
+    let mut changed = articles[0].clone();
+    changed.body = vec!["潮汐能".into()];
+    db.store(&[changed]).unwrap();
+    assert_eq!(db.unindexed().unwrap(), 1);
+    for q in ["风电", "潮汐能", "光伏"] {
+        let (found, scanned) = scan(q, &db);
+        assert_eq!(found, scanned, "after a change: {q:?}");
+    }
+    db.catch_up_index(INDEX_BATCH, |_| true).unwrap();
+    let (found, _) = scan("潮汐能", &db);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        fts::candidates(&db.conn, &Query::parse("潮汐能").unwrap()).unwrap(),
+        Some(found)
+    );
+}
