@@ -256,11 +256,12 @@ impl App {
 
     /// The first screenful of a library still loading: shown while the
     /// rest loads, if nothing is shown yet. Returns whether it was.
-    pub fn show_first(&mut self, first: Vec<Article>) -> bool {
+    pub fn show_first(&mut self, first: Vec<Article>, total: Option<usize>) -> bool {
         if !self.library.articles.is_empty() {
             return false;
         }
         self.replace_library(Library::from_articles(first));
+        self.loading_total = total.filter(|&t| t >= self.order.len());
         true
     }
 
@@ -269,6 +270,7 @@ impl App {
     /// the whole list is selected; otherwise their article stays selected.
     pub fn finish_loading(&mut self, library: Library) {
         let moved = self.selected != 0 || self.scroll != 0 || self.focus != Focus::List;
+        self.loading_total = None;
         self.replace_library(library);
         if !moved {
             self.apply(Action::Top);

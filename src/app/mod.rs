@@ -101,6 +101,9 @@ pub struct App {
     pub(crate) library: Library,
     /// Article indices in display order (newest first).
     pub(crate) order: Vec<usize>,
+    /// While the library loads behind a first screenful: how many articles
+    /// it holds, which the status line counts instead of the few shown.
+    pub(crate) loading_total: Option<usize>,
     /// Position of the selected article in `order`.
     pub(crate) selected: usize,
     /// First visible row of the list.
@@ -177,6 +180,7 @@ impl App {
         App {
             library,
             order,
+            loading_total: None,
             selected: 0,
             list_offset: 0,
             scroll: 0,

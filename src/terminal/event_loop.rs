@@ -62,7 +62,21 @@ pub struct Loading {
     pub progress: Arc<kanbao_core::Progress>,
     /// Where the library arrives.
     pub receive: std::sync::mpsc::Receiver<Library>,
+    /// When loading started, and when the status line last said how far
+    /// it had got: at most [`SAY_EVERY`] apart, and not before
+    /// [`SAY_AFTER`] (a first screenful that is the top of the finished
+    /// list needs no word while the rest comes soon).
+    started: std::time::Instant,
+    said_at: std::cell::Cell<Option<std::time::Instant>>,
 }
+
+/// How long a library may take to load behind its first screenful before
+/// the status line says how far it has got.
+const SAY_AFTER: Duration = Duration::from_millis(300);
+
+/// How often the status line's progress changes at most: every change
+/// costs a slow link a status line.
+const SAY_EVERY: Duration = Duration::from_millis(250);
 
 impl Loading {
     /// Starts `load` in a thread and waits up to `patience` for it: a
@@ -82,10 +96,21 @@ impl Loading {
         std::thread::spawn(move || {
             let _ = send.send(load(shared));
         });
-        if let Ok(library) = receive.recv_timeout(patience) {
-            return Ok(library);
+        let started = std::time::Instant::now();
+        // The library, or its first screenful (then at once: with a
+        // database it is the top of the finished list), within `patience`.
+        while !progress.has_first() {
+            let left = patience.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match receive.recv_timeout(left.min(Duration::from_millis(5))) {
+                Ok(library) => return Ok(library),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            }
         }
-        let blank_until = std::time::Instant::now() + patience * 3;
+        let blank_until = started + patience * 4;
         while !progress.has_first() {
             let left = blank_until.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
@@ -97,7 +122,30 @@ impl Loading {
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             }
         }
-        Err(Loading { progress, receive })
+        Err(Loading {
+            progress,
+            receive,
+            started,
+            said_at: std::cell::Cell::new(None),
+        })
+    }
+
+    /// What the status line should say now, if it should change
+    /// ([`SAY_AFTER`], [`SAY_EVERY`]); `None` leaves it as it is.
+    fn say(&self) -> Option<String> {
+        let now = std::time::Instant::now();
+        if now.duration_since(self.started) < SAY_AFTER && self.progress.has_first() {
+            return None;
+        }
+        if self
+            .said_at
+            .get()
+            .is_some_and(|at| now.duration_since(at) < SAY_EVERY)
+        {
+            return None;
+        }
+        self.said_at.set(Some(now));
+        Some(self.describe())
     }
 
     /// `loading… 45% · 12,345 articles`.
@@ -290,10 +338,12 @@ impl Background {
                     if app.library().articles.is_empty()
                         && let Some(first) = l.progress.take_first()
                     {
-                        changed |= app.show_first(first);
+                        let expected = l.progress.expected.load(Ordering::Relaxed);
+                        changed |= app.show_first(first, (expected > 0).then_some(expected));
                     }
-                    let said = l.describe();
-                    if app.notice() != Some(said.as_str()) {
+                    if let Some(said) = l.say()
+                        && app.notice() != Some(said.as_str())
+                    {
                         app.set_notice(said);
                         changed = true;
                     }

@@ -42,10 +42,16 @@ impl<'a> StatusLine<'a> {
             };
         }
         let total = app.order.len();
+        // A first screenful of a library still loading: counted whole
+        // (unfiltered, so the count is the library's).
+        let counted = match app.loading_total {
+            Some(all) if app.filter_text.is_empty() => all,
+            _ => total,
+        };
         let mut text = if total == 0 {
             " 0/0".to_string()
         } else {
-            format!(" {}/{}", app.selected + 1, total)
+            format!(" {}/{}", app.selected + 1, counted)
         };
         if !app.filter_text.is_empty() {
             text.push_str(&format!("  /{}", app.filter_text));

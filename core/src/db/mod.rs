@@ -616,18 +616,17 @@ impl LibraryDb {
         use std::sync::atomic::Ordering;
         let failed = || self.failed("cannot read articles");
         if let Some(p) = progress {
-            p.total.store(self.count()? as u64, Ordering::Relaxed);
+            let count = self.count()?;
+            p.total.store(count as u64, Ordering::Relaxed);
+            p.expected.store(count, Ordering::Relaxed);
         }
         let shown: Arc<str> = Arc::from(self.path.display().to_string());
         let docs = Docs(self.rows.clone());
-        let mut stmt = self.conn.prepare(METADATA).map_err(failed())?;
-        let mut rows = stmt.query([]).map_err(failed())?;
-        let (mut articles, mut problems) = (Vec::new(), Vec::new());
-        while let Some(row) = rows.next().map_err(failed())? {
-            let rowid: i64 = row.get(0).map_err(failed())?;
-            let meta = row.get_ref(1).map_err(failed())?.as_str().unwrap_or("");
-            let len: i64 = row.get(2).map_err(failed())?;
-            match Article::from_json_meta(meta) {
+        let article = |row: &rusqlite::Row| -> rusqlite::Result<Result<Article, Diagnostic>> {
+            let rowid: i64 = row.get(0)?;
+            let meta = row.get_ref(1)?.as_str().unwrap_or("");
+            let len: i64 = row.get(2)?;
+            Ok(match Article::from_json_meta(meta) {
                 Ok(mut a) => {
                     a.origin = Origin {
                         path: shown.clone(),
@@ -639,18 +638,36 @@ impl LibraryDb {
                         rowid,
                         len: len as u64,
                     });
-                    articles.push(a);
+                    Ok(a)
                 }
-                Err(e) => problems
-                    .push(Diagnostic::new(format!("row {rowid}: {}", e.message)).in_file(&shown)),
+                Err(e) => {
+                    Err(Diagnostic::new(format!("row {rowid}: {}", e.message)).in_file(&shown))
+                }
+            })
+        };
+        if let Some(p) = progress {
+            // A first screenful while the rest loads: the newest, from the
+            // date index, which are the top of the list the browser will
+            // show (the rest come in the order of `meta`).
+            let mut stmt = self.conn.prepare(NEWEST).map_err(failed())?;
+            let first: Vec<Article> = stmt
+                .query_map([FIRST_SCREENS], article)
+                .map_err(failed())?
+                .filter_map(|r| r.ok().and_then(Result::ok))
+                .collect();
+            p.offer(&first);
+        }
+        let mut stmt = self.conn.prepare(METADATA).map_err(failed())?;
+        let mut rows = stmt.query([]).map_err(failed())?;
+        let (mut articles, mut problems) = (Vec::new(), Vec::new());
+        while let Some(row) = rows.next().map_err(failed())? {
+            match article(row).map_err(failed())? {
+                Ok(a) => articles.push(a),
+                Err(problem) => problems.push(problem),
             }
             if let Some(p) = progress {
                 p.done.fetch_add(1, Ordering::Relaxed);
                 p.articles.fetch_add(1, Ordering::Relaxed);
-                if articles.len() == 256 {
-                    // A first screenful while the rest loads.
-                    p.offer(&articles);
-                }
             }
         }
         // The index is in the order of `meta`: put the articles back in
@@ -897,6 +914,16 @@ pub const MARK_STARRED: &str = "starred";
 /// index `articles_meta` alone (no table row, no body is read).
 const METADATA: &str =
     "SELECT rowid, meta, octet_length(doc) FROM articles INDEXED BY articles_meta";
+
+/// The metadata of the `?1` newest articles, in the order of the date
+/// index (SQLite puts NULL, the undated, last in a descending order, as the
+/// browser lists them).
+const NEWEST: &str =
+    "SELECT rowid, meta, octet_length(doc) FROM articles INDEXED BY articles_by_date
+     ORDER BY published_at DESC, key LIMIT ?1";
+
+/// How many articles the first screenful is offered from: a few screens.
+const FIRST_SCREENS: i64 = 256;
 
 /// A [`DbError::Sqlite`] about the database at `path`, for `map_err`.
 fn failed_at(

@@ -67,6 +67,9 @@ pub struct Progress {
     pub total: AtomicU64,
     /// Articles loaded.
     pub articles: AtomicUsize,
+    /// How many articles there will be, when that is known before they are
+    /// read (a database's count), else 0.
+    pub expected: AtomicUsize,
     /// The first articles found, offered once while the rest load, so a
     /// screenful can be shown early.
     first: std::sync::Mutex<Option<Vec<Article>>>,
