@@ -53,6 +53,18 @@ impl User {
         c
     }
 
+    /// The browser on this user's library, in a 100x30 pty.
+    fn browser(&self) -> crate::common::pty::Session {
+        let dirs = [
+            ("XDG_DATA_HOME", self.data()),
+            ("XDG_CONFIG_HOME", self.home.path("config")),
+            ("XDG_STATE_HOME", self.home.path("state")),
+        ]
+        .map(|(name, dir)| (name, dir.display().to_string()));
+        let env = dirs.each_ref().map(|(name, dir)| (*name, dir.as_str()));
+        crate::common::pty::Session::spawn(100, 30, &[], &env)
+    }
+
     fn kanbao(&self, args: &[&str]) -> Output {
         self.command().args(args).output().expect("binary runs")
     }
@@ -568,23 +580,12 @@ fn a_database_that_cannot_be_opened_leaves_the_0_1_library_readable() {
 #[cfg(unix)]
 #[test]
 fn the_browser_shows_the_database_and_r_updates_it_and_reloads() {
-    use crate::common::pty::Session;
     let user = User::new();
     let dir = TempDir::new("library-db-browser");
     let feed = dir.write("feed.xml", rss(&[("g1", "Database first", "one")]));
     user.ok(&["subscribe", &feed.display().to_string()]);
     user.ok(&["update"]);
-    let (data, config, state) = (
-        user.data().display().to_string(),
-        user.home.path("config").display().to_string(),
-        user.home.path("state").display().to_string(),
-    );
-    let env = [
-        ("XDG_DATA_HOME", data.as_str()),
-        ("XDG_CONFIG_HOME", config.as_str()),
-        ("XDG_STATE_HOME", state.as_str()),
-    ];
-    let mut s = Session::spawn(100, 30, &[], &env);
+    let mut s = user.browser();
     s.wait_for_text("Database first");
     // A feed that changed since: `r` stores it in the database and reloads.
     std::thread::sleep(Duration::from_millis(1100));
@@ -605,7 +606,6 @@ fn the_browser_shows_the_database_and_r_updates_it_and_reloads() {
 
 #[test]
 fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwhile() {
-    use crate::common::pty::Session;
     let user = User::new();
     let dir = TempDir::new("library-db-index");
     let source = jsonl(&dir.path("big.jsonl"), 2_500);
@@ -621,17 +621,7 @@ fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwh
     assert_eq!(hits("第1234篇"), 1);
     assert_eq!(hits("光伏"), 2_500);
     // The browser takes them in while it is open.
-    let (data, config, state) = (
-        user.data().display().to_string(),
-        user.home.path("config").display().to_string(),
-        user.home.path("state").display().to_string(),
-    );
-    let env = [
-        ("XDG_DATA_HOME", data.as_str()),
-        ("XDG_CONFIG_HOME", config.as_str()),
-        ("XDG_STATE_HOME", state.as_str()),
-    ];
-    let mut s = Session::spawn(100, 30, &[], &env);
+    let mut s = user.browser();
     s.wait_for_text("第");
     let deadline = Instant::now() + Duration::from_secs(60);
     while unindexed() > 0 && Instant::now() < deadline {
