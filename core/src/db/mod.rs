@@ -945,57 +945,45 @@ fn store_one(tx: &Connection, a: &Article, now: i64) -> rusqlite::Result<Outcome
         .optional()?;
     let (rowid, outcome) = match old {
         Some((_, old)) if old == doc => return Ok(Outcome::Unchanged),
-        Some((rowid, _)) => (rowid, Outcome::Updated),
+        Some((rowid, _)) => (Some(rowid), Outcome::Updated),
         None => match take_over_unscoped(tx, a)? {
-            Some((rowid, same)) => (rowid, Outcome::TakenOver { same }),
-            None => {
-                tx.prepare_cached(
-                    "INSERT INTO articles (key, feed, id, title, published_at, published,
-                         source, url, lang, meta, doc, fetched, updated)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
-                )?
-                .execute(params![
-                    &*key,
-                    a.feed,
-                    a.id,
-                    a.title,
-                    a.published.as_ref().map(|p| p.sort_key()),
-                    a.published.as_ref().map(|p| p.to_rfc3339()),
-                    a.source,
-                    a.url,
-                    a.lang,
-                    meta_of(&mut json),
-                    doc,
-                    now,
-                ])?;
-                let rowid = tx.last_insert_rowid();
-                fts::index_later(tx, rowid, true)?;
-                return Ok(Outcome::New);
-            }
+            Some((rowid, same)) => (Some(rowid), Outcome::TakenOver { same }),
+            None => (None, Outcome::New),
         },
     };
-    tx.prepare_cached(
-        "UPDATE articles SET key = ?2, feed = ?3, id = ?4, title = ?5, published_at = ?6,
-             published = ?7, source = ?8, url = ?9, lang = ?10, meta = ?11, doc = ?12,
-             updated = ?13
-         WHERE rowid = ?1",
-    )?
-    .execute(params![
-        rowid,
-        &*key,
-        a.feed,
-        a.id,
-        a.title,
-        a.published.as_ref().map(|p| p.sort_key()),
-        a.published.as_ref().map(|p| p.to_rfc3339()),
-        a.source,
-        a.url,
-        a.lang,
-        meta_of(&mut json),
-        doc,
-        now,
-    ])?;
-    fts::index_later(tx, rowid, false)?;
+    // A new row (rowid NULL: SQLite numbers it), or the row replaced in
+    // place, keeping its rowid and when it was first fetched.
+    let rowid: i64 = tx
+        .prepare_cached(
+            "INSERT INTO articles (rowid, key, feed, id, title, published_at, published,
+                 source, url, lang, meta, doc, fetched, updated)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+             ON CONFLICT (rowid) DO UPDATE SET key = excluded.key, feed = excluded.feed,
+                 id = excluded.id, title = excluded.title, published_at = excluded.published_at,
+                 published = excluded.published, source = excluded.source, url = excluded.url,
+                 lang = excluded.lang, meta = excluded.meta, doc = excluded.doc,
+                 updated = excluded.updated
+             RETURNING rowid",
+        )?
+        .query_row(
+            params![
+                rowid,
+                &*key,
+                a.feed,
+                a.id,
+                a.title,
+                a.published.as_ref().map(|p| p.sort_key()),
+                a.published.as_ref().map(|p| p.to_rfc3339()),
+                a.source,
+                a.url,
+                a.lang,
+                meta_of(&mut json),
+                doc,
+                now,
+            ],
+            |r| r.get(0),
+        )?;
+    fts::index_later(tx, rowid, matches!(outcome, Outcome::New))?;
     Ok(outcome)
 }
 
