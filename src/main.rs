@@ -770,11 +770,41 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
     } else {
         paths.to_vec()
     };
+    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
+    let (ambiguous, note) = common.ambiguous(true);
+    let options = TypesetOptions { ambiguous };
+    let mut settings = common.config.settings(options);
+    settings.ambiguous_note = note;
+    // The library database is not loaded: the list is a window over it,
+    // one query away from the first screen.
+    let mut notes = Vec::new();
+    let mut database = None;
+    if paths.is_empty() {
+        match kanbao_core::open_default(None) {
+            Ok(kanbao_core::DefaultLibrary::Database { db, notes: said }) => {
+                notes = said;
+                database = Some(db);
+            }
+            Ok(kanbao_core::DefaultLibrary::Loaded(opened)) => {
+                notes = opened.notes;
+                return browse_library(opened.library, None, paths, settings, common, notes);
+            }
+            Err(e) => {
+                let mut sample = Library::sample();
+                let why = format!("{e}; showing the sample library");
+                sample.problems.push(kanbao_core::Diagnostic::new(why));
+                return browse_library(sample, None, paths, settings, common, notes);
+            }
+        }
+    }
+    if let Some(db) = database {
+        index_in_background();
+        let app = App::with_database(db, options, settings.clone(), w, h)?;
+        return browse_app(app, None, paths, common, notes);
+    }
     // Loaded in the background, bodies left on disk: a big library shows
     // its progress at once instead of a blank terminal.
     let to_load = paths.clone();
-    let notes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let noted = std::sync::Arc::clone(&notes);
     // Debug builds only: KANBAO_LOAD_PATIENCE_MS lets the end-to-end tests
     // see the loading screen whatever the machine's speed.
     let patience = std::env::var("KANBAO_LOAD_PATIENCE_MS")
@@ -784,27 +814,41 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         .unwrap_or(150);
     let patience = std::time::Duration::from_millis(patience);
     let loaded = kanbao::terminal::event_loop::Loading::start(patience, move |p| {
-        if to_load.is_empty() {
-            let (library, said) = default_library(Some(p));
-            index_in_background();
-            if let Ok(mut notes) = noted.lock() {
-                notes.extend(said);
-            }
-            library
-        } else {
-            Library::load_lazy(&to_load, None, Some(p))
-        }
+        Library::load_lazy(&to_load, None, Some(p))
     });
     let (lib, loading) = match loaded {
         Ok(lib) => (lib, None),
         Err(loading) => (Library::default(), Some(loading)),
     };
+    browse_library(lib, loading, paths, settings, common, Vec::new())
+}
+
+/// The browser over `library` (still `loading`, perhaps).
+fn browse_library(
+    library: Library,
+    loading: Option<kanbao::terminal::event_loop::Loading>,
+    paths: Vec<PathBuf>,
+    settings: kanbao::app::Settings,
+    common: &Settings,
+    notes: Vec<String>,
+) -> anyhow::Result<u8> {
     let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
-    let (ambiguous, note) = common.ambiguous(true);
-    let options = TypesetOptions { ambiguous };
-    let mut settings = common.config.settings(options);
-    settings.ambiguous_note = note;
-    let mut app = App::with(lib, options, settings, w, h);
+    let options = TypesetOptions {
+        ambiguous: common.ambiguous(true).0,
+    };
+    let app = App::with(library, options, settings, w, h);
+    browse_app(app, loading, paths, common, notes)
+}
+
+/// Runs the browser `app` until the user quits; then says what there is to
+/// say (config problems, `notes`, the library's problems).
+fn browse_app(
+    mut app: App,
+    loading: Option<kanbao::terminal::event_loop::Loading>,
+    paths: Vec<PathBuf>,
+    common: &Settings,
+    notes: Vec<String>,
+) -> anyhow::Result<u8> {
     app.set_marks(kanbao_core::MarkStore::open_default());
     app.refresh_order();
     if let Some(p) = app.marks().problem() {
@@ -827,35 +871,16 @@ fn browse(paths: &[PathBuf], common: &Settings) -> anyhow::Result<u8> {
         common.config.display.mouse,
     )?;
     common.warn_config();
-    if let Ok(notes) = notes.lock() {
-        notes.iter().for_each(warn);
-    }
+    notes.iter().for_each(warn);
     app.library().problems.iter().for_each(warn);
     Ok(code.clamp(0, 255) as u8)
-}
-
-/// The user's library for the browser (its database, else the sample),
-/// and what to tell when the browser ends (the 0.1 directory imported). A
-/// database that cannot be opened is a problem of the sample shown instead
-/// (`!` says why).
-fn default_library(
-    progress: Option<std::sync::Arc<kanbao_core::Progress>>,
-) -> (Library, Vec<String>) {
-    match kanbao_core::open_default_library(progress) {
-        Ok(opened) => (opened.library, opened.notes),
-        Err(e) => {
-            let mut sample = Library::sample();
-            let why = format!("{e}; showing the sample library");
-            sample.problems.push(kanbao_core::Diagnostic::new(why));
-            (sample, Vec::new())
-        }
-    }
 }
 
 /// The browser's `r`: update the subscriptions into the user's library
 /// database, then reload what the browser shows (from the database, when it
 /// shows the library).
 fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::Updater> {
+    use kanbao::terminal::event_loop::Reloaded;
     let subs_path = Subscriptions::default_path()?;
     kanbao_core::library_db()?;
     Some(std::sync::Arc::new(move || {
@@ -863,24 +888,24 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
             Ok(s) if s.feeds.is_empty() => {
                 return (
                     "no subscriptions: kanbao subscribe URL".into(),
-                    None,
+                    Reloaded::Nothing,
                     Vec::new(),
                 );
             }
             Ok(s) => s,
-            Err(e) => return (shown(format_args!("{e:#}")), None, Vec::new()),
+            Err(e) => return (shown(format_args!("{e:#}")), Reloaded::Nothing, Vec::new()),
         };
         let mut into = match LibraryDb::open_default() {
             Ok((db, _)) if db.read_only().is_some() => {
                 let why = db.read_only().unwrap_or_default();
                 return (
                     shown(format_args!("{}: {why}", db.path().display())),
-                    None,
+                    Reloaded::Nothing,
                     Vec::new(),
                 );
             }
             Ok((db, _)) => Destination::Db(db),
-            Err(e) => return (shown(e), None, Vec::new()),
+            Err(e) => return (shown(e), Reloaded::Nothing, Vec::new()),
         };
         let fetcher = kanbao_core::Fetcher::new();
         let results = kanbao_core::update_all(&mut subs, &mut into, &fetcher, 4, &|_| {});
@@ -894,10 +919,11 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
                 Err(_) => total.failed += 1,
             }
         }
-        let lib = if paths.is_empty() {
-            default_library(None).0
-        } else {
-            Library::load_lazy(&paths, None, None)
+        // The library database is read again by the browser itself (its
+        // window over it); files are loaded again here.
+        let lib = match paths.is_empty() {
+            true => Reloaded::Database,
+            false => Reloaded::Library(Library::load_lazy(&paths, None, None)),
         };
         (
             format!(
@@ -906,7 +932,7 @@ fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::
                 total.new,
                 total.failed
             ),
-            Some(lib),
+            lib,
             results.into_iter().flat_map(|r| r.rescoped).collect(),
         )
     }))
@@ -1003,24 +1029,36 @@ fn list(
     query: &kanbao_core::Query,
     common: &Settings,
 ) -> anyhow::Result<u8> {
-    let (lib, db) = load(paths)?;
-    warn_problems(&lib);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if paths.is_empty() {
+        match kanbao_core::open_default(None)? {
+            kanbao_core::DefaultLibrary::Database { db, notes } => {
+                notes.iter().for_each(warn);
+                return list_database(&db, json, query, common);
+            }
+            kanbao_core::DefaultLibrary::Loaded(opened) => {
+                opened.notes.iter().for_each(warn);
+                return list_library(&opened.library, json, query, common);
+            }
+        }
+    }
+    list_library(&Library::load_lazy(paths, None, None), json, query, common)
+}
+
+/// `kanbao list` of articles loaded (files, or the sample).
+fn list_library(
+    lib: &Library,
+    json: bool,
+    query: &kanbao_core::Query,
+    common: &Settings,
+) -> anyhow::Result<u8> {
+    warn_problems(lib);
     let mut order = lib.newest_first();
     if !query.is_empty() {
         let state = kanbao_core::MarkStore::open_default();
         if let Some(p) = state.problem() {
             warn(p);
         }
-        let on_disk = lib.search_index.is_some();
-        if let Some(db) = db.as_ref().filter(|_| query.has_text_terms()) {
-            // The full-text index narrows; each candidate is checked whole.
-            let found = db.search(query, &state)?;
-            order.retain(|&i| match &lib.articles[i].body_at {
-                Some(kanbao_core::BodyAt::Row { rowid, .. }) => found.binary_search(rowid).is_ok(),
-                _ => false,
-            });
-        } else if on_disk && query.has_text_terms() {
+        if lib.search_index.is_some() && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
             let found = kanbao_core::search::all_matches(&lib.articles, index, query, &state);
             let mut hit = vec![false; lib.articles.len()];
@@ -1030,56 +1068,143 @@ fn list(
             order.retain(|&i| query.matches(&lib.articles[i], &state));
         }
     }
-    if json {
-        for &i in &order {
-            let a = &lib.articles[i];
-            // The URL as `o` would open it, or why it would not.
-            let (url, refused) = match a.link() {
-                Some(Ok(link)) => (Some(String::from(link)), None),
-                Some(Err(why)) => (None, Some(why.to_string())),
-                None => (None, None),
-            };
-            let mut record = serde_json::json!({
-                "id": a.id,
-                "title": a.title,
-                "published": a.published.as_ref().map(|p| p.to_rfc3339()),
-                "source": a.source,
-                "url": url,
-                "feed": a.feed,
-                "lang": a.lang,
-                "path": &*a.origin.path,
-                "line": a.origin.line,
-                "index": i,
-            });
-            if let Some(why) = refused {
-                record["url_refused"] = why.into();
-            }
-            writeln!(out, "{}", kanbao_core::json_line(&record))?;
-        }
-    } else {
-        let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
-        let source_w = order
-            .iter()
-            .map(|&i| {
-                lib.articles[i]
-                    .source
-                    .as_deref()
-                    .map_or(0, |s| str_width(s, amb))
-            })
-            .max()
-            .unwrap_or(0)
-            .min(16);
-        for &i in &order {
-            let a = &lib.articles[i];
-            let date = a
-                .published
-                .as_ref()
-                .map(|p| p.display())
-                .unwrap_or_default();
-            let source = fit(a.source.as_deref().unwrap_or(""), source_w, amb);
-            say_to!(out, "{date:<16}  {source}  {}", a.title)?;
-        }
+    let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
+    let sources = order
+        .iter()
+        .filter_map(|&i| lib.articles[i].source.as_deref());
+    let source_w = list_source_width(sources, amb);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for &i in &order {
+        list_one(&mut out, &lib.articles[i], i, json, source_w, amb)?;
     }
     out.flush()?;
     Ok(0)
+}
+
+/// `kanbao list` of the library database, never loaded whole: the rows in
+/// date order from the date index, those the query matches found by a
+/// search of the rows (the full-text index narrowing it), the articles
+/// read a few thousand rows at a time as they are printed.
+fn list_database(
+    db: &LibraryDb,
+    json: bool,
+    query: &kanbao_core::Query,
+    common: &Settings,
+) -> anyhow::Result<u8> {
+    let mut order = db.ordered(kanbao_core::Order::Date, None)?;
+    if !query.is_empty() {
+        let marks: std::sync::Arc<dyn kanbao_core::Marks + Send + Sync> = if query.uses_marks() {
+            let state = kanbao_core::MarkStore::open_default();
+            if let Some(p) = state.problem() {
+                warn(p);
+            }
+            std::sync::Arc::new(state.snapshot())
+        } else {
+            std::sync::Arc::new(kanbao_core::NoMarks)
+        };
+        let (found, failed) = db.search_in_background(query, marks, None).wait();
+        if let Some(why) = failed {
+            bail!("cannot search {}: {why}", db.path().display());
+        }
+        order.retain(|r| found.binary_search(r).is_ok());
+    }
+    // `index` in --json: the article's place in the library, rows in the
+    // order they were stored, as `read --index` counts them.
+    let mut by_row: Vec<u32> = Vec::new();
+    if json {
+        by_row = db.ordered(kanbao_core::Order::Date, None)?;
+        by_row.sort_unstable();
+    }
+    let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
+    let source_w = if query.is_empty() {
+        list_source_width(db.sources()?.iter().map(String::as_str), amb)
+    } else {
+        let mut widest = 0;
+        for chunk in order.chunks(5_000) {
+            let rows = db.rows(chunk)?;
+            let names = rows
+                .iter()
+                .filter_map(|(_, a)| a.as_ref().ok()?.source.as_deref());
+            widest = widest.max(list_source_width(names, amb));
+        }
+        widest
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut problems = Vec::new();
+    for chunk in order.chunks(5_000) {
+        let mut rows: std::collections::HashMap<u32, _> = db.rows(chunk)?.into_iter().collect();
+        for row in chunk {
+            match rows.remove(row) {
+                Some(Ok(a)) => {
+                    let index = match json {
+                        true => by_row.binary_search(row).unwrap_or(0),
+                        false => 0,
+                    };
+                    list_one(&mut out, &a, index, json, source_w, amb)?;
+                }
+                Some(Err(problem)) => problems.push(problem),
+                None => {}
+            }
+        }
+    }
+    out.flush()?;
+    problems.iter().for_each(warn);
+    Ok(0)
+}
+
+/// The list's source column: the widest source name, at most 16 cells.
+fn list_source_width<'a>(
+    sources: impl Iterator<Item = &'a str>,
+    amb: kanbao_core::Ambiguous,
+) -> usize {
+    sources
+        .map(|s| str_width(s, amb))
+        .max()
+        .unwrap_or(0)
+        .min(16)
+}
+
+/// One line of `kanbao list`: date, source and title, or (`--json`) the
+/// article's record.
+fn list_one(
+    out: &mut impl Write,
+    a: &kanbao_core::Article,
+    index: usize,
+    json: bool,
+    source_w: usize,
+    amb: kanbao_core::Ambiguous,
+) -> anyhow::Result<()> {
+    if json {
+        // The URL as `o` would open it, or why it would not.
+        let (url, refused) = match a.link() {
+            Some(Ok(link)) => (Some(String::from(link)), None),
+            Some(Err(why)) => (None, Some(why.to_string())),
+            None => (None, None),
+        };
+        let mut record = serde_json::json!({
+            "id": a.id,
+            "title": a.title,
+            "published": a.published.as_ref().map(|p| p.to_rfc3339()),
+            "source": a.source,
+            "url": url,
+            "feed": a.feed,
+            "lang": a.lang,
+            "path": &*a.origin.path,
+            "line": a.origin.line,
+            "index": index,
+        });
+        if let Some(why) = refused {
+            record["url_refused"] = why.into();
+        }
+        writeln!(out, "{}", kanbao_core::json_line(&record))?;
+    } else {
+        let date = a
+            .published
+            .as_ref()
+            .map(|p| p.display())
+            .unwrap_or_default();
+        let source = fit(a.source.as_deref().unwrap_or(""), source_w, amb);
+        say_to!(out, "{date:<16}  {source}  {}", a.title)?;
+    }
+    Ok(())
 }

@@ -29,8 +29,9 @@ mod text;
 mod typeset;
 
 pub use db::{
-    BATCH, BUSY_TIMEOUT, DbError, FeedCount, INDEX_BATCH, LibraryDb, MARK_READ, MARK_STARRED,
-    Migrated, Opened, Rescoped, Stored, open_default_library,
+    BATCH, BUSY_TIMEOUT, DbError, DefaultLibrary, FeedCount, INDEX_BATCH, LibraryDb, MARK_READ,
+    MARK_STARRED, Migrated, Opened, Order, Prepared, Ready, Rescoped, RowSearch, Stored,
+    open_default, open_default_library,
 };
 pub use diagnostic::Diagnostic;
 pub use import::{Imported, feed, html_parse, html_text, page, textdump};
@@ -51,7 +52,7 @@ pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_db, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};
-pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError};
+pub use store::marks::{BACKGROUND_WRITE, MarkStore, MarksError, MarksSnapshot};
 pub use store::read::{MAX_BYTES, MAX_FILE_BYTES, ReadError, read_regular};
 pub use text::fold::{fold, fold_body, fold_with_offsets};
 pub use text::output::{json_line, xml_attribute};

@@ -13,6 +13,7 @@ impl App {
     /// Replaces the library (after an update), keeping the selected article
     /// selected when it is still there.
     pub fn replace_library(&mut self, library: Library) {
+        self.window = None;
         let selected_id = self.selected_id();
         let scroll = self.scroll;
         self.source_width = source_width(&library, self.options);
@@ -33,11 +34,14 @@ impl App {
     /// Selects the article with this identity ([`Article::key`]) if it is
     /// listed; says whether it was.
     pub(super) fn select_id(&mut self, id: &str) -> bool {
-        match self
-            .order
-            .iter()
-            .position(|&i| self.library.articles[i].key() == id)
-        {
+        let position = match self.windowed() {
+            true => self.window_position_of(id),
+            false => self
+                .order
+                .iter()
+                .position(|&i| self.library.articles[i].key() == id),
+        };
+        match position {
             Some(pos) => {
                 self.selected = pos;
                 self.keep_selection_visible();
@@ -53,6 +57,10 @@ impl App {
     /// [`App::poll_search`] finds it.
     pub fn refresh_order(&mut self) {
         self.search = None;
+        if self.windowed() {
+            self.refresh_window();
+            return;
+        }
         let lib = &self.library;
         let state = &self.marks;
         let on_disk =
@@ -101,6 +109,9 @@ impl App {
     /// Sorts the listed articles by the sort in force; ties keep library
     /// order, however the list was put together.
     pub(super) fn sort_order(&mut self) {
+        if self.windowed() {
+            return;
+        }
         let rank = self.ranks[self.sort as usize]
             .get_or_insert_with(|| Rc::new(sort::ranks(&self.library, self.sort)))
             .clone();
@@ -109,13 +120,16 @@ impl App {
 
     /// Whether a search is still reading bodies.
     pub fn searching(&self) -> bool {
-        self.search.is_some()
+        self.search.is_some() || self.window_busy()
     }
 
     /// Lists what the background search found since the last call, keeping
     /// the selected article selected, and says how far it has got. Returns
     /// whether the screen changed.
     pub fn poll_search(&mut self) -> bool {
+        if self.windowed() {
+            return self.poll_window();
+        }
         let Some(job) = &mut self.search else {
             return false;
         };
@@ -157,6 +171,10 @@ impl App {
     /// `S` on a big library is a lookup (each takes tens of milliseconds at
     /// 100,000 articles). Returns whether there was any.
     pub fn prepare_when_idle(&mut self) -> bool {
+        if self.windowed() {
+            // The orders come from their indexes, in the background.
+            return false;
+        }
         for sort in [Sort::Date, Sort::Source, Sort::Title] {
             if self.ranks[sort as usize].is_none() {
                 self.ranks[sort as usize] = Some(Rc::new(sort::ranks(&self.library, sort)));
@@ -212,6 +230,9 @@ impl App {
         }
         let max_offset = self.order.len().saturating_sub(height);
         self.list_offset = self.list_offset.min(max_offset);
+        if self.windowed() {
+            self.fill_window();
+        }
     }
 
     /// Sets the search filter from query text; a malformed query keeps the

@@ -7,7 +7,8 @@ impl App {
     /// which its marks are keyed by.
     pub(super) fn selected_id(&self) -> Option<String> {
         self.selected_article()
-            .map(|i| self.library.articles[i].key().into_owned())
+            .and_then(|i| self.article(i))
+            .map(|a| a.key().into_owned())
     }
 
     /// Moves the marks of articles stored before ids were scoped to feeds
@@ -54,12 +55,22 @@ impl App {
     }
 
     pub(super) fn mark_all_read(&mut self) {
-        let keys: Vec<_> = self
-            .order
-            .iter()
-            .map(|&i| self.library.articles[i].key())
-            .collect();
-        let ids: Vec<&str> = keys.iter().map(|k| k.as_ref()).collect();
+        let keys: Vec<String> = match self.windowed() {
+            true => match self.window_keys() {
+                Ok(keys) => keys,
+                Err(e) => {
+                    self.notice = Some(e.to_string());
+                    return;
+                }
+            },
+            false => self
+                .order
+                .iter()
+                .filter_map(|&i| self.article(i))
+                .map(|a| a.key().into_owned())
+                .collect(),
+        };
+        let ids: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
         let n = ids.len();
         let r = self.marks.mark_all_read(&ids);
         let n = thousands(n);

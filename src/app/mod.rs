@@ -13,6 +13,7 @@ mod reader;
 mod sort;
 #[cfg(test)]
 mod tests;
+mod window;
 
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -149,6 +150,9 @@ pub struct App {
     /// Each article's place in the whole library under each sort, computed
     /// once per sort: sorting a list is then sorting integers.
     ranks: [Option<Rc<Vec<u32>>>; 3],
+    /// The library database the list is a window over, when it lists one
+    /// (`library` then holds only the problems found in its rows).
+    window: Option<window::Window>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -202,6 +206,7 @@ impl App {
             search: None,
             last_search: None,
             ranks: Default::default(),
+            window: None,
         }
     }
 
@@ -265,7 +270,14 @@ impl App {
         Layout::with(self.size.0, self.size.1, &self.settings.layout)
     }
 
-    /// Index (into `library.articles`) of the selected article.
+    /// The article at `i`, an index of [`App::order`]: into
+    /// `library.articles`, or a row of the library database (read when it
+    /// came on screen).
+    pub fn article(&self, i: usize) -> Option<&Article> {
+        window::article_of(&self.library, self.window.as_ref(), i)
+    }
+
+    /// Index (into `library.articles`, or a database row) of the selected article.
     pub fn selected_article(&self) -> Option<usize> {
         self.order.get(self.selected).copied()
     }
@@ -482,14 +494,14 @@ impl App {
     /// when it has none.
     fn selected_link(&self) -> Option<Result<Link, LinkRefused>> {
         let i = self.selected_article()?;
-        self.library.articles[i].link()
+        self.article(i)?.link()
     }
 
     /// Opens link `n` (1-based) of the selected article's text, when it
     /// passes the check; else says why not.
     fn open_body_link(&mut self, n: usize) -> Option<Effect> {
         let i = self.selected_article()?;
-        match self.library.articles[i].body_link(n)? {
+        match self.article(i)?.body_link(n)? {
             Ok(link) => Some(Effect::Open(link)),
             Err(why) => {
                 self.notice = Some(format!("[{n}] not opened: {why}"));
@@ -501,6 +513,7 @@ impl App {
     /// Links of the selected article: those found in its text, in order.
     pub fn current_links(&self) -> Vec<String> {
         self.selected_article()
-            .map_or_else(Vec::new, |i| self.library.articles[i].links.clone())
+            .and_then(|i| self.article(i))
+            .map_or_else(Vec::new, |a| a.links.clone())
     }
 }

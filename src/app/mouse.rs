@@ -53,6 +53,9 @@ impl App {
                 let height = usize::from(self.layout().list.height).max(1);
                 let max = self.order.len().saturating_sub(height);
                 self.list_offset = self.list_offset.saturating_add_signed(step).min(max);
+                if self.windowed() {
+                    self.fill_window();
+                }
             }
             Some(Focus::Reader) => {
                 self.show_preview();

@@ -23,9 +23,12 @@ impl App {
         if self.cache.len() > 64 {
             self.cache.clear();
         }
-        let (library, options) = (&self.library, &self.options);
+        let (library, window, options) = (&self.library, self.window.as_ref(), &self.options);
+        let Some(found) = super::window::article_of(library, window, index) else {
+            return &mut self.blank;
+        };
         self.cache.entry((index, width)).or_insert_with(|| {
-            let article = library.articles[index].with_body();
+            let article = found.with_body();
             let article = &*article;
             let mut doc = Lazy::new(article, usize::from(width), options);
             // Most articles take well under a millisecond: set them whole,
@@ -49,6 +52,9 @@ impl App {
     /// Gets the next frame ready to draw: the reader's article loaded and
     /// typeset as far as the screen shows. Drawing then only reads.
     pub fn prepare_frame(&mut self) {
+        if self.windowed() {
+            self.fill_window();
+        }
         if self.order.is_empty() || !self.reader_visible() {
             return;
         }
@@ -137,11 +143,13 @@ impl App {
 
     /// The article the reader shows: the selected one, unless the reader
     /// beside the list does not follow the selection (`preview = false`)
-    /// and the list has the keyboard: then the one last opened.
+    /// and the list has the keyboard: then the one last opened (none
+    /// before the first Enter: a launch draws the list alone, which over a
+    /// slow link is a third of the bytes).
     pub fn reader_article(&self) -> Option<usize> {
         if self.focus == Focus::List && self.layout().two_pane {
             if !self.settings.preview {
-                return self.opened.or(self.selected_article());
+                return self.opened;
             }
             if let Preview::Holds(shown) = self.preview {
                 return shown;

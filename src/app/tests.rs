@@ -614,6 +614,7 @@ fn without_preview_the_reader_changes_on_enter_only() {
     let mut app = sample(120, 30);
     app.settings.preview = false;
     let shown = app.reader_article();
+    assert_eq!(shown, None, "nothing is shown before the first Enter");
     apply_all(&mut app, &[Action::Down, Action::Down]);
     assert_eq!(
         app.reader_article(),

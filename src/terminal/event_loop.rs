@@ -52,8 +52,17 @@ fn enter_terminal() -> io::Result<()> {
 /// The browser's background update (`r`): fetches the subscriptions and
 /// returns a one-line report, the reloaded library and the articles whose
 /// marks move to their scoped identity ([`kanbao_core::carry_marks`]).
-pub type Updater =
-    Arc<dyn Fn() -> (String, Option<Library>, Vec<kanbao_core::Rescoped>) + Send + Sync>;
+pub type Updater = Arc<dyn Fn() -> (String, Reloaded, Vec<kanbao_core::Rescoped>) + Send + Sync>;
+
+/// What an update changed that the browser shows.
+pub enum Reloaded {
+    /// Nothing (it failed before writing anything).
+    Nothing,
+    /// The files the browser shows, loaded again.
+    Library(Library),
+    /// The library database (read again by the browser).
+    Database,
+}
 
 /// A library still loading in another thread: the browser shows its
 /// progress and takes the library when it arrives.
@@ -297,7 +306,7 @@ fn new_terminal() -> io::Result<Term> {
 }
 
 /// What an update reports: a line for the status line and the reloaded library.
-type Report = (String, Option<Library>, Vec<kanbao_core::Rescoped>);
+type Report = (String, Reloaded, Vec<kanbao_core::Rescoped>);
 
 /// What the loop is waiting for besides keys.
 struct Background {
@@ -320,8 +329,12 @@ impl Background {
         if let Ok((report, library, rescoped)) = self.updates.1.try_recv() {
             self.updating = false;
             app.carry_marks(&rescoped);
-            if let Some(library) = library {
-                app.replace_library(library);
+            match library {
+                Reloaded::Nothing => {}
+                Reloaded::Library(library) => app.replace_library(library),
+                // The library database was written: the browser reads it
+                // again (or, showing the sample, the one just made).
+                Reloaded::Database => app.reload_database(),
             }
             app.set_notice(report);
             changed = true;

@@ -17,9 +17,9 @@ use crate::app::{App, Focus};
 
 /// What the list pane shows.
 pub struct ListView<'a> {
-    /// All articles.
-    pub articles: &'a [Article],
-    /// The listed ones, in order (indices into `articles`).
+    /// The article of each entry of `order` (for the rows on screen).
+    pub article: Box<dyn Fn(usize) -> Option<&'a Article> + 'a>,
+    /// The listed ones, in order (what `article` takes).
     pub order: &'a [usize],
     /// The first row shown.
     pub offset: usize,
@@ -43,7 +43,7 @@ impl<'a> ListView<'a> {
     /// The list as the browser shows it.
     pub fn of(app: &'a App, theme: &'a Theme) -> ListView<'a> {
         ListView {
-            articles: &app.library.articles,
+            article: Box::new(move |i| app.article(i)),
             order: &app.order,
             offset: app.list_offset,
             selected: app.selected,
@@ -79,7 +79,9 @@ impl Widget for ListView<'_> {
             let Some(&index) = self.order.get(pos) else {
                 break;
             };
-            let article = &self.articles[index];
+            let Some(article) = (self.article)(index) else {
+                continue;
+            };
             let y = area.y + row;
             let selected = pos == self.selected;
             // The selection: a reverse-video bar across the row, or (the default)
@@ -195,7 +197,7 @@ mod tests {
         ];
         let theme = Theme::default();
         let view = ListView {
-            articles: &articles,
+            article: Box::new(|i| articles.get(i)),
             order: &[1, 0],
             offset: 0,
             selected: 1,
@@ -222,7 +224,7 @@ mod tests {
     fn an_empty_list_says_so() {
         let theme = Theme::default();
         let view = ListView {
-            articles: &[],
+            article: Box::new(|_| None),
             order: &[],
             offset: 0,
             selected: 0,

@@ -26,6 +26,8 @@ pub struct ReaderView<'a> {
     pub theme: &'a Theme,
     /// How ambiguous characters are counted.
     pub ambiguous: Ambiguous,
+    /// What an empty pane says (nothing opened yet beside the list).
+    pub hint: Option<&'static str>,
 }
 
 impl<'a> ReaderView<'a> {
@@ -42,6 +44,8 @@ impl<'a> ReaderView<'a> {
             terms: app.filter.as_ref().map_or(&[], |q| q.highlight_terms()),
             theme,
             ambiguous: app.options.ambiguous,
+            hint: (!app.order.is_empty() && app.reader_article().is_none())
+                .then_some("Enter opens the selected article"),
         }
     }
 }
@@ -49,6 +53,10 @@ impl<'a> ReaderView<'a> {
 impl Widget for ReaderView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let (amb, theme, lines) = (self.ambiguous, self.theme, self.lines);
+        if let Some(hint) = self.hint.filter(|_| lines.is_empty()) {
+            put_str(buf, area.x, area.y, area.width, hint, theme.dim(), amb);
+            return;
+        }
         let visible = lines
             .iter()
             .enumerate()
@@ -98,6 +106,28 @@ mod tests {
     use kanbao_core::{TypesetOptions, typeset};
 
     #[test]
+    fn without_preview_the_pane_beside_the_list_says_what_enter_does_until_it_is_pressed() {
+        let mut settings = crate::app::Settings::new(TypesetOptions::default());
+        settings.preview = false;
+        let sample = kanbao_core::Library::sample();
+        let mut app = App::with(sample, TypesetOptions::default(), settings, 120, 30);
+        let theme = Theme::default();
+        let area = app.layout().reader;
+        let mut buf = Buffer::empty(area);
+        ReaderView::of(&app, &theme).render(area, &mut buf);
+        let text = crate::terminal::snapshot::to_text(&buf);
+        assert_eq!(text.trim(), "Enter opens the selected article");
+        app.apply(crate::app::Action::Open);
+        app.apply(crate::app::Action::Back);
+        app.prepare_frame();
+        let mut buf = Buffer::empty(area);
+        ReaderView::of(&app, &theme).render(area, &mut buf);
+        let text = crate::terminal::snapshot::to_text(&buf);
+        assert!(!text.contains("Enter opens"), "{text}");
+        assert!(text.trim().len() > 100, "the article opened: {text}");
+    }
+
+    #[test]
     fn lines_from_the_scroll_position_with_matches_highlighted() {
         let article = Article::new("看报", vec!["光伏产业发展迅速。光伏。".to_string()]);
         let lines = typeset(&article, 12, &TypesetOptions::default());
@@ -109,6 +139,7 @@ mod tests {
             terms: &terms,
             theme: &theme,
             ambiguous: Ambiguous::Narrow,
+            hint: Some("not shown: there are lines"),
         };
         let mut buf = Buffer::empty(Rect::new(0, 0, 12, 3));
         view.render(buf.area, &mut buf);

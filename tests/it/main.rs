@@ -20,6 +20,7 @@ mod hostile_parse;
 mod import_cli;
 mod lean_screen;
 mod library_db;
+mod library_window;
 mod probe_pty;
 mod query_props;
 mod screens;

@@ -10,7 +10,7 @@
 //! other columns (`key` = [`Article::key`], `feed`, `id`, `title`,
 //! `published_at` in Unix seconds and `published` as the source wrote it,
 //! `source`, `url`, `lang`) are copies for the indexes: the list's orders
-//! (date, then key; source; title), counts per feed, the identity. `fetched`
+//! (date, source, title: ties in the order rows were stored), counts per feed, the identity. `fetched`
 //! and `updated` are when the row was first and last written (Unix seconds).
 //! `meta` is `doc` without its body: what the list needs. It is read at
 //! start from its own covering index (`articles_meta`, with the length of
@@ -65,6 +65,9 @@
 //! [`Article::key`] in both, so they carry over.
 
 pub(crate) mod fts;
+mod window;
+
+pub use window::{Order, Prepared, Ready, RowSearch};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -112,6 +115,16 @@ const MIGRATIONS: &[&[&str]] = &[
     // 1 → 2: rows left for the full-text index to take in later (an import
     // does not wait for it; see `fts::PENDING_SCHEMA`).
     &[fts::PENDING_SCHEMA],
+    // 2 → 3: the list's orders break ties by row (the order articles were
+    // first stored in, as a list of files does), which every index ends
+    // with, so the browser reads each order whole from its index
+    // (`window`).
+    &["DROP INDEX articles_by_date;
+       CREATE INDEX articles_by_date ON articles (published_at DESC);
+       DROP INDEX articles_by_source;
+       CREATE INDEX articles_by_source ON articles (source, published_at DESC);
+       DROP INDEX articles_by_title;
+       CREATE INDEX articles_by_title ON articles (title);"],
 ];
 
 /// How long a write waits while another kanbao holds the write lock (a
@@ -623,27 +636,7 @@ impl LibraryDb {
         let shown: Arc<str> = Arc::from(self.path.display().to_string());
         let docs = Docs(self.rows.clone());
         let article = |row: &rusqlite::Row| -> rusqlite::Result<Result<Article, Diagnostic>> {
-            let rowid: i64 = row.get(0)?;
-            let meta = row.get_ref(1)?.as_str().unwrap_or("");
-            let len: i64 = row.get(2)?;
-            Ok(match Article::from_json_meta(meta) {
-                Ok(mut a) => {
-                    a.origin = Origin {
-                        path: shown.clone(),
-                        line: rowid as usize,
-                        column: 0,
-                    };
-                    a.body_at = Some(BodyAt::Row {
-                        docs: docs.clone(),
-                        rowid,
-                        len: len as u64,
-                    });
-                    Ok(a)
-                }
-                Err(e) => {
-                    Err(Diagnostic::new(format!("row {rowid}: {}", e.message)).in_file(&shown))
-                }
-            })
+            article_of_row(row, &shown, &docs)
         };
         if let Some(p) = progress {
             // A first screenful while the rest loads: the newest, from the
@@ -830,19 +823,40 @@ pub struct Opened {
     pub notes: Vec<String>,
 }
 
+/// What the user's library is, opened but not loaded
+/// ([`open_default`]).
+#[derive(Debug)]
+pub enum DefaultLibrary {
+    /// The library database, holding articles, and what to tell once (the
+    /// 0.1 directory imported, the database opened read-only).
+    Database {
+        /// The database.
+        db: LibraryDb,
+        /// What to tell.
+        notes: Vec<String>,
+    },
+    /// Something else, loaded: the sample library (no database, or one
+    /// with no article), or the 0.1 directory read as kanbao 0.1 read it
+    /// (the database could not be opened; a note says why).
+    Loaded(Opened),
+}
+
 /// The user's library database ([`LibraryDb::open_default`], importing the
 /// 0.1 directory the first time) when there is one and it holds articles,
 /// else the sample library; nothing is created when there is neither a
 /// database nor a 0.1 directory. When the database cannot be opened but a
 /// 0.1 directory is there, that directory is read as kanbao 0.1 read it,
-/// with a note saying why.
-pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, DbError> {
-    if !LibraryDb::default_exists() {
-        return Ok(Opened {
+/// with a note saying why. No article of the database is read.
+pub fn open_default(progress: Option<Arc<Progress>>) -> Result<DefaultLibrary, DbError> {
+    let sample = |notes| {
+        DefaultLibrary::Loaded(Opened {
             library: Library::sample(),
             db: None,
-            notes: Vec::new(),
-        });
+            notes,
+        })
+    };
+    if !LibraryDb::default_exists() {
+        return Ok(sample(Vec::new()));
     }
     let (db, migrated) = match LibraryDb::open_default() {
         Ok(opened) => opened,
@@ -853,11 +867,11 @@ pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, D
                     "{e}; reading the kanbao 0.1 library {} instead",
                     dir.display()
                 );
-                return Ok(Opened {
+                return Ok(DefaultLibrary::Loaded(Opened {
                     library,
                     db: None,
                     notes: vec![note],
-                });
+                }));
             }
             None => return Err(e),
         },
@@ -870,19 +884,24 @@ pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, D
     if let Some(why) = db.read_only() {
         notes.push(format!("{}: {why}", db.path().display()));
     }
-    let library = db.library_with(progress)?;
-    if library.articles.is_empty() && library.problems.is_empty() {
-        return Ok(Opened {
-            library: Library::sample(),
-            db: None,
-            notes,
-        });
+    if db.count()? == 0 {
+        return Ok(sample(notes));
     }
-    Ok(Opened {
-        library,
-        db: Some(db),
-        notes,
-    })
+    Ok(DefaultLibrary::Database { db, notes })
+}
+
+/// [`open_default`], with every article of a database loaded (its
+/// metadata; bodies stay in their rows): what `list`, `read` and
+/// `snapshot` show without PATHs.
+pub fn open_default_library(progress: Option<Arc<Progress>>) -> Result<Opened, DbError> {
+    match open_default(progress.clone())? {
+        DefaultLibrary::Loaded(opened) => Ok(opened),
+        DefaultLibrary::Database { db, notes } => Ok(Opened {
+            library: db.library_with(progress)?,
+            db: Some(db),
+            notes,
+        }),
+    }
 }
 
 impl Migrated {
@@ -920,7 +939,7 @@ const METADATA: &str =
 /// browser lists them).
 const NEWEST: &str =
     "SELECT rowid, meta, octet_length(doc) FROM articles INDEXED BY articles_by_date
-     ORDER BY published_at DESC, key LIMIT ?1";
+     ORDER BY published_at DESC, rowid LIMIT ?1";
 
 /// How many articles the first screenful is offered from: a few screens.
 const FIRST_SCREENS: i64 = 256;
@@ -932,6 +951,34 @@ fn failed_at(
 ) -> impl FnOnce(rusqlite::Error) -> DbError + Clone + use<> {
     let path = path.to_owned();
     move |error| DbError::Sqlite { path, what, error }
+}
+
+/// The article of a row of `rowid, meta, octet_length(doc)`: its metadata,
+/// the body left in the row; or a problem naming the row.
+fn article_of_row(
+    row: &rusqlite::Row,
+    shown: &Arc<str>,
+    docs: &Docs,
+) -> rusqlite::Result<Result<Article, Diagnostic>> {
+    let rowid: i64 = row.get(0)?;
+    let meta = row.get_ref(1)?.as_str().unwrap_or("");
+    let len: i64 = row.get(2)?;
+    Ok(match Article::from_json_meta(meta) {
+        Ok(mut a) => {
+            a.origin = Origin {
+                path: shown.clone(),
+                line: rowid as usize,
+                column: 0,
+            };
+            a.body_at = Some(BodyAt::Row {
+                docs: docs.clone(),
+                rowid,
+                len: len as u64,
+            });
+            Ok(a)
+        }
+        Err(e) => Err(Diagnostic::new(format!("row {rowid}: {}", e.message)).in_file(shown)),
+    })
 }
 
 /// Stores one article, its body in memory, in the open transaction.

@@ -341,6 +341,11 @@ impl Query {
         !self.needles.is_empty()
     }
 
+    /// Whether the query asks about read or starred marks (`is:`).
+    pub fn uses_marks(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.kind, Kind::Is(_)))
+    }
+
     /// Whether the query has filters (source, language, dates, marks) as
     /// well as, or instead of, words.
     pub fn has_filters(&self) -> bool {

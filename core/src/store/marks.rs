@@ -545,6 +545,33 @@ fn load(conn: &Connection, state: &mut MarkStore) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The marks as they are now, for a search in another thread (the store
+/// itself stays with the browser, which changes it).
+#[derive(Clone, Debug, Default)]
+pub struct MarksSnapshot {
+    read: HashSet<String>,
+    starred: HashSet<String>,
+}
+
+impl MarkStore {
+    /// A copy of every mark ([`MarksSnapshot`]).
+    pub fn snapshot(&self) -> MarksSnapshot {
+        MarksSnapshot {
+            read: self.read.clone(),
+            starred: self.starred.clone(),
+        }
+    }
+}
+
+impl crate::query::Marks for MarksSnapshot {
+    fn is_read(&self, id: &str) -> bool {
+        self.read.contains(id)
+    }
+    fn is_starred(&self, id: &str) -> bool {
+        self.starred.contains(id)
+    }
+}
+
 impl crate::query::Marks for MarkStore {
     fn is_read(&self, id: &str) -> bool {
         MarkStore::is_read(self, id)

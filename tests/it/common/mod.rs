@@ -145,7 +145,7 @@ pub fn finish_search(app: &mut kanbao::app::App) {
 pub fn ids(app: &kanbao::app::App) -> Vec<String> {
     app.order()
         .iter()
-        .map(|&i| app.library().articles[i].id.clone())
+        .map(|&i| app.article(i).expect("an article read").id.clone())
         .collect()
 }
 

@@ -1,0 +1,561 @@
+//! The library as the browser lists it, without loading it: each of the
+//! list's orders read whole from its index as row numbers (4 bytes an
+//! article: a million is 4 MB, where its metadata would be over a
+//! gigabyte), the rows on screen read by number when they are shown, and
+//! searches run over the rows in a thread of their own, the full-text
+//! index narrowing which are read.
+//!
+//! The orders are those the browser gives a list of files, so that a
+//! library looks the same whichever way it is read: by date, newest first,
+//! undated last; by source name (bytes), no source last, newest first
+//! within a source; by title (bytes); ties always in the order the rows
+//! were first stored (their `rowid`, which every index ends with).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension};
+
+use super::{DbError, LibraryDb, Rows, article_of_row, failed_at, fts};
+use crate::diagnostic::Diagnostic;
+use crate::model::article::{Article, Docs};
+use crate::query::{Marks, Query};
+
+/// One of the list's orders.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    /// Newest first, undated last.
+    Date,
+    /// By source, no source last; newest first within a source.
+    Source,
+    /// By title.
+    Title,
+}
+
+impl Order {
+    /// Every order, in the order the browser prepares them.
+    pub const ALL: [Order; 3] = [Order::Date, Order::Source, Order::Title];
+
+    /// The queries whose rows, one after the other, are the order.
+    fn sql(self) -> &'static [&'static str] {
+        match self {
+            Order::Date => &["SELECT rowid FROM articles INDEXED BY articles_by_date
+                 ORDER BY published_at DESC, rowid"],
+            Order::Source => &[
+                "SELECT rowid FROM articles INDEXED BY articles_by_source
+                 WHERE source > '' ORDER BY source, published_at DESC, rowid",
+                "SELECT rowid FROM articles WHERE source IS NULL OR source = ''
+                 ORDER BY published_at DESC, rowid",
+            ],
+            Order::Title => &["SELECT rowid FROM articles INDEXED BY articles_by_title
+                 ORDER BY title, rowid"],
+        }
+    }
+}
+
+/// A row number as the browser keeps it (every row of a library of fewer
+/// than four billion articles).
+fn row_number(rowid: i64) -> rusqlite::Result<u32> {
+    u32::try_from(rowid).map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, rowid))
+}
+
+/// The rows of `order`, the first `limit` of them if given.
+fn ordered(conn: &Connection, order: Order, limit: Option<usize>) -> rusqlite::Result<Vec<u32>> {
+    let limit = limit.unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    for sql in order.sql() {
+        if out.len() >= limit {
+            break;
+        }
+        let mut stmt = conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([])?;
+        while out.len() < limit
+            && let Some(row) = rows.next()?
+        {
+            out.push(row_number(row.get(0)?)?);
+        }
+    }
+    Ok(out)
+}
+
+/// `[1,2,3]`: row numbers as a JSON array, for `json_each` (one statement
+/// for any number of rows, no SQL built from data).
+fn json_array(rowids: &[u32]) -> String {
+    let mut s = String::with_capacity(rowids.len() * 8 + 2);
+    s.push('[');
+    for (i, r) in rowids.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&r.to_string());
+    }
+    s.push(']');
+    s
+}
+
+impl LibraryDb {
+    /// The rows of the library in `order` (all, or the first `limit`),
+    /// from the order's index: no article is read.
+    pub fn ordered(&self, order: Order, limit: Option<usize>) -> Result<Vec<u32>, DbError> {
+        ordered(&self.conn, order, limit).map_err(self.failed("cannot list articles"))
+    }
+
+    /// The articles in rows `rowids` (their metadata, the body left in the
+    /// row, as [`LibraryDb::articles`] gives them), each with its row;
+    /// a row that does not read as an article is a problem naming it. Rows
+    /// that are not there (removed since) are left out.
+    #[allow(clippy::type_complexity)]
+    pub fn rows(&self, rowids: &[u32]) -> Result<Vec<(u32, Result<Article, Diagnostic>)>, DbError> {
+        let failed = || self.failed("cannot read articles");
+        let shown: Arc<str> = Arc::from(self.path.display().to_string());
+        let docs = Docs(self.rows.clone());
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, meta, octet_length(doc) FROM articles
+                 WHERE rowid IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(failed())?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for chunk in rowids.chunks(10_000) {
+            let mut rows = stmt.query([json_array(chunk)]).map_err(failed())?;
+            while let Some(row) = rows.next().map_err(failed())? {
+                let rowid = row_number(row.get(0).map_err(failed())?).map_err(failed())?;
+                out.push((rowid, article_of_row(row, &shown, &docs).map_err(failed())?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The row of the article with this identity ([`Article::key`]).
+    pub fn rowid_of(&self, key: &str) -> Result<Option<u32>, DbError> {
+        let failed = || self.failed("cannot find an article");
+        self.conn
+            .prepare_cached("SELECT rowid FROM articles WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get::<_, i64>(0)).optional())
+            .map_err(failed())?
+            .map(row_number)
+            .transpose()
+            .map_err(failed())
+    }
+
+    /// The identities ([`Article::key`]) of the articles in rows `rowids`
+    /// (those still there), for marking them.
+    pub fn keys_of(&self, rowids: &[u32]) -> Result<Vec<String>, DbError> {
+        let failed = || self.failed("cannot read articles");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT key FROM articles WHERE rowid IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(failed())?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for chunk in rowids.chunks(10_000) {
+            let keys = stmt
+                .query_map([json_array(chunk)], |r| r.get(0))
+                .map_err(failed())?;
+            for key in keys {
+                out.push(key.map_err(failed())?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every source name, once each, from the source index.
+    pub fn sources(&self) -> Result<Vec<String>, DbError> {
+        sources(&self.conn).map_err(self.failed("cannot list sources"))
+    }
+
+    /// Reads every order and the source names in a thread of its own, on
+    /// its own connection ([`Prepared`]); the date order first, which is
+    /// the one the browser opens on.
+    pub fn prepare_in_background(&self) -> Prepared {
+        let (send, receive) = channel();
+        let (rows, path) = (self.rows.clone(), self.path.clone());
+        std::thread::spawn(move || {
+            let conn = match rows.connect() {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = send.send(Err(failed_at(&path, "cannot list articles")(e)));
+                    return;
+                }
+            };
+            for order in Order::ALL {
+                let read = ordered(&conn, order, None)
+                    .map(|rows| Ready::Order(order, rows))
+                    .map_err(failed_at(&path, "cannot list articles"));
+                if send.send(read).is_err() {
+                    return;
+                }
+                if order == Order::Date {
+                    let names = sources(&conn)
+                        .map(Ready::Sources)
+                        .map_err(failed_at(&path, "cannot list sources"));
+                    if send.send(names).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Prepared { receive }
+    }
+
+    /// Searches the rows for the articles `query` matches, in threads of
+    /// their own ([`RowSearch`]): exactly those [`Query::matches`] accepts,
+    /// the full-text index narrowing which rows are read, and only rows of
+    /// `within` (the matches of a wider search, when the query narrows it)
+    /// if given. `marks` answer `is:read`, `is:unread` and `is:starred`.
+    pub fn search_in_background(
+        &self,
+        query: &Query,
+        marks: Arc<dyn Marks + Send + Sync>,
+        within: Option<Arc<[u32]>>,
+    ) -> RowSearch {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (send, receive) = channel();
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .clamp(1, 4);
+        let job = Arc::new(SearchJob {
+            rows: self.rows.clone(),
+            query: query.clone(),
+            marks,
+            cancel: cancel.clone(),
+            plan: Mutex::new(None),
+        });
+        for worker in 0..workers {
+            let (job, send, within) = (job.clone(), send.clone(), within.clone());
+            std::thread::spawn(move || job.run(worker, workers, within.as_deref(), &send));
+        }
+        RowSearch {
+            cancel,
+            receive,
+            workers,
+            finished: 0,
+            found: Vec::new(),
+            unreported: 0,
+            reported: None,
+            checked: 0,
+            total: 0,
+            failed: None,
+        }
+    }
+}
+
+fn sources(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT source FROM articles INDEXED BY articles_by_source WHERE source > ''",
+    )?;
+    stmt.query_map([], |r| r.get(0))?.collect()
+}
+
+/// What [`LibraryDb::prepare_in_background`] sends.
+#[derive(Debug)]
+pub enum Ready {
+    /// An order, whole.
+    Order(Order, Vec<u32>),
+    /// Every source name.
+    Sources(Vec<String>),
+}
+
+/// The orders and source names being read in the background.
+#[derive(Debug)]
+pub struct Prepared {
+    receive: Receiver<Result<Ready, DbError>>,
+}
+
+impl Prepared {
+    /// What is ready since the last call (without waiting); `None` when
+    /// nothing is, or everything has been taken.
+    pub fn poll(&self) -> Option<Result<Ready, DbError>> {
+        self.receive.try_recv().ok()
+    }
+
+    /// Waits for the next thing ready; `None` when everything has been taken.
+    pub fn wait(&self) -> Option<Result<Ready, DbError>> {
+        self.receive.recv().ok()
+    }
+}
+
+/// How a search of the rows is shared between its workers.
+struct SearchJob {
+    rows: Arc<Rows>,
+    query: Query,
+    marks: Arc<dyn Marks + Send + Sync>,
+    cancel: Arc<AtomicBool>,
+    /// The rows to read, decided by the first worker: `Some(rows)` (the
+    /// index's candidates, or `within`) or `None` (every row).
+    plan: Mutex<Option<Option<Arc<Vec<i64>>>>>,
+}
+
+/// What a worker sends: rows found, rows checked, how many it will check
+/// (once, first), that it is done, or why it failed.
+enum Found {
+    Total(usize),
+    Rows(Vec<u32>, usize),
+    Done,
+    Failed(String),
+}
+
+impl SearchJob {
+    fn run(&self, worker: usize, workers: usize, within: Option<&[u32]>, send: &Sender<Found>) {
+        let result = self
+            .rows
+            .connect()
+            .and_then(|conn| self.search(&conn, worker, workers, within, send));
+        let _ = send.send(match result {
+            Ok(()) => Found::Done,
+            Err(e) => Found::Failed(e.to_string()),
+        });
+    }
+
+    /// The rows this search reads: those the index names (and `within`
+    /// holds), or all.
+    fn plan(
+        &self,
+        conn: &Connection,
+        within: Option<&[u32]>,
+    ) -> rusqlite::Result<Option<Arc<Vec<i64>>>> {
+        let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(decided) = &*plan {
+            return Ok(decided.clone());
+        }
+        let candidates = match self.query.has_text_terms() {
+            true => fts::candidates(conn, &self.query)?,
+            false => None,
+        };
+        let rows = match (candidates, within) {
+            (Some(c), Some(w)) => {
+                let w: std::collections::HashSet<u32> = w.iter().copied().collect();
+                Some(
+                    c.into_iter()
+                        .filter(|&r| u32::try_from(r).is_ok_and(|r| w.contains(&r)))
+                        .collect(),
+                )
+            }
+            (Some(c), None) => Some(c),
+            (None, Some(w)) => {
+                let mut w: Vec<i64> = w.iter().map(|&r| i64::from(r)).collect();
+                w.sort_unstable();
+                Some(w)
+            }
+            (None, None) => None,
+        };
+        let decided = rows.map(Arc::new);
+        *plan = Some(decided.clone());
+        Ok(decided)
+    }
+
+    fn search(
+        &self,
+        conn: &Connection,
+        worker: usize,
+        workers: usize,
+        within: Option<&[u32]>,
+        send: &Sender<Found>,
+    ) -> rusqlite::Result<()> {
+        let q = &self.query;
+        let marks: &dyn Marks = &*self.marks;
+        let filters = q.has_filters();
+        // Whether the article in a row matches, from its metadata (filters)
+        // and its JSON (text).
+        let check = |meta: &str, doc: Option<&str>| -> bool {
+            if filters && !Article::from_json_meta(meta).is_ok_and(|a| q.filters_match(&a, marks)) {
+                return false;
+            }
+            match doc {
+                None => true,
+                Some(doc) => Article::text_from_json(doc)
+                    .is_some_and(|(title, body)| q.text_matches(&title, &body)),
+            }
+        };
+        let text = q.has_text_terms();
+        let mut found = Vec::new();
+        let mut checked = 0;
+        let report = |found: &mut Vec<u32>, checked: &mut usize, last: bool| {
+            if last || *checked >= 256 {
+                let batch = Found::Rows(std::mem::take(found), std::mem::take(checked));
+                return send.send(batch).is_ok();
+            }
+            true
+        };
+        match self.plan(conn, within)? {
+            Some(rows) => {
+                // This worker's share: every `workers`-th candidate, so that
+                // each reads rows spread over the whole library.
+                let mine: Vec<i64> = rows.iter().copied().skip(worker).step_by(workers).collect();
+                if send.send(Found::Total(mine.len())).is_err() {
+                    return Ok(());
+                }
+                let mut stmt = conn.prepare_cached(match text {
+                    true => "SELECT meta, doc FROM articles WHERE rowid = ?1",
+                    false => "SELECT meta, NULL FROM articles WHERE rowid = ?1",
+                })?;
+                for rowid in mine {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let mut rows = stmt.query([rowid])?;
+                    if let Some(row) = rows.next()? {
+                        let meta = row.get_ref(0)?.as_str().unwrap_or("");
+                        let doc = row.get_ref(1)?.as_str().ok();
+                        if check(meta, doc.filter(|_| text)) {
+                            found.push(row_number(rowid)?);
+                        }
+                    }
+                    checked += 1;
+                    if !report(&mut found, &mut checked, false) {
+                        return Ok(());
+                    }
+                }
+            }
+            None => {
+                // Every row: this worker's share is a range of rows.
+                let (low, high): (i64, i64) = conn.query_row(
+                    "SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM articles",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let span = (high - low + 1).max(0);
+                let per = (span + workers as i64 - 1) / workers as i64;
+                let (from, to) = (low + per * worker as i64, low + per * (worker as i64 + 1));
+                let mine: i64 = conn.query_row(
+                    "SELECT count(*) FROM articles WHERE rowid >= ?1 AND rowid < ?2",
+                    [from, to],
+                    |r| r.get(0),
+                )?;
+                if send.send(Found::Total(mine as usize)).is_err() {
+                    return Ok(());
+                }
+                let mut stmt = conn.prepare_cached(match text {
+                    true => {
+                        "SELECT rowid, meta, doc FROM articles WHERE rowid >= ?1 AND rowid < ?2"
+                    }
+                    // The metadata alone decide: read from their covering
+                    // index, never the table's kilobytes of body.
+                    false => {
+                        "SELECT rowid, meta, NULL FROM articles INDEXED BY articles_meta
+                         WHERE rowid >= ?1 AND rowid < ?2"
+                    }
+                })?;
+                let mut rows = stmt.query([from, to])?;
+                while let Some(row) = rows.next()? {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return Ok(());
+                    }
+                    let rowid: i64 = row.get(0)?;
+                    let meta = row.get_ref(1)?.as_str().unwrap_or("");
+                    let doc = row.get_ref(2)?.as_str().ok();
+                    if check(meta, doc.filter(|_| text)) {
+                        found.push(row_number(rowid)?);
+                    }
+                    checked += 1;
+                    if !report(&mut found, &mut checked, false) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        report(&mut found, &mut checked, true);
+        Ok(())
+    }
+}
+
+/// A search of the library's rows running in the background
+/// ([`LibraryDb::search_in_background`]); dropping it stops it.
+pub struct RowSearch {
+    cancel: Arc<AtomicBool>,
+    receive: Receiver<Found>,
+    workers: usize,
+    finished: usize,
+    found: Vec<u32>,
+    unreported: usize,
+    /// When what was found was last handed on (`None`: never yet).
+    reported: Option<std::time::Instant>,
+    /// Rows checked so far.
+    pub checked: usize,
+    /// Rows to check (known once every worker has said).
+    pub total: usize,
+    /// Why the search stopped, if it failed.
+    pub failed: Option<String>,
+}
+
+impl std::fmt::Debug for RowSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowSearch")
+            .field("checked", &self.checked)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowSearch {
+    /// The rows found since the last call that returned any: the first
+    /// ones as soon as there are any, then at most every
+    /// [`crate::search::REPORT_EVERY`] (each report costs the browser a
+    /// frame), and the rest when the search is done.
+    pub fn poll(&mut self) -> Vec<u32> {
+        while let Ok(found) = self.receive.try_recv() {
+            match found {
+                Found::Total(n) => self.total += n,
+                Found::Rows(rows, checked) => {
+                    self.found.extend(rows);
+                    self.unreported += checked;
+                }
+                Found::Done => self.finished += 1,
+                Found::Failed(why) => {
+                    self.finished += 1;
+                    self.failed.get_or_insert(why);
+                }
+            }
+        }
+        let due = match self.reported {
+            None => !self.found.is_empty(),
+            Some(at) => at.elapsed() >= crate::library::search::REPORT_EVERY,
+        };
+        if !self.is_done() && !due {
+            return Vec::new();
+        }
+        if !self.found.is_empty() {
+            self.reported = Some(std::time::Instant::now());
+        }
+        self.checked += std::mem::take(&mut self.unreported);
+        std::mem::take(&mut self.found)
+    }
+
+    /// Whether every worker is done.
+    pub fn is_done(&self) -> bool {
+        self.finished >= self.workers
+    }
+
+    /// Waits for the search to end; every row it found (for the command line).
+    pub fn wait(mut self) -> (Vec<u32>, Option<String>) {
+        let mut all = Vec::new();
+        while !self.is_done() {
+            match self.receive.recv() {
+                Ok(Found::Total(n)) => self.total += n,
+                Ok(Found::Rows(rows, checked)) => {
+                    all.extend(rows);
+                    self.checked += checked;
+                }
+                Ok(Found::Done) => self.finished += 1,
+                Ok(Found::Failed(why)) => {
+                    self.finished += 1;
+                    self.failed.get_or_insert(why);
+                }
+                Err(_) => break,
+            }
+        }
+        all.extend(std::mem::take(&mut self.found));
+        all.sort_unstable();
+        all.dedup();
+        (all, self.failed.take())
+    }
+}
+
+impl Drop for RowSearch {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
