@@ -277,6 +277,9 @@ enum Command {
         #[arg(long)]
         by_feed: bool,
     },
+    /// Bring the library's search index up to date (a big import leaves that to the
+    /// browser, or to this command, e.g. from cron after `kanbao update`).
+    Index,
     /// Check your config file (or print the documented defaults with --default).
     Config {
         /// Print the default config file, every key documented.
@@ -501,6 +504,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::Unread { by_feed }) => unread(by_feed),
+        Some(Command::Index) => index(),
         Some(Command::Config { default: true }) => {
             print!("{}", kanbao::config::DEFAULT_TOML);
             Ok(0)
@@ -731,6 +735,34 @@ fn export_jsonl(query: Option<&str>) -> anyhow::Result<u8> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     db.export_jsonl(query.as_ref(), &marks, &mut out)?;
+    Ok(0)
+}
+
+/// `kanbao index`: the articles the search index has not taken in yet
+/// (a big import leaves them), a batch per short transaction, with a
+/// progress bar on a terminal.
+fn index() -> anyhow::Result<u8> {
+    if !LibraryDb::default_exists() {
+        say!("no library yet: nothing to index");
+        return Ok(0);
+    }
+    let mut db = open_db()?;
+    let waiting = db.unindexed()?;
+    if waiting == 0 {
+        say!("the search index is up to date");
+        return Ok(0);
+    }
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(waiting as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let done = db.catch_up_index(kanbao_core::INDEX_BATCH, |n| {
+        bar.set_position(n as u64);
+        true
+    })?;
+    bar.finish_and_clear();
+    say!("{} articles indexed", thousands(done));
     Ok(0)
 }
 

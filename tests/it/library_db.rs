@@ -641,3 +641,20 @@ fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwh
     assert!(!said.contains("wait for the search index"), "{said}");
     assert_eq!(unindexed(), 0);
 }
+
+#[test]
+fn kanbao_index_takes_in_what_a_big_import_left_and_then_says_it_is_up_to_date() {
+    let user = User::new();
+    assert_eq!(user.ok(&["index"]).trim(), "no library yet: nothing to index");
+    let dir = TempDir::new("library-db-index-cmd");
+    let source = jsonl(&dir.path("big.jsonl"), 2_100);
+    user.ok(&["import", &source.display().to_string()]);
+    let unindexed = || LibraryDb::open(&user.db()).unwrap().unindexed().unwrap();
+    assert_eq!(unindexed(), 2_100);
+    assert_eq!(user.ok(&["index"]).trim(), "2,100 articles indexed");
+    assert_eq!(unindexed(), 0);
+    assert_eq!(user.ok(&["index"]).trim(), "the search index is up to date");
+    let hits = |q: &str| user.ok(&["list", "--query", q]).lines().count();
+    assert_eq!(hits("第1234篇"), 1);
+    assert_eq!(hits("\"two of 7\""), 111); // 7, 70–79, 700–799, as before
+}
