@@ -29,7 +29,18 @@
 #      `layout.preview = false` in kanbao's config: launch, 20 list steps
 #      (j; newsboat: Down, in its article list, after Enter on its feed),
 #      open (Enter), two pages (Space), quit: bytes written to the terminal
-#      (up to the quit key), and those of the launch alone.
+#      (up to the quit key), and those of the launch alone;
+#   6. keys, after `kanbao index` has brought the search index up to date
+#      (timed): in the same pty, the time from each key to the last byte
+#      of its answer (j, G, g, S three times, Enter and Esc, a search's
+#      first character and the second's first answer), the time from the
+#      second character of `/光伏` to the full result ("N matches"), and
+#      the browser's peak memory through all that. Twice; the median.
+#
+#   BIG=1000000 NEWSBOAT=0 scripts/library-bench.sh
+#
+# measures a million articles without newsboat (whose import of them would
+# take most of an hour and ~20 GB; NEWSBOAT defaults to 0 from 500,000).
 #
 # Environment: WORK (default /tmp/kanbao-library-bench), BIG (100000), SEED,
 # RUNS (runs of unread, default 7), REPORT_ONLY (1: print the table again
@@ -44,6 +55,7 @@ WORK=${WORK:-/tmp/kanbao-library-bench}
 BIG=${BIG:-100000}
 SEED=${SEED:-20240630}
 RUNS=${RUNS:-7}
+NEWSBOAT=${NEWSBOAT:-$((BIG < 500000))}
 SIZE=120x40
 # A step ends after 1 s without output: longer than any pause of kanbao's
 # while the list loads behind its first screenful (its progress says
@@ -58,7 +70,7 @@ say() { printf '== %s\n' "$*" >&2; }
 measure() {
   # --- tools (as scripts/bench.sh) ---------------------------------------------
   missing=()
-  command -v newsboat >/dev/null || missing+=(newsboat)
+  if ((NEWSBOAT)); then command -v newsboat >/dev/null || missing+=(newsboat); fi
   [[ -x /usr/bin/time ]] || missing+=(time)
   command -v python3 >/dev/null || missing+=(python3)
   if ((${#missing[@]})); then
@@ -136,12 +148,13 @@ measure() {
     rm -rf "$XDG_DATA_HOME" && fresh
     /usr/bin/time -v -o "$RES/kb-import-$i.time" "$KANBAO" import "$B/corpus.jsonl" \
       >"$RES/kb-import-$i.out" 2>&1
+    ((NEWSBOAT)) || continue
     say "import $i/2: newsboat -x reload of the same $BIG articles"
     rm -f "$NBD/cache.db" "$NBD/cache.db.lock"
     /usr/bin/time -v -o "$RES/nb-import-$i.time" "${NB[@]}" -x reload >/dev/null 2>&1
   done
   # What the import left: the database and its log, and newsboat's cache.
-  stat -c '%n %s' "$XDG_DATA_HOME"/kanbao/* "$NBD"/cache.db* >"$RES/files"
+  stat -c '%n %s' "$XDG_DATA_HOME"/kanbao/* "$NBD"/cache.db* >"$RES/files" 2>/dev/null || true
   grep -q "$BIG new" "$RES/kb-import-2.out" ||
     { cat "$RES/kb-import-2.out" >&2; say "kanbao import did not store $BIG articles"; exit 1; }
 
@@ -153,6 +166,7 @@ measure() {
       -- /usr/bin/time -v -o "$RES/kb-start-$1.time" "$KANBAO" >"$RES/kb-start-$1.json"
   }
   nb_start() { # name
+    ((NEWSBOAT)) || return 0
     "${PTY[@]}" --timeout 120 --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${QUIT_NB[@]}" \
       -- /usr/bin/time -v -o "$RES/nb-start-$1.time" "${NB[@]}" >"$RES/nb-start-$1.json"
   }
@@ -199,6 +213,7 @@ EOF
     /usr/bin/time -v -o "$RES/kb-unread-$i.time" "$KANBAO" unread >"$RES/kb-unread.out"
     t1=$(now)
     elapsed "$t0" "$t1" >>"$RES/kb-unread.times"
+    ((NEWSBOAT)) || continue
     t0=$(now)
     /usr/bin/time -v -o "$RES/nb-unread-$i.time" "${NB[@]}" -x print-unread >"$RES/nb-unread.out"
     t1=$(now)
@@ -233,14 +248,36 @@ EOF
     fresh
     "${PTY[@]}" --timeout 120 --wait-for "$LOADED" "${JS[@]}" --key-until '<Enter>' "$OPENED" \
       --key '<Space>' --key '<Space>' --quit q -- "$KANBAO" >"$RES/kb-session-$i.json"
+    ((NEWSBOAT)) || continue
     "${PTY[@]}" --timeout 120 --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${JS_NB[@]}" \
       --key-until '<Enter>' "$OPENED" --key '<Space>' --key '<Space>' "${QUIT_NB[@]}" \
       -- "${NB[@]}" >"$RES/nb-session-$i.json"
   done
   rm -f "$XDG_CONFIG_HOME/kanbao/config.toml"
+
+  # --- 6. keys, with the search index up to date --------------------------------
+  load index
+  say "index: kanbao index"
+  t0=$(now)
+  /usr/bin/time -v -o "$RES/kb-index.time" "$KANBAO" index >"$RES/kb-index.out" 2>&1
+  t1=$(now)
+  elapsed "$t0" "$t1" >"$RES/kb-index.times"
+  load keys
+  # A step ends after 150 ms without output: the search's progress (every
+  # 250 ms) is not waited for, so a search key's step is its first answer.
+  KEYS=(python3 "$ROOT/scripts/ptybytes.py" --size "$SIZE" --tail 0 --quiet-ms 150)
+  for i in 1 2; do
+    say "keys $i/2: j G g S S S Enter Esc, then /光伏 to its full result"
+    fresh
+    "${KEYS[@]}" --timeout 300 --wait-for "$LOADED" --key j --key G --key g --key S --key S --key S \
+      --key '<Enter>' --key '<Esc>' --key / --key 光 --key-until 伏 matches --key '<Esc>' --quit q \
+      -- /usr/bin/time -v -o "$RES/kb-keys-$i.time" "$KANBAO" >"$RES/kb-keys-$i.json"
+  done
   load end
 
-  printf '%s\n' "$BIG" "$("$KANBAO" --version)" "$(newsboat --version | head -1 | cut -d' ' -f1-2)" \
+  local nbv="newsboat (not run)"
+  ((NEWSBOAT)) && nbv=$(newsboat --version | head -1 | cut -d' ' -f1-2)
+  printf '%s\n' "$BIG" "$("$KANBAO" --version)" "$nbv" \
     "$(nproc) cores, $(uname -s)" "$SIZE" "$(du -b "$B/corpus.jsonl" | cut -f1)" "$(git rev-parse --short HEAD)" >"$RES/meta"
   say "done in $(($(date +%s) - started)) s; raw results in $RES"
 }
@@ -412,6 +449,35 @@ for name, nb in (("kanbao", False), ("newsboat", True)):
         moves = [s["bytes"] for s in steps[:20]]
         rest = " ".join(f"{s['key']} {s['bytes']}" for s in steps[20:])
         rows.append([f"  ({name}: 20 steps {sum(moves)} B, {min(moves)}–{max(moves)} each; {rest})", "", "", "", "", "", ""])
+
+# 6. keys
+idx_wall, idx_rss = gnu_time("kb-index.time")
+row("kanbao index (what the import left to the index)", idx_wall, None, fmt_s, "", None,
+    f"peak {fmt_b(idx_rss)}; {count('kb-index.out')}")
+key_runs = [load(f"kb-keys-{i}.json") for i in (1, 2)]
+key_runs = [r for r in key_runs if r]
+if key_runs:
+    names = [s["key"] for s in key_runs[0]["steps"]]
+    slowest = 0.0
+    parts = []
+    for n, name in enumerate(names):
+        if name in ("伏", "<Esc>") and n == len(names) - 1:
+            continue
+        ts = [r["steps"][n]["last_byte_s"] for r in key_runs if r["steps"][n].get("last_byte_s") is not None]
+        t = med(ts)
+        if name == "伏":
+            first = med(r["steps"][n].get("first_byte_s") for r in key_runs)
+            full = med(r["steps"][n].get("marker_s") for r in key_runs)
+            row("search: the full result of /光伏 (from its second character)", full, None, fmt_s,
+                "< 1 s", under(full, 1.0), f"first answer after {fmt_s(first)}")
+            t = first
+        if t is not None:
+            slowest = max(slowest, t)
+            parts.append(f"{name} {fmt_s(t)}")
+    row("keys: the slowest answer (j G g S S S Enter Esc / 光 伏), median of 2", slowest, None, fmt_s,
+        "< 50 ms", under(slowest, 0.05), "; ".join(parts))
+    k_rss = max((gnu_time(f"kb-keys-{i}.time")[1] or 0) for i in (1, 2)) or None
+    row("keys: peak memory through all that", k_rss, None, fmt_b, "< 150 MB", under(k_rss, 150 * MB))
 
 print(f"{kanbao_version} (release, {commit}) vs {newsboat_version}; {machine}; terminal {size}")
 loadtxt = open(path("load")).read() if os.path.exists(path("load")) else ""

@@ -618,12 +618,50 @@ pub fn import_sources(
     let mut report = ImportReport::default();
     for source in sources {
         // Read once (a FIFO or stdin cannot be read twice), by the library's
-        // bounded reader; subscription lists come back in `opml`.
+        // bounded reader; subscription lists come back in `opml`. A big
+        // JSON Lines file is streamed: its articles are stored a batch at a
+        // time as they are read, and only the identities of those stored
+        // are kept, for the duplicate check.
+        let mut streamed = Streamed::default();
         let mut lib = if crate::library::is_url(source) {
             Library::load_with_tz(&[source], tz)
         } else {
-            Library::load_for_import(&[source], tz)
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Article>>(2);
+            std::thread::scope(|scope| -> Result<Library, IngestError> {
+                let reader =
+                    scope.spawn(move || Library::load_for_import(&[source], tz, Some(send)));
+                let mut failed = None;
+                // Stored [`BATCH`] at a time, one transaction each, whatever
+                // the reader sends at once.
+                let mut held: Vec<Article> = Vec::new();
+                let mut store = |batch: Vec<Article>, failed: &mut Option<IngestError>| {
+                    if failed.is_none()
+                        && let Err(e) = store_batch(batch, into, &mut report, Some(&mut streamed))
+                    {
+                        *failed = Some(e);
+                    }
+                };
+                for batch in receive {
+                    held.extend(batch);
+                    while held.len() >= BATCH {
+                        let rest = held.split_off(BATCH);
+                        store(std::mem::replace(&mut held, rest), &mut failed);
+                    }
+                }
+                if !held.is_empty() {
+                    store(held, &mut failed);
+                }
+                let lib = reader.join().unwrap_or_default();
+                match failed {
+                    Some(e) => Err(e),
+                    None => Ok(lib),
+                }
+            })?
         };
+        report.summary.failed += streamed.duplicates.len();
+        report
+            .problems
+            .extend(streamed.duplicates.iter().map(|p| p.to_string()));
         let named = if source == "-" {
             crate::library::STDIN
         } else {
@@ -693,36 +731,87 @@ pub fn import_sources(
             .problems
             .extend(lib.problems.iter().map(|p| p.to_string()));
         let mut articles = std::mem::take(&mut lib.articles).into_iter();
-        loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            for mut a in articles.by_ref().take(BATCH) {
-                if a.body_at.is_some() {
-                    match a.load_body() {
-                        Ok(body) => {
-                            a.body = body;
-                            a.body_at = None;
-                        }
-                        Err(e) => {
-                            report.summary.failed += 1;
-                            report.problems.push(not_imported(&a, &e));
-                            continue;
-                        }
-                    }
-                }
-                report.marked.extend(take_marks(&mut a));
-                batch.push(a);
-            }
-            if !batch.is_empty() {
-                let stored = into.store(&batch)?;
-                report.summary.add(Summary::of(&stored));
-                report.rescoped.extend(stored.rescoped);
-            }
-            if articles.len() == 0 {
-                break;
-            }
+        while articles.len() > 0 {
+            let batch: Vec<Article> = articles.by_ref().take(BATCH).collect();
+            store_batch(batch, into, &mut report, None)?;
         }
     }
     Ok(report)
+}
+
+/// What a streamed source has stored so far: each article's identity (a
+/// hash of it, 8 bytes) and where it was, to report a duplicate id as a
+/// library loaded whole does; and the duplicates found.
+#[derive(Default)]
+struct Streamed {
+    seen: std::collections::HashMap<u64, (std::sync::Arc<str>, usize)>,
+    duplicates: Vec<crate::diagnostic::Diagnostic>,
+}
+
+impl Streamed {
+    fn check(&mut self, a: &Article) {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        a.key().hash(&mut h);
+        match self.seen.entry(h.finish()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let (path, line) = first.get();
+                let within = match &a.feed {
+                    Some(feed) => format!(" in feed {feed}"),
+                    None => String::new(),
+                };
+                let message = format!(
+                    "field `id`: duplicate id {:?}{within}, first used at {path}:{line}",
+                    a.id
+                );
+                self.duplicates.push(
+                    crate::diagnostic::Diagnostic::at(a.origin.line, a.origin.column, message)
+                        .in_file(&a.origin.path),
+                );
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((a.origin.path.clone(), a.origin.line));
+            }
+        }
+    }
+}
+
+/// Stores a batch of articles: their bodies read where they were left on
+/// disk (one that cannot be is reported, not stored), their marks taken
+/// out; checked for duplicates when they are `streamed`.
+fn store_batch(
+    batch: Vec<Article>,
+    into: &mut Destination,
+    report: &mut ImportReport,
+    mut streamed: Option<&mut Streamed>,
+) -> Result<(), IngestError> {
+    let mut ready = Vec::with_capacity(batch.len());
+    for mut a in batch {
+        if a.body_at.is_some() {
+            match a.load_body() {
+                Ok(body) => {
+                    a.body = body;
+                    a.body_at = None;
+                }
+                Err(e) => {
+                    report.summary.failed += 1;
+                    report.problems.push(not_imported(&a, &e));
+                    continue;
+                }
+            }
+        }
+        if let Some(s) = streamed.as_deref_mut() {
+            s.check(&a);
+        }
+        report.marked.extend(take_marks(&mut a));
+        ready.push(a);
+    }
+    if !ready.is_empty() {
+        let stored = into.store(&ready)?;
+        report.summary.add(Summary::of(&stored));
+        report.rescoped.extend(stored.rescoped);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -645,7 +645,10 @@ fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwh
 #[test]
 fn kanbao_index_takes_in_what_a_big_import_left_and_then_says_it_is_up_to_date() {
     let user = User::new();
-    assert_eq!(user.ok(&["index"]).trim(), "no library yet: nothing to index");
+    assert_eq!(
+        user.ok(&["index"]).trim(),
+        "no library yet: nothing to index"
+    );
     let dir = TempDir::new("library-db-index-cmd");
     let source = jsonl(&dir.path("big.jsonl"), 2_100);
     user.ok(&["import", &source.display().to_string()]);
@@ -657,4 +660,56 @@ fn kanbao_index_takes_in_what_a_big_import_left_and_then_says_it_is_up_to_date()
     let hits = |q: &str| user.ok(&["list", "--query", q]).lines().count();
     assert_eq!(hits("第1234篇"), 1);
     assert_eq!(hits("\"two of 7\""), 111); // 7, 70–79, 700–799, as before
+}
+
+#[test]
+fn a_big_json_lines_import_is_streamed_and_still_reports_a_bad_line_and_a_duplicate_id() {
+    let user = User::new();
+    let dir = TempDir::new("library-db-stream");
+    // Over a mebibyte, so it is streamed (read and stored a batch at a time).
+    let mut text = String::new();
+    for i in 1..=5_000 {
+        let line = match i {
+            1_200 => "{\"id\": \"broken\", \"title\": ".to_string(),
+            4_321 => serde_json::json!({"id": "a10", "title": "第二个a10", "body": ["重复。"]})
+                .to_string(),
+            _ => serde_json::json!({
+                "id": format!("a{i}"),
+                "title": format!("第{i}篇"),
+                "published": format!("2024-02-{:02}T08:00:00+08:00", 1 + i % 28),
+                "body": [format!("正文{i}：{}", "光伏与风电。".repeat(20))],
+            })
+            .to_string(),
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    assert!(text.len() > 1 << 20);
+    let source = dir.write("big.jsonl", &text);
+    let shown = source.display().to_string();
+    let imported = user.kanbao(&["import", &shown]);
+    let said = format!("{}{}", out(&imported), err(&imported));
+    assert!(
+        said.contains(&format!("{shown}:1200:")),
+        "the bad line: {said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{shown}:4321:1: field `id`: duplicate id \"a10\", first used at {shown}:10"
+        )),
+        "the duplicate, at both places: {said}"
+    );
+    // Every other line is there, the later a10 in place of the first.
+    let listed = user.ok(&["list"]);
+    assert_eq!(
+        listed.lines().count(),
+        4_998,
+        "5,000 less the bad line and one a10"
+    );
+    assert!(listed.contains("第二个a10") && !listed.contains("第10篇"));
+    assert!(listed.contains("第4999篇") && listed.contains("第1篇"));
+    // The bodies were stored with them (none read back from the file).
+    std::fs::remove_file(&source).unwrap();
+    let read = user.ok(&["read", "--id", "a4999"]);
+    assert!(read.contains("正文4999"), "{read}");
 }

@@ -55,7 +55,15 @@ pub struct Library {
     /// Subscription lists (OPML) met, kept for `kanbao import` (which sets
     /// it) instead of being reported as problems.
     pub(crate) opml: Option<Vec<(String, Vec<u8>)>>,
+    /// Where the articles of big JSON Lines files go as they are read, a
+    /// few thousand at a time, with their bodies, instead of into
+    /// `articles` (`kanbao import` stores them as they come, so a source
+    /// is never all in memory).
+    pub(crate) stream: Option<std::sync::mpsc::SyncSender<Vec<Article>>>,
 }
+
+/// How many articles a streamed JSON Lines file sends at a time.
+const STREAM_BATCH: usize = 2_000;
 
 /// How far loading has got: bytes of article files read (of those known so
 /// far) and articles found. Shared with the thread that shows it.
@@ -177,14 +185,23 @@ impl Library {
     /// in [`Library::opml`] instead of reporting them, and the bodies of
     /// JSON article files on disk ([`Article::load_body`] reads them, a
     /// batch at a time, when they are stored).
-    pub(crate) fn load_for_import<P: AsRef<Path>>(paths: &[P], tz: Option<&str>) -> Library {
+    /// With `stream`, the articles of big JSON Lines files go there as
+    /// they are read ([`Library::stream`]).
+    pub(crate) fn load_for_import<P: AsRef<Path>>(
+        paths: &[P],
+        tz: Option<&str>,
+        stream: Option<std::sync::mpsc::SyncSender<Vec<Article>>>,
+    ) -> Library {
         let mut lib = Library {
             tz: tz.map(str::to_owned),
             opml: Some(Vec::new()),
             lazy: true,
+            stream,
             ..Library::default()
         };
         lib.load_paths(paths);
+        // The receiver's loop ends when the last sender goes.
+        lib.stream = None;
         lib
     }
 
@@ -437,7 +454,9 @@ impl Library {
         let lazy: Arc<str> = Arc::from(shown);
         if first.len() >= BLOCK && is_jsonl(format, &first) {
             self.files += 1;
-            self.stream_jsonl(file, first, shown, Some(lazy));
+            // Streamed, the bodies go with the articles: none is read back.
+            let lazy = self.stream.is_none().then_some(lazy);
+            self.stream_jsonl(file, first, shown, lazy);
         } else {
             let Some(bytes) = self.read_rest(shown, file, size, first) else {
                 return;
@@ -493,6 +512,16 @@ impl Library {
         let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
         let merge = std::sync::Mutex::new(Merge::default());
         let mut read_error = None;
+        let stream = self.stream.clone();
+        // Sends what is read, when streaming; says whether to go on.
+        let send_on = |articles: &mut Vec<Article>, all: bool| -> bool {
+            match &stream {
+                Some(s) if all || articles.len() >= STREAM_BATCH => {
+                    s.send(std::mem::take(articles)).is_ok()
+                }
+                _ => true,
+            }
+        };
         let (articles, problems) = (&mut self.articles, &mut self.problems);
         std::thread::scope(|scope| {
             for _ in 0..workers {
@@ -574,7 +603,7 @@ impl Library {
                 if let Some(p) = self.progress.as_deref() {
                     p.offer(articles);
                 }
-                if eof {
+                if eof || !send_on(articles, false) {
                     break;
                 }
             }
@@ -583,6 +612,7 @@ impl Library {
         if let Ok(mut merge) = merge.into_inner() {
             merge.drain(&mut self.articles, &mut self.problems);
         }
+        send_on(&mut self.articles, true);
         if let Some(e) = read_error {
             self.problem(path, 0, 0, format!("cannot read the whole file: {e}"));
         }
