@@ -185,6 +185,10 @@ impl App {
     }
 
     pub(super) fn select(&mut self, position: usize) {
+        if position + 1 >= self.order.len() && self.loading_total.is_some() {
+            // Past the first screen's rows while the rest is read.
+            self.whole_order();
+        }
         let position = position.min(self.order.len().saturating_sub(1));
         let shown = self.reader_article();
         if self.opened.is_none() {

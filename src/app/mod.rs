@@ -344,7 +344,11 @@ impl App {
             Action::HalfPageUp if in_list => self.select_by(-((list_page / 2).max(1) as isize)),
             Action::HalfPageDown if in_list => self.select_by((list_page / 2).max(1) as isize),
             Action::Top if in_list => self.select(0),
-            Action::Bottom if in_list => self.select(self.order.len().saturating_sub(1)),
+            Action::Bottom if in_list => {
+                // The end of the whole list, not of the first screen's rows.
+                self.whole_order();
+                self.select(self.order.len().saturating_sub(1))
+            }
             Action::Up => self.scroll_by(-1),
             Action::Down => self.scroll_by(1),
             Action::PageUp => self.scroll_by(-(reader_page as isize)),

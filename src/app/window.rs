@@ -311,54 +311,13 @@ impl App {
     /// Takes in what the background work has ready: an order read, the
     /// source names, a search's rows. Returns whether the screen changed.
     pub fn poll_window(&mut self) -> bool {
-        let Some(w) = &mut self.window else {
-            return false;
-        };
         let mut changed = false;
-        let mut names = None;
-        let mut ready = Vec::new();
-        if let Some(prepared) = &w.prepared {
-            let mut done = false;
-            loop {
-                match prepared.poll() {
-                    Some(Ok(Ready::Order(order, rows))) => {
-                        let sort = match order {
-                            Order::Date => Sort::Date,
-                            Order::Source => Sort::Source,
-                            Order::Title => Sort::Title,
-                        };
-                        if sort == Sort::Date {
-                            w.total = rows.len();
-                        }
-                        // In place of the one read before an update, if any.
-                        w.orders[sort as usize] = Some(Rc::new(rows));
-                        ready.push(sort);
-                        if order == Order::Title {
-                            done = true;
-                        }
-                    }
-                    Some(Ok(Ready::Sources(n))) => names = Some(n),
-                    Some(Err(e)) => {
-                        self.notice = Some(e.to_string());
-                        done = true;
-                        changed = true;
-                        break;
-                    }
-                    None => break,
-                }
-            }
-            if done {
-                w.prepared = None;
-            }
-        }
-        if let Some(names) = names {
-            let width = self.window_source_width(Some(&names));
-            changed |= width != self.source_width;
-            self.source_width = width;
-        }
-        if ready.contains(&self.sort) {
-            self.rebuild_window_order();
-            changed = true;
+        while let Some(ready) = self
+            .window
+            .as_ref()
+            .and_then(|w| w.prepared.as_ref()?.poll())
+        {
+            changed |= self.take_ready(ready);
         }
         let Some(w) = &mut self.window else {
             return changed;
@@ -375,6 +334,64 @@ impl App {
             changed |= any || self.notice != before;
         }
         changed
+    }
+
+    /// Waits for the order in force to be read whole, if it is being read
+    /// (a key that leaves the first screen's rows — `G` — in the first
+    /// moments after the start: it is answered once the order is there,
+    /// a fraction of a second, instead of at the 256th row).
+    pub(super) fn whole_order(&mut self) {
+        loop {
+            let Some(w) = &self.window else { return };
+            if w.orders[self.sort as usize].is_some() {
+                return;
+            }
+            let Some(ready) = w.prepared.as_ref().and_then(Prepared::wait) else {
+                return;
+            };
+            self.take_ready(ready);
+        }
+    }
+
+    /// Takes in one thing read in the background; says whether the screen
+    /// changed.
+    fn take_ready(&mut self, ready: Result<Ready, DbError>) -> bool {
+        let Some(w) = &mut self.window else {
+            return false;
+        };
+        match ready {
+            Ok(Ready::Order(order, rows)) => {
+                let sort = match order {
+                    Order::Date => Sort::Date,
+                    Order::Source => Sort::Source,
+                    Order::Title => Sort::Title,
+                };
+                if sort == Sort::Date {
+                    w.total = rows.len();
+                }
+                // In place of the one read before an update, if any.
+                w.orders[sort as usize] = Some(Rc::new(rows));
+                if order == Order::Title {
+                    w.prepared = None;
+                }
+                if sort == self.sort {
+                    self.rebuild_window_order();
+                    return true;
+                }
+                false
+            }
+            Ok(Ready::Sources(names)) => {
+                let width = self.window_source_width(Some(&names));
+                let changed = width != self.source_width;
+                self.source_width = width;
+                changed
+            }
+            Err(e) => {
+                w.prepared = None;
+                self.notice = Some(e.to_string());
+                true
+            }
+        }
     }
 
     /// How many articles the window holds in memory (those near the

@@ -156,6 +156,20 @@ fn the_window_lists_what_the_whole_library_lists_at_every_position_in_every_sort
         top[..],
         "the first screen was the top"
     );
+    // `G` at once, while the order may still be being read: the end of the
+    // whole list, not of the first screen's rows.
+    let (_, mut early) = browsers(&path);
+    early.apply(Action::Bottom);
+    assert_eq!(early.selected(), 699);
+    memory.apply(Action::Bottom);
+    let last = |app: &App| {
+        app.article(app.selected_article().unwrap())
+            .unwrap()
+            .key()
+            .into_owned()
+    };
+    assert_eq!(last(&early), last(&memory));
+    memory.apply(Action::Top);
     for _ in 0..3 {
         let name = sort_name(&memory);
         let (want, got) = (walk(&mut memory), walk(&mut window));
