@@ -740,11 +740,14 @@ pub fn import_sources(
 }
 
 /// What a streamed source has stored so far: each article's identity (a
-/// hash of it, 8 bytes) and where it was, to report a duplicate id as a
-/// library loaded whole does; and the duplicates found.
+/// hash of it, 8 bytes) and its file and line, to report a duplicate id
+/// as a library loaded whole does; and the duplicates found.
 #[derive(Default)]
 struct Streamed {
-    seen: std::collections::HashMap<u64, (std::sync::Arc<str>, usize)>,
+    /// Identity → (file, line).
+    seen: std::collections::HashMap<u64, (u32, u32)>,
+    /// The files met, in order.
+    files: Vec<std::sync::Arc<str>>,
     duplicates: Vec<crate::diagnostic::Diagnostic>,
 }
 
@@ -755,7 +758,8 @@ impl Streamed {
         a.key().hash(&mut h);
         match self.seen.entry(h.finish()) {
             std::collections::hash_map::Entry::Occupied(first) => {
-                let (path, line) = first.get();
+                let (file, line) = *first.get();
+                let path = &self.files[file as usize];
                 let within = match &a.feed {
                     Some(feed) => format!(" in feed {feed}"),
                     None => String::new(),
@@ -770,7 +774,11 @@ impl Streamed {
                 );
             }
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((a.origin.path.clone(), a.origin.line));
+                if !self.files.last().is_some_and(|f| *f == a.origin.path) {
+                    self.files.push(a.origin.path.clone());
+                }
+                let file = (self.files.len() - 1) as u32;
+                v.insert((file, a.origin.line.min(u32::MAX as usize) as u32));
             }
         }
     }
