@@ -195,6 +195,19 @@ impl App {
         if sort == Sort::Date && w.prepared.is_some() {
             return Rc::new(w.first.clone());
         }
+        if w.prepared.is_some() {
+            // Being read: waiting for it is quicker than reading it again.
+            self.whole_order();
+            let Some(w) = &mut self.window else {
+                return Rc::default();
+            };
+            if let Some(order) = &w.orders[sort as usize] {
+                return order.clone();
+            }
+        }
+        let Some(w) = &mut self.window else {
+            return Rc::default();
+        };
         match w.db.ordered(order_of(sort), None) {
             Ok(rows) => {
                 let rows = Rc::new(rows);
@@ -371,7 +384,7 @@ impl App {
                 }
                 // In place of the one read before an update, if any.
                 w.orders[sort as usize] = Some(Rc::new(rows));
-                if order == Order::Title {
+                if w.prepared.as_ref().is_some_and(Prepared::is_done) {
                     w.prepared = None;
                 }
                 if sort == self.sort {
@@ -381,6 +394,9 @@ impl App {
                 false
             }
             Ok(Ready::Sources(names)) => {
+                if w.prepared.as_ref().is_some_and(Prepared::is_done) {
+                    w.prepared = None;
+                }
                 let width = self.window_source_width(Some(&names));
                 let changed = width != self.source_width;
                 self.source_width = width;

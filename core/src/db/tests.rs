@@ -202,6 +202,56 @@ fn a_store_is_one_transaction_all_or_nothing() {
     assert_eq!(db.count().unwrap(), 0, "nothing of the batch was written");
 }
 
+/// The count kept by the triggers, and the rows counted.
+fn counts(db: &LibraryDb) -> (usize, i64) {
+    let counted = db
+        .conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))
+        .unwrap();
+    (db.count().unwrap(), counted)
+}
+
+#[test]
+fn the_kept_count_follows_every_insert_replace_remove_and_rollback_and_is_made_by_the_migration() {
+    let dir = TempDir::new("count");
+    let mut db = open(&dir);
+    assert_eq!(counts(&db), (0, 0));
+    let articles = some_articles();
+    db.store(&articles).unwrap();
+    assert_eq!(counts(&db), (3, 3));
+    // Replaced in place (the upsert's update): still three.
+    let mut changed = articles.clone();
+    changed[0].title = "改过的标题".into();
+    db.store(&changed).unwrap();
+    assert_eq!(counts(&db), (3, 3));
+    let key = articles[1].key().into_owned();
+    db.remove(&[&key]).unwrap();
+    assert_eq!(counts(&db), (2, 2));
+    // A batch that fails half-way leaves the count as the rows are.
+    db.conn
+        .execute_batch(
+            "CREATE TRIGGER boom BEFORE INSERT ON articles WHEN NEW.title = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+        )
+        .unwrap();
+    let batch = [
+        article(serde_json::json!({"id": "n1", "title": "新一", "body": ["x"]})),
+        article(serde_json::json!({"id": "n2", "title": "boom", "body": ["x"]})),
+    ];
+    assert!(db.store(&batch).is_err());
+    assert_eq!(counts(&db), (2, 2));
+    // A database of schema 3 (no kept count) gets it from its rows.
+    db.conn
+        .execute_batch(
+            "DROP TRIGGER articles_counted_in; DROP TRIGGER articles_counted_out;
+             DELETE FROM meta WHERE name = 'count'; PRAGMA user_version = 3;",
+        )
+        .unwrap();
+    drop(db);
+    let db = open(&dir);
+    assert_eq!(counts(&db), (2, 2));
+}
+
 #[test]
 fn articles_are_metadata_with_the_body_left_in_the_database() {
     let dir = TempDir::new("articles");
