@@ -110,6 +110,9 @@ measure() {
   # and frames are diffs (only changed cells are written): "000  Top" is the
   # last run of the full line for any BIG that is a multiple of 1,000.
   if ((BIG % 1000 == 0)); then LOADED="000  Top"; else LOADED="/$BIG  Top"; fi
+  # With `preview = false` the pane beside the list says what Enter does
+  # until it is pressed, and the status line has no place in an article.
+  UNOPENED="Enter opens the selected article"
 
   # A private home: no user library, config or read marks get in the way.
   export HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_CONFIG_HOME=$WORK/home/config \
@@ -246,7 +249,7 @@ EOF
   for i in 1 2; do
     say "session $i/2: launch, 20 steps, open, 2 pages, quit: kanbao, newsboat"
     fresh
-    "${PTY[@]}" --timeout 120 --wait-for "$LOADED" "${JS[@]}" --key-until '<Enter>' "$OPENED" \
+    "${PTY[@]}" --timeout 120 --wait-for "$UNOPENED" "${JS[@]}" --key-until '<Enter>' "$OPENED" \
       --key '<Space>' --key '<Space>' --quit q -- "$KANBAO" >"$RES/kb-session-$i.json"
     ((NEWSBOAT)) || continue
     "${PTY[@]}" --timeout 120 --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${JS_NB[@]}" \

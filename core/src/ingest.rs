@@ -774,7 +774,7 @@ impl Streamed {
                 );
             }
             std::collections::hash_map::Entry::Vacant(v) => {
-                if !self.files.last().is_some_and(|f| *f == a.origin.path) {
+                if self.files.last().is_none_or(|f| *f != a.origin.path) {
                     self.files.push(a.origin.path.clone());
                 }
                 let file = (self.files.len() - 1) as u32;

@@ -117,6 +117,10 @@ mod tests {
         ReaderView::of(&app, &theme).render(area, &mut buf);
         let text = crate::terminal::snapshot::to_text(&buf);
         assert_eq!(text.trim(), "Enter opens the selected article");
+        // No article shown: the status line has no place in one to give.
+        let total = app.order().len();
+        let status = crate::ui::StatusLine::of(&app, &theme);
+        assert_eq!(status.text.trim(), format!("1/{total}"));
         app.apply(crate::app::Action::Open);
         app.apply(crate::app::Action::Back);
         app.prepare_frame();

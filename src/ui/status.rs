@@ -56,7 +56,8 @@ impl<'a> StatusLine<'a> {
         if !app.filter_text.is_empty() {
             text.push_str(&format!("  /{}", app.filter_text));
         }
-        if app.reader_visible() && total > 0 {
+        // Where the reader is in its article (none shown yet: nothing).
+        if app.reader_visible() && total > 0 && app.reader_article().is_some() {
             text.push_str("  ");
             text.push_str(&app.scroll_indicator());
         }
