@@ -112,7 +112,7 @@ measure() {
   if ((BIG % 1000 == 0)); then LOADED="000  Top"; else LOADED="/$BIG  Top"; fi
   # With `preview = false` the pane beside the list says what Enter does
   # until it is pressed, and the status line has no place in an article.
-  UNOPENED="Enter opens the selected article"
+  UNOPENED="Enter" # spaces are cursor moves.
 
   # A private home: no user library, config or read marks get in the way.
   export HOME=$WORK/home XDG_DATA_HOME=$WORK/home/data XDG_CONFIG_HOME=$WORK/home/config \
