@@ -18,7 +18,13 @@
 //! rows hold kilobytes of body each: 100,000 articles load in a fraction
 //! of the time their full JSON would take, and their bodies stay on disk.
 //! The subscriptions stay in their JSON file; counts per feed come from the
-//! `feed` column, indexed with the key, so no table of feeds is kept.
+//! `feed` column, indexed with the key, so no table of feeds is kept. The
+//! number of articles is kept in `meta` (`count`) by triggers, in the
+//! transaction of each insert and delete.
+//!
+//! **The browser** never loads the table: it is a window over it
+//! (`window`): each order's row numbers read whole from its index, the
+//! rows on screen read by number, searches of the rows in threads.
 //!
 //! **Writes.** [`LibraryDb::store`] writes a slice of articles in one
 //! transaction (one sync of the log for a whole feed or a batch of
