@@ -118,6 +118,19 @@ impl App {
         self.order.sort_unstable_by_key(|&i| rank[i]);
     }
 
+    /// After the list changed under the selection: `keep` (the article the
+    /// user moved to) selected again if it is still listed, else the top;
+    /// the reader back at the top if its article changed from `before`.
+    pub(super) fn reselect(&mut self, before: Option<usize>, keep: Option<usize>) {
+        self.selected = keep
+            .and_then(|i| self.order.iter().position(|&j| j == i))
+            .unwrap_or(0);
+        if self.selected_article() != before {
+            self.scroll = 0;
+        }
+        self.keep_selection_visible();
+    }
+
     /// Whether a search is still reading bodies.
     pub fn searching(&self) -> bool {
         self.search.is_some() || self.window_busy()
@@ -143,13 +156,7 @@ impl App {
             let selected = (self.selected > 0).then_some(before).flatten();
             self.order.extend(found);
             self.sort_order();
-            self.selected = selected
-                .and_then(|i| self.order.iter().position(|&j| j == i))
-                .unwrap_or(0);
-            if self.selected_article() != before {
-                self.scroll = 0;
-            }
-            self.keep_selection_visible();
+            self.reselect(before, selected);
         }
         let n = self.order.len();
         let matches = if n == 1 { "match" } else { "matches" };

@@ -241,13 +241,7 @@ impl App {
             (None, None) if w.total > self.order.len() => Some(w.total),
             _ => None,
         };
-        self.selected = keep
-            .and_then(|i| self.order.iter().position(|&j| j == i))
-            .unwrap_or(0);
-        if self.selected_article() != before {
-            self.scroll = 0;
-        }
-        self.keep_selection_visible();
+        self.reselect(before, keep);
     }
 
     /// [`App::refresh_order`] for a library database: the filter's search
