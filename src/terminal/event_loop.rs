@@ -419,7 +419,11 @@ fn event_loop(
         let idle = app.typesetting_pending();
         let mut wait = if idle {
             Duration::ZERO
-        } else if background.loading.is_some() || app.searching() || app.marks_busy() {
+        } else if app.searching() {
+            // A search's last rows (and the orders read behind the first
+            // screen) are on screen at most 20 ms after they are found.
+            Duration::from_millis(20)
+        } else if background.loading.is_some() || app.marks_busy() {
             Duration::from_millis(100)
         } else {
             Duration::from_millis(200)
