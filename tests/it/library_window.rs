@@ -319,4 +319,20 @@ fn the_window_holds_only_rows_near_the_screen_and_keeps_the_selection_across_a_r
     window.apply(Action::Top);
     let top = window.article(window.selected_article().unwrap()).unwrap();
     assert!(top.title.starts_with("新文章"), "{}", top.title);
+    // `A` on a filtered list marks what it lists (a few rows: one by one),
+    // then on the whole list (thousands: from the key index).
+    window.set_filter("source:人民网".into());
+    settle(&mut window);
+    let listed = window.order().len();
+    assert!(listed > 0 && listed < 2_000, "{listed}");
+    window.apply(Action::MarkAllRead);
+    window.set_filter("is:read".into());
+    settle(&mut window);
+    assert_eq!(window.order().len(), listed);
+    window.set_filter(String::new());
+    window.apply(Action::MarkAllRead);
+    assert_eq!(window.notice(), Some("3,005 articles marked read"));
+    window.set_filter("is:unread".into());
+    settle(&mut window);
+    assert_eq!(window.order().len(), 0, "every article read");
 }

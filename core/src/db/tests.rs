@@ -754,3 +754,42 @@ fn rows_waiting_for_the_index_are_found_before_and_after_it_catches_up() {
         Some(found)
     );
 }
+
+#[test]
+fn keys_of_few_rows_and_of_many_are_the_same_keys() {
+    let dir = TempDir::new("keys-of");
+    let mut db = open(&dir);
+    let articles: Vec<Article> = (0..2_500)
+        .map(|i| {
+            article(serde_json::json!({
+                "id": format!("k{i}"),
+                "feed": format!("https://f{}.example/", i % 4),
+                "title": format!("第{i}篇"),
+                "body": ["x"],
+            }))
+        })
+        .collect();
+    db.store(&articles).unwrap();
+    let all = db.ordered(super::Order::Date, None).unwrap();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let mut want: Vec<String> = articles.iter().map(|a| a.key().into_owned()).collect();
+    want.sort();
+    // Many rows: from the key index.
+    assert_eq!(sorted(db.keys_of(&all).unwrap()), want);
+    // Few: row by row; and a subset of many, from the index, only those.
+    let few: Vec<u32> = all.iter().copied().step_by(500).collect();
+    let many: Vec<u32> = all.iter().copied().filter(|r| r % 7 != 0).collect();
+    assert!(few.len() < super::window::MANY_ROWS && many.len() > super::window::MANY_ROWS);
+    for rows in [few, many] {
+        let by_row: Vec<String> = sorted(
+            rows.chunks(1_000)
+                .flat_map(|c| db.keys_of(c).unwrap())
+                .collect(),
+        );
+        assert_eq!(sorted(db.keys_of(&rows).unwrap()), by_row);
+        assert_eq!(by_row.len(), rows.len());
+    }
+}
