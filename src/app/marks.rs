@@ -55,6 +55,8 @@ impl App {
     }
 
     pub(super) fn mark_all_read(&mut self) {
+        // All of the list, not the first screen's rows of it.
+        self.whole_order();
         let keys: Vec<String> = match self.windowed() {
             true => match self.window_keys() {
                 Ok(keys) => keys,

@@ -157,7 +157,10 @@ fn the_window_lists_what_the_whole_library_lists_at_every_position_in_every_sort
         "the first screen was the top"
     );
     // `G` at once, while the order may still be being read: the end of the
-    // whole list, not of the first screen's rows.
+    // whole list, not of the first screen's rows; and `A`, all of it.
+    let (_, mut early) = browsers(&path);
+    early.apply(Action::MarkAllRead);
+    assert_eq!(early.notice(), Some("700 articles marked read"));
     let (_, mut early) = browsers(&path);
     early.apply(Action::Bottom);
     assert_eq!(early.selected(), 699);
