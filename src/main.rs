@@ -734,7 +734,11 @@ fn export_jsonl(query: Option<&str>) -> anyhow::Result<u8> {
         warn(p);
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    db.export_jsonl(query.as_ref(), &marks, &mut out)?;
+    db.export_jsonl(
+        query.as_ref(),
+        std::sync::Arc::new(marks.snapshot()),
+        &mut out,
+    )?;
     Ok(0)
 }
 
@@ -1124,6 +1128,13 @@ fn list_database(
     common: &Settings,
 ) -> anyhow::Result<u8> {
     let mut order = db.ordered(kanbao_core::Order::Date, None)?;
+    // `index` in --json: the article's place in the library, rows in the
+    // order they were stored, as `read --index` counts them.
+    let mut by_row: Vec<u32> = Vec::new();
+    if json {
+        by_row = order.clone();
+        by_row.sort_unstable();
+    }
     if !query.is_empty() {
         let marks: std::sync::Arc<dyn kanbao_core::Marks + Send + Sync> = if query.uses_marks() {
             let state = kanbao_core::MarkStore::open_default();
@@ -1134,33 +1145,15 @@ fn list_database(
         } else {
             std::sync::Arc::new(kanbao_core::NoMarks)
         };
-        let (found, failed) = db.search_in_background(query, marks, None).wait();
-        if let Some(why) = failed {
-            bail!("cannot search {}: {why}", db.path().display());
-        }
-        order.retain(|r| found.binary_search(r).is_ok());
-    }
-    // `index` in --json: the article's place in the library, rows in the
-    // order they were stored, as `read --index` counts them.
-    let mut by_row: Vec<u32> = Vec::new();
-    if json {
-        by_row = db.ordered(kanbao_core::Order::Date, None)?;
-        by_row.sort_unstable();
+        let found = db.search(query, marks)?;
+        order.retain(|&r| found.binary_search(&i64::from(r)).is_ok());
     }
     let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
-    let source_w = if query.is_empty() {
-        list_source_width(db.sources()?.iter().map(String::as_str), amb)
-    } else {
-        let mut widest = 0;
-        for chunk in order.chunks(5_000) {
-            let rows = db.rows(chunk)?;
-            let names = rows
-                .iter()
-                .filter_map(|(_, a)| a.as_ref().ok()?.source.as_deref());
-            widest = widest.max(list_source_width(names, amb));
-        }
-        widest
+    let names = match query.is_empty() {
+        true => db.sources()?,
+        false => db.sources_of(&order)?,
     };
+    let source_w = list_source_width(names.iter().map(String::as_str), amb);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut problems = Vec::new();
     for chunk in order.chunks(5_000) {

@@ -184,6 +184,14 @@ pub enum DbError {
         /// What SQLite said.
         error: rusqlite::Error,
     },
+    /// A search of the rows failed.
+    #[error("{}: cannot search: {why}", path.display())]
+    Search {
+        /// The database.
+        path: PathBuf,
+        /// What went wrong, as a search thread saw it.
+        why: String,
+    },
     /// The database is not written to (a newer kanbao's schema).
     #[error("{}: not written: {why}", path.display())]
     ReadOnly {
@@ -735,59 +743,20 @@ impl LibraryDb {
 
     /// The rows of the articles `query` matches, ascending: exactly those
     /// [`Query::matches`] accepts (the full-text index only narrows which
-    /// rows are read; each candidate is checked whole).
-    pub fn search(&self, query: &Query, marks: &dyn Marks) -> Result<Vec<i64>, DbError> {
-        let failed = || self.failed("cannot search");
-        let mut found = Vec::new();
-        let text = query.has_text_terms();
-        let mut check = |rowid: i64, doc: &str| {
-            let article = match text {
-                true => Article::from_json(doc),
-                // Filters only: the metadata decide.
-                false => Article::from_json_meta(doc),
-            };
-            if article.is_ok_and(|a| query.matches(&a, marks)) {
-                found.push(rowid);
-            }
-        };
-        let candidates = match query.is_empty() {
-            true => None,
-            false => fts::candidates(&self.conn, query).map_err(failed())?,
-        };
-        match candidates {
-            None => {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT rowid, doc FROM articles ORDER BY rowid")
-                    .map_err(failed())?;
-                let mut rows = stmt.query([]).map_err(failed())?;
-                while let Some(row) = rows.next().map_err(failed())? {
-                    let rowid: i64 = row.get(0).map_err(failed())?;
-                    check(
-                        rowid,
-                        row.get_ref(1).map_err(failed())?.as_str().unwrap_or(""),
-                    );
-                }
-            }
-            Some(rowids) => {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT doc FROM articles WHERE rowid = ?1")
-                    .map_err(failed())?;
-                for rowid in rowids {
-                    let mut rows = stmt.query([rowid]).map_err(failed())?;
-                    if let Some(row) = rows.next().map_err(failed())? {
-                        check(
-                            rowid,
-                            row.get_ref(0).map_err(failed())?.as_str().unwrap_or(""),
-                        );
-                    }
-                }
-                found.sort_unstable();
-                found.dedup();
-            }
+    /// rows are read; each candidate is checked whole). The browser's
+    /// search of the rows ([`LibraryDb::search_in_background`]), waited for.
+    pub fn search(
+        &self,
+        query: &Query,
+        marks: Arc<dyn Marks + Send + Sync>,
+    ) -> Result<Vec<i64>, DbError> {
+        match self.search_in_background(query, marks, None).wait() {
+            (_, Some(why)) => Err(DbError::Search {
+                path: self.path.clone(),
+                why,
+            }),
+            (found, None) => Ok(found.into_iter().map(i64::from).collect()),
         }
-        Ok(found)
     }
 
     /// Writes the articles (those `query` matches, if given) to `out` as
@@ -798,12 +767,12 @@ impl LibraryDb {
     pub fn export_jsonl(
         &self,
         query: Option<&Query>,
-        marks: &dyn Marks,
+        marks: Arc<dyn Marks + Send + Sync>,
         out: &mut dyn std::io::Write,
     ) -> Result<usize, DbError> {
         let failed = || self.failed("cannot export");
         let wanted = match query {
-            Some(q) if !q.is_empty() => Some(self.search(q, marks)?),
+            Some(q) if !q.is_empty() => Some(self.search(q, marks.clone())?),
             _ => None,
         };
         let mut stmt = self

@@ -528,10 +528,10 @@ fn search_gives_exactly_what_scanning_gives() {
     let mut db = open(&dir);
     let articles = some_articles();
     db.store(&articles).unwrap();
-    let marks = Set {
+    let marks = Arc::new(Set {
         read: vec![articles[1].key().into_owned()],
         starred: vec!["plain".into()],
-    };
+    });
     let (loaded, _) = db.articles().unwrap();
     for q in [
         "",
@@ -549,10 +549,10 @@ fn search_gives_exactly_what_scanning_gives() {
         "nothing-matches-this",
     ] {
         let query = Query::parse(q).unwrap();
-        let found = db.search(&query, &marks).unwrap();
+        let found = db.search(&query, marks.clone()).unwrap();
         let scanned: Vec<i64> = loaded
             .iter()
-            .filter(|a| query.matches(&a.with_body(), &marks))
+            .filter(|a| query.matches(&a.with_body(), &*marks))
             .map(|a| match a.body_at {
                 Some(BodyAt::Row { rowid, .. }) => rowid,
                 _ => unreachable!(),
@@ -568,12 +568,12 @@ fn the_export_is_the_articles_with_their_marks_and_reads_back() {
     let mut db = open(&dir);
     let articles = some_articles();
     db.store(&articles).unwrap();
-    let marks = Set {
+    let marks = Arc::new(Set {
         read: vec![articles[0].key().into_owned()],
         starred: vec![articles[0].key().into_owned(), "plain".into()],
-    };
+    });
     let mut out = Vec::new();
-    assert_eq!(db.export_jsonl(None, &marks, &mut out).unwrap(), 3);
+    assert_eq!(db.export_jsonl(None, marks.clone(), &mut out).unwrap(), 3);
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
@@ -592,7 +592,7 @@ fn the_export_is_the_articles_with_their_marks_and_reads_back() {
     }
     let mut only = Vec::new();
     let query = Query::parse("is:starred").unwrap();
-    assert_eq!(db.export_jsonl(Some(&query), &marks, &mut only).unwrap(), 2);
+    assert_eq!(db.export_jsonl(Some(&query), marks, &mut only).unwrap(), 2);
 }
 
 #[test]
@@ -702,7 +702,7 @@ fn rows_waiting_for_the_index_are_found_before_and_after_it_catches_up() {
                 _ => unreachable!(),
             })
             .collect();
-        (db.search(&query, &NoMarks).unwrap(), scanned)
+        (db.search(&query, Arc::new(NoMarks)).unwrap(), scanned)
     };
     let queries = [
         "光伏",

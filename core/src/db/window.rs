@@ -185,6 +185,29 @@ impl LibraryDb {
         Ok(out)
     }
 
+    /// The source names of the articles in rows `rowids`, once each (their
+    /// `source` column alone: no article is parsed).
+    pub fn sources_of(&self, rowids: &[u32]) -> Result<Vec<String>, DbError> {
+        let failed = || self.failed("cannot list sources");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT source FROM articles
+                 WHERE rowid IN (SELECT value FROM json_each(?1)) AND source > ''",
+            )
+            .map_err(failed())?;
+        let mut names = std::collections::BTreeSet::new();
+        for chunk in rowids.chunks(10_000) {
+            let found = stmt
+                .query_map([json_array(chunk)], |r| r.get(0))
+                .map_err(failed())?;
+            for name in found {
+                names.insert(name.map_err(failed())?);
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// Every source name, once each, from the source index.
     pub fn sources(&self) -> Result<Vec<String>, DbError> {
         sources(&self.conn).map_err(self.failed("cannot list sources"))
@@ -416,14 +439,22 @@ impl SearchJob {
             }
         };
         let text = q.has_text_terms();
-        let mut found = Vec::new();
-        let mut checked = 0;
-        let report = |found: &mut Vec<u32>, checked: &mut usize, last: bool| {
-            if last || *checked >= 256 {
-                let batch = Found::Rows(std::mem::take(found), std::mem::take(checked));
-                return send.send(batch).is_ok();
+        let (mut found, mut checked) = (Vec::new(), 0);
+        // One row read: checked, kept if it matches, reported every 256;
+        // says whether to go on (not cancelled, the browser still there).
+        let mut one = |rowid: i64, meta: &str, doc: Option<&str>| -> rusqlite::Result<bool> {
+            if self.cancel.load(Ordering::Relaxed) {
+                return Ok(false);
             }
-            true
+            if check(meta, doc.filter(|_| text)) {
+                found.push(row_number(rowid)?);
+            }
+            checked += 1;
+            if checked >= 256 {
+                let batch = Found::Rows(std::mem::take(&mut found), std::mem::take(&mut checked));
+                return Ok(send.send(batch).is_ok());
+            }
+            Ok(true)
         };
         match self.plan(conn, within)? {
             Some(rows) => {
@@ -438,19 +469,17 @@ impl SearchJob {
                     false => "SELECT meta, NULL FROM articles WHERE rowid = ?1",
                 })?;
                 for rowid in mine {
-                    if self.cancel.load(Ordering::Relaxed) {
-                        return Ok(());
-                    }
                     let mut rows = stmt.query([rowid])?;
-                    if let Some(row) = rows.next()? {
-                        let meta = row.get_ref(0)?.as_str().unwrap_or("");
-                        let doc = row.get_ref(1)?.as_str().ok();
-                        if check(meta, doc.filter(|_| text)) {
-                            found.push(row_number(rowid)?);
-                        }
-                    }
-                    checked += 1;
-                    if !report(&mut found, &mut checked, false) {
+                    let go_on = match rows.next()? {
+                        Some(row) => one(
+                            rowid,
+                            row.get_ref(0)?.as_str().unwrap_or(""),
+                            row.get_ref(1)?.as_str().ok(),
+                        )?,
+                        // Removed since the index named it.
+                        None => !self.cancel.load(Ordering::Relaxed),
+                    };
+                    if !go_on {
                         return Ok(());
                     }
                 }
@@ -486,23 +515,14 @@ impl SearchJob {
                 })?;
                 let mut rows = stmt.query([from, to])?;
                 while let Some(row) = rows.next()? {
-                    if self.cancel.load(Ordering::Relaxed) {
-                        return Ok(());
-                    }
-                    let rowid: i64 = row.get(0)?;
-                    let meta = row.get_ref(1)?.as_str().unwrap_or("");
-                    let doc = row.get_ref(2)?.as_str().ok();
-                    if check(meta, doc.filter(|_| text)) {
-                        found.push(row_number(rowid)?);
-                    }
-                    checked += 1;
-                    if !report(&mut found, &mut checked, false) {
+                    let (meta, doc) = (row.get_ref(1)?.as_str(), row.get_ref(2)?.as_str());
+                    if !one(row.get(0)?, meta.unwrap_or(""), doc.ok())? {
                         return Ok(());
                     }
                 }
             }
         }
-        report(&mut found, &mut checked, true);
+        let _ = send.send(Found::Rows(found, checked));
         Ok(())
     }
 }
