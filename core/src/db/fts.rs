@@ -376,20 +376,69 @@ struct Plan {
     prefix: Vec<String>,
     tri: Vec<String>,
     weak_tri: Vec<String>,
+    /// Whether some term is not decided by its lookups alone (see
+    /// [`Plan::exact`]).
+    loose: bool,
 }
 
 impl Plan {
     fn of(query: &Query) -> Plan {
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            // A negated term is not looked up at all.
+            loose: !query.title_can_decide(),
+            ..Plan::default()
+        };
         for needle in query.required_text() {
             plan.add(needle);
         }
         plan
     }
 
+    /// Whether the rows the chosen lookups find are exactly those whose text
+    /// matches the query (the filters apart), so that no row needs its text
+    /// read to be sure. True when no term is negated, no lookup was left out
+    /// ([`MAX_LOOKUPS`], or a prefix lookup beside trigram ones), and each
+    /// term is looked up whole by one lookup that finds nothing else:
+    ///
+    /// * one or two gram characters: a bigram token is in a row exactly
+    ///   when the two characters stand together in one of its fields, and a
+    ///   one-character prefix exactly when the character does;
+    /// * no gram character, three to [`MAX_TRI_CHARS`] characters with a
+    ///   letter or digit among them: a trigram phrase with positions is a
+    ///   substring search of each field's `fts_tri` form, which holds the
+    ///   term exactly where the field does (a run of gram characters
+    ///   becomes a [`GAP`], which the term cannot hold, and a newline
+    ///   between fields, which no folded term holds either).
+    ///
+    /// It leans on what every stored article is, sanitized ([`crate::sanitize`]
+    /// drops NUL, which the trigram tokenizer skips), and leaves out terms
+    /// with U+FFFD to U+FFFF, which the tokenizer reads as one.
+    fn exact(&self) -> bool {
+        let prefix_kept = match (self.gram.is_empty(), self.tri.is_empty()) {
+            // ANDed with the bigram lookups, if there is room.
+            (false, _) => self.gram.len() + self.prefix.len() <= MAX_LOOKUPS,
+            // Left out beside trigram lookups.
+            (true, false) => self.prefix.is_empty(),
+            (true, true) => true,
+        };
+        !self.loose && prefix_kept
+    }
+
     /// Adds the lookups of one folded term.
     fn add(&mut self, needle: &str) {
         let chars: Vec<char> = needle.chars().collect();
+        let grams = chars.iter().filter(|&&c| is_gram(c)).count();
+        let whole = match grams {
+            0 => {
+                (3..=MAX_TRI_CHARS).contains(&chars.len())
+                    && chars.iter().any(|c| c.is_alphanumeric())
+                    && !chars
+                        .iter()
+                        .any(|&c| c == '\0' || ('\u{fffd}'..='\u{ffff}').contains(&c))
+            }
+            n => n == chars.len() && n <= 2,
+        };
+        self.loose |= !whole;
         let mut i = 0;
         while i < chars.len() {
             if !is_gram(chars[i]) {
@@ -415,14 +464,13 @@ impl Plan {
                 None => part,
             };
             let strong = part.chars().any(char::is_alphanumeric);
-            push_lookup(
-                if strong {
-                    &mut self.tri
-                } else {
-                    &mut self.weak_tri
-                },
-                phrase(part, false),
-            );
+            let list = if strong {
+                &mut self.tri
+            } else {
+                &mut self.weak_tri
+            };
+            let left_out = push_lookup(list, phrase(part, false));
+            self.loose |= left_out;
         }
     }
 
@@ -435,14 +483,16 @@ impl Plan {
             } else {
                 &mut self.prefix
             };
-            push_lookup(list, phrase(&c.to_string(), !bounded));
+            let left_out = push_lookup(list, phrase(&c.to_string(), !bounded));
+            self.loose |= left_out;
             return;
         }
         for pair in run.windows(2) {
-            push_lookup(
+            let left_out = push_lookup(
                 &mut self.gram,
                 phrase(&pair.iter().collect::<String>(), false),
             );
+            self.loose |= left_out;
         }
     }
 
@@ -455,7 +505,7 @@ impl Plan {
     fn chosen(mut self) -> (Vec<String>, Vec<String>) {
         if !self.gram.is_empty() {
             for lookup in self.prefix {
-                push_lookup(&mut self.gram, lookup);
+                let _ = push_lookup(&mut self.gram, lookup);
             }
             (self.gram, self.tri)
         } else if !self.tri.is_empty() {
@@ -467,10 +517,16 @@ impl Plan {
 }
 
 /// Adds `lookup` to `list` unless it is there or the list is full.
-fn push_lookup(list: &mut Vec<String>, lookup: String) {
-    if list.len() < MAX_LOOKUPS && !list.contains(&lookup) {
-        list.push(lookup);
+/// Says whether it was left out for want of room.
+fn push_lookup(list: &mut Vec<String>, lookup: String) -> bool {
+    if list.contains(&lookup) {
+        return false;
     }
+    if list.len() >= MAX_LOOKUPS {
+        return true;
+    }
+    list.push(lookup);
+    false
 }
 
 /// `text` as an FTS5 string (a phrase once tokenized), with `*` for a
@@ -491,7 +547,37 @@ fn phrase(text: &str, prefix: bool) -> String {
 /// phrase that must hold, or none gives anything to look up (`ai`, two
 /// Latin letters). Check each rowid with [`Query::matches`].
 pub(crate) fn candidates(conn: &Connection, query: &Query) -> rusqlite::Result<Option<Vec<i64>>> {
-    let (gram, tri) = Plan::of(query).chosen();
+    Ok(lookup(conn, query)?.map(|c| c.rows))
+}
+
+/// What the index says of a query: the rows that may match, and which of
+/// them surely do as far as their text goes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Candidates {
+    /// Every row that may match, ascending: those the lookups found and
+    /// those not indexed yet.
+    pub rows: Vec<i64>,
+    /// Whether the lookups decide the text terms ([`Plan::exact`]): a row
+    /// they found matches if it passes the filters. Rows not indexed yet
+    /// (`waiting`) must be read all the same.
+    pub exact: bool,
+    /// The rows not indexed yet, ascending.
+    pub waiting: Vec<i64>,
+}
+
+impl Candidates {
+    /// Whether `rowid` (one of [`Candidates::rows`]) must have its text
+    /// checked.
+    pub fn unsure(&self, rowid: i64) -> bool {
+        !self.exact || self.waiting.binary_search(&rowid).is_ok()
+    }
+}
+
+/// [`candidates`], saying which need their text checked.
+pub(crate) fn lookup(conn: &Connection, query: &Query) -> rusqlite::Result<Option<Candidates>> {
+    let plan = Plan::of(query);
+    let exact = plan.exact();
+    let (gram, tri) = plan.chosen();
     let mut found: Option<Vec<i64>> = None;
     for (sql, lookups) in [
         (
@@ -518,17 +604,18 @@ pub(crate) fn candidates(conn: &Connection, query: &Query) -> rusqlite::Result<O
         });
     }
     // Rows not indexed yet may match too.
-    match found {
-        None => Ok(None),
-        Some(found) => {
-            let mut statement =
-                conn.prepare_cached("SELECT rowid FROM fts_pending ORDER BY rowid")?;
-            let waiting = statement
-                .query_map([], |row| row.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()?;
-            Ok(Some(union(&found, &waiting)))
-        }
-    }
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let mut statement = conn.prepare_cached("SELECT rowid FROM fts_pending ORDER BY rowid")?;
+    let waiting = statement
+        .query_map([], |row| row.get::<_, i64>(0))?
+        .collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(Some(Candidates {
+        rows: union(&found, &waiting),
+        exact,
+        waiting,
+    }))
 }
 
 /// The rowids in either ascending list, ascending.
@@ -644,7 +731,11 @@ mod tests {
     /// could not narrow).
     fn check(conn: &Connection, articles: &[Article], query: &Query) -> Option<(usize, usize)> {
         let want = scan(articles, query);
-        let got = candidates(conn, query).unwrap()?;
+        let found = super::lookup(conn, query).unwrap()?;
+        if found.exact && !query.has_filters() {
+            assert_eq!(found.rows, want, "{query}: said to be exact");
+        }
+        let got = found.rows;
         assert!(
             got.windows(2).all(|w| w[0] < w[1]),
             "{query}: not ascending"
@@ -1607,5 +1698,64 @@ mod tests {
                 }
             }
         }
+
+        #[test]
+        fn an_exact_lookup_finds_the_matches_and_nothing_else(
+            title in text(),
+            body in proptest::collection::vec(text(), 0..4),
+            query in proptest::collection::vec(text(), 1..3),
+        ) {
+            // Sanitized, as every stored article is.
+            let article = Article::new(&title, body);
+            let conn = indexed(std::slice::from_ref(&article));
+            // As phrases and as words.
+            let phrases: Vec<String> = query.iter().map(|q| quote(q)).collect();
+            for q in [phrases.join(" "), query.join(" ")] {
+                let Ok(query) = Query::parse(&q) else { continue };
+                if query.has_filters() || !query.has_text_terms() || !Plan::of(&query).exact() {
+                    continue;
+                }
+                let found = super::lookup(&conn, &query).unwrap();
+                let matched = query.matches(&article, &NoMarks);
+                proptest::prop_assert_eq!(
+                    found.map(|f| f.rows == [1]),
+                    Some(matched),
+                    "{:?} in {:?} (plan {:?})", q, article, Plan::of(&query)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn which_lookups_are_exact() {
+        for q in [
+            "光伏",
+            "光",
+            "光伏 风电",
+            "linux",
+            "\"solar power\"",
+            "光伏 linux",
+        ] {
+            assert!(plan(q).exact(), "{q}");
+        }
+        // Three characters and more of CJK (bigrams ANDed without
+        // positions), CJK beside other characters, negation, two letters,
+        // a prefix lookup beside a trigram one that leaves it out, a term
+        // with no letter or digit, one cut at its end.
+        let long = "solar power ".repeat(10);
+        for q in [
+            "嘉兴制造",
+            "ai芯片",
+            "光。",
+            "linux -ads",
+            "ai",
+            "光 linux",
+            "\"。 、\"",
+            &quote(&long),
+        ] {
+            assert!(!plan(q).exact(), "{q}");
+        }
+        let many: Vec<String> = (0..40).map(|i| format!("w{i:03}")).collect();
+        assert!(!plan(&many.join(" ")).exact());
     }
 }

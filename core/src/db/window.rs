@@ -354,7 +354,7 @@ struct SearchJob {
     cancel: Arc<AtomicBool>,
     /// The rows to read, decided by the first worker: `Some(rows)` (the
     /// index's candidates, or `within`) or `None` (every row).
-    plan: Mutex<Option<Option<Arc<Vec<i64>>>>>,
+    plan: Mutex<Option<Option<Arc<fts::Candidates>>>>,
 }
 
 /// What a worker sends: rows found, rows checked, how many it will check
@@ -384,29 +384,31 @@ impl SearchJob {
         &self,
         conn: &Connection,
         within: Option<&[u32]>,
-    ) -> rusqlite::Result<Option<Arc<Vec<i64>>>> {
+    ) -> rusqlite::Result<Option<Arc<fts::Candidates>>> {
         let mut plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(decided) = &*plan {
             return Ok(decided.clone());
         }
         let candidates = match self.query.has_text_terms() {
-            true => fts::candidates(conn, &self.query)?,
+            true => fts::lookup(conn, &self.query)?,
             false => None,
         };
         let rows = match (candidates, within) {
-            (Some(c), Some(w)) => {
+            (Some(mut c), Some(w)) => {
                 let w: std::collections::HashSet<u32> = w.iter().copied().collect();
-                Some(
-                    c.into_iter()
-                        .filter(|&r| u32::try_from(r).is_ok_and(|r| w.contains(&r)))
-                        .collect(),
-                )
+                c.rows
+                    .retain(|&r| u32::try_from(r).is_ok_and(|r| w.contains(&r)));
+                Some(c)
             }
             (Some(c), None) => Some(c),
             (None, Some(w)) => {
                 let mut w: Vec<i64> = w.iter().map(|&r| i64::from(r)).collect();
                 w.sort_unstable();
-                Some(w)
+                Some(fts::Candidates {
+                    rows: w,
+                    exact: false,
+                    waiting: Vec::new(),
+                })
             }
             (None, None) => None,
         };
@@ -457,18 +459,30 @@ impl SearchJob {
             Ok(true)
         };
         match self.plan(conn, within)? {
-            Some(rows) => {
+            Some(plan) => {
                 // This worker's share: every `workers`-th candidate, so that
                 // each reads rows spread over the whole library.
-                let mine: Vec<i64> = rows.iter().copied().skip(worker).step_by(workers).collect();
+                let mine: Vec<i64> = plan
+                    .rows
+                    .iter()
+                    .copied()
+                    .skip(worker)
+                    .step_by(workers)
+                    .collect();
                 if send.send(Found::Total(mine.len())).is_err() {
                     return Ok(());
                 }
-                let mut stmt = conn.prepare_cached(match text {
-                    true => "SELECT meta, doc FROM articles WHERE rowid = ?1",
-                    false => "SELECT meta, NULL FROM articles WHERE rowid = ?1",
-                })?;
+                let mut with_text =
+                    conn.prepare_cached("SELECT meta, doc FROM articles WHERE rowid = ?1")?;
+                // A row whose text the index decides, or a query of filters
+                // alone: its metadata (at the row's start) and not its body.
+                let mut meta_only =
+                    conn.prepare_cached("SELECT meta, NULL FROM articles WHERE rowid = ?1")?;
                 for rowid in mine {
+                    let stmt = match text && plan.unsure(rowid) {
+                        true => &mut with_text,
+                        false => &mut meta_only,
+                    };
                     let mut rows = stmt.query([rowid])?;
                     let go_on = match rows.next()? {
                         Some(row) => one(
