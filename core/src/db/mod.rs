@@ -141,6 +141,24 @@ const MIGRATIONS: &[&[&str]] = &[
            BEGIN UPDATE meta SET value = value + 1 WHERE name = 'count'; END;
        CREATE TRIGGER articles_counted_out AFTER DELETE ON articles
            BEGIN UPDATE meta SET value = value - 1 WHERE name = 'count'; END;"],
+    // 4 → 5: the list's orders saved as they were last read (`window`),
+    // with the generation of the articles they were read at: a number the
+    // triggers move on, in the same transaction, with every insert, delete
+    // and change of what the orders sort by. A browser whose saved orders
+    // are of the current generation has them at once instead of reading
+    // three indexes (half a second on a million articles).
+    &[
+        "CREATE TABLE IF NOT EXISTS orders (name TEXT PRIMARY KEY, generation INTEGER NOT NULL,
+           rows BLOB NOT NULL);
+       INSERT OR REPLACE INTO meta (name, value) VALUES ('generation', 0);
+       CREATE TRIGGER IF NOT EXISTS articles_reordered_in AFTER INSERT ON articles
+           BEGIN UPDATE meta SET value = value + 1 WHERE name = 'generation'; END;
+       CREATE TRIGGER IF NOT EXISTS articles_reordered_out AFTER DELETE ON articles
+           BEGIN UPDATE meta SET value = value + 1 WHERE name = 'generation'; END;
+       CREATE TRIGGER IF NOT EXISTS articles_reordered AFTER UPDATE OF published_at, source, title
+           ON articles
+           BEGIN UPDATE meta SET value = value + 1 WHERE name = 'generation'; END;",
+    ],
 ];
 
 /// How long a write waits while another kanbao holds the write lock (a

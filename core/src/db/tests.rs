@@ -1,6 +1,7 @@
 use super::*;
 
 use crate::query::NoMarks;
+use std::collections::HashMap;
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -791,5 +792,106 @@ fn keys_of_few_rows_and_of_many_are_the_same_keys() {
         );
         assert_eq!(sorted(db.keys_of(&rows).unwrap()), by_row);
         assert_eq!(by_row.len(), rows.len());
+    }
+}
+
+/// Every order as a browser reads it in the background.
+fn prepared_orders(db: &LibraryDb) -> HashMap<Order, Vec<u32>> {
+    let prepared = db.prepare_in_background();
+    let mut orders = HashMap::new();
+    while let Some(ready) = prepared.wait() {
+        if let Ready::Order(order, rows) = ready.unwrap() {
+            orders.insert(order, rows);
+        }
+    }
+    orders
+}
+
+/// The orders saved, and at which generation.
+fn saved_orders(db: &LibraryDb) -> Vec<(String, i64)> {
+    let mut stmt = db
+        .conn
+        .prepare("SELECT name, generation FROM orders ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+fn generation_now(db: &LibraryDb) -> i64 {
+    super::window::generation_of(&db.conn).unwrap().unwrap()
+}
+
+#[test]
+fn saved_orders_are_listed_at_once_until_the_articles_change() {
+    let dir = TempDir::new("saved-orders");
+    let mut db = open(&dir);
+    let articles = some_articles();
+    db.store(&articles).unwrap();
+    let from_indexes: HashMap<Order, Vec<u32>> = Order::ALL
+        .iter()
+        .map(|&o| (o, db.ordered(o, None).unwrap()))
+        .collect();
+    // A browser reads them from the indexes, then saves them.
+    assert_eq!(prepared_orders(&db), from_indexes);
+    let now = generation_now(&db);
+    let all_saved = |db: &LibraryDb, at: i64| {
+        saved_orders(db)
+            == [
+                ("date".into(), at),
+                ("source".into(), at),
+                ("title".into(), at),
+            ]
+    };
+    let waited = std::time::Instant::now();
+    while !all_saved(&db, now) {
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            saved_orders(&db)
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The next browser lists what was saved (made different here, to tell).
+    let reversed: Vec<u8> = from_indexes[&Order::Date]
+        .iter()
+        .rev()
+        .flat_map(|r| r.to_le_bytes())
+        .collect();
+    db.conn
+        .execute(
+            "UPDATE orders SET rows = ?1 WHERE name = 'date'",
+            [&reversed],
+        )
+        .unwrap();
+    let mut backwards = from_indexes[&Order::Date].clone();
+    backwards.reverse();
+    assert_eq!(prepared_orders(&db)[&Order::Date], backwards);
+    // Every change to what the orders sort by moves the generation on, and
+    // saved orders of an older one are read again from the indexes.
+    let mut changed = articles.clone();
+    changed[2].title = "ZZZ 改过的标题".into();
+    db.store(&changed[2..]).unwrap();
+    assert!(generation_now(&db) > now);
+    let title = db.ordered(Order::Title, None).unwrap();
+    assert_ne!(title, from_indexes[&Order::Title]);
+    let read = prepared_orders(&db);
+    assert_eq!(read[&Order::Date], from_indexes[&Order::Date]);
+    assert_eq!(read[&Order::Title], title);
+    // An import or update saves them itself; a store of nothing new leaves
+    // them current.
+    db.save_orders().unwrap();
+    let now = generation_now(&db);
+    assert!(all_saved(&db, now));
+    db.store(&changed).unwrap();
+    assert_eq!(generation_now(&db), now);
+    let key = articles[0].key().into_owned();
+    db.remove(&[&key]).unwrap();
+    assert!(generation_now(&db) > now);
+    let read = prepared_orders(&db);
+    for order in Order::ALL {
+        assert_eq!(read[&order], db.ordered(order, None).unwrap(), "{order:?}");
+        assert_eq!(read[&order].len(), 2);
     }
 }

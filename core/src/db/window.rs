@@ -37,6 +37,15 @@ impl Order {
     /// Every order, in the order the browser prepares them.
     pub const ALL: [Order; 3] = [Order::Date, Order::Source, Order::Title];
 
+    /// Its name in the `orders` table.
+    fn name(self) -> &'static str {
+        match self {
+            Order::Date => "date",
+            Order::Source => "source",
+            Order::Title => "title",
+        }
+    }
+
     /// The queries whose rows, one after the other, are the order.
     fn sql(self) -> &'static [&'static str] {
         match self {
@@ -83,6 +92,65 @@ fn ordered(conn: &Connection, order: Order, limit: Option<usize>) -> rusqlite::R
     Ok(out)
 }
 
+/// The generation of the articles: a number moved on with every insert,
+/// delete and change of what the orders sort by (schema 5's triggers).
+pub(super) fn generation_of(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'generation'",
+        [],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The rows of `order`: as saved, when `saved` (the database is kanbao's
+/// own schema) and they were saved at the current generation, or else read
+/// from the order's index, with the generation they were read at (to save
+/// them under).
+fn order_now(
+    conn: &Connection,
+    order: Order,
+    saved: bool,
+) -> rusqlite::Result<(Vec<u32>, Option<i64>)> {
+    // One read transaction: the generation is that of the rows read.
+    let tx = conn.unchecked_transaction()?;
+    let now = match saved {
+        true => generation_of(&tx)?,
+        false => None,
+    };
+    if let Some(now) = now {
+        let blob: Option<Vec<u8>> = tx
+            .query_row(
+                "SELECT rows FROM orders WHERE name = ?1 AND generation = ?2",
+                rusqlite::params![order.name(), now],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(blob) = blob.filter(|b| b.len() % 4 == 0) {
+            let rows = blob
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            return Ok((rows, None));
+        }
+    }
+    let rows = ordered(&tx, order, None)?;
+    Ok((rows, now))
+}
+
+/// Saves `rows` as `order` at `generation`, unless the articles have moved
+/// on since (then they are not that order any more).
+fn save_order(conn: &Connection, order: Order, at: i64, rows: &[u32]) -> rusqlite::Result<()> {
+    let blob: Vec<u8> = rows.iter().flat_map(|r| r.to_le_bytes()).collect();
+    conn.execute(
+        "INSERT OR REPLACE INTO orders (name, generation, rows)
+         SELECT ?1, ?2, ?3
+         WHERE (SELECT CAST(value AS INTEGER) FROM meta WHERE name = 'generation') = ?2",
+        rusqlite::params![order.name(), at, blob],
+    )?;
+    Ok(())
+}
+
 /// `[1,2,3]`: row numbers as a JSON array, for `json_each` (one statement
 /// for any number of rows, no SQL built from data).
 fn json_array(rowids: &[u32]) -> String {
@@ -99,6 +167,21 @@ fn json_array(rowids: &[u32]) -> String {
 }
 
 impl LibraryDb {
+    /// Reads every order and saves it, so that the next browser has them at
+    /// once (an import or update calls it after writing). Orders saved at
+    /// the current generation are left as they are.
+    pub fn save_orders(&self) -> Result<(), DbError> {
+        self.writable()?;
+        let failed = || self.failed("cannot save the list's orders");
+        for order in Order::ALL {
+            let (rows, at) = order_now(&self.conn, order, true).map_err(failed())?;
+            if let Some(at) = at {
+                save_order(&self.conn, order, at, &rows).map_err(failed())?;
+            }
+        }
+        Ok(())
+    }
+
     /// The rows of the library in `order` (all, or the first `limit`),
     /// from the order's index: no article is read.
     pub fn ordered(&self, order: Order, limit: Option<usize>) -> Result<Vec<u32>, DbError> {
@@ -221,6 +304,9 @@ impl LibraryDb {
     pub fn prepare_in_background(&self) -> Prepared {
         let (send, receive) = channel();
         let jobs: [&[Order]; 2] = [&[Order::Date], &[Order::Source, Order::Title]];
+        // Saved orders are read, and orders read are saved, only in a
+        // database of this kanbao's schema that it may write.
+        let saved = self.read_only.is_none();
         for (n, orders) in jobs.into_iter().enumerate() {
             let (rows, path, send) = (self.rows.clone(), self.path.clone(), send.clone());
             std::thread::spawn(move || {
@@ -231,12 +317,29 @@ impl LibraryDb {
                         return;
                     }
                 };
+                let mut unsaved = Vec::new();
                 for &order in orders {
-                    let read = ordered(&conn, order, None)
-                        .map(|rows| Ready::Order(order, rows))
+                    let read = order_now(&conn, order, saved)
                         .map_err(failed_at(&path, "cannot list articles"));
+                    let read = read.map(|(rows, at)| {
+                        if let Some(at) = at {
+                            unsaved.push((order, at, rows.clone()));
+                        }
+                        Ready::Order(order, rows)
+                    });
                     if send.send(read).is_err() {
                         return;
+                    }
+                }
+                // After the browser has them; a failure (another kanbao
+                // holding the write lock past the timeout) only means they
+                // are read again next time.
+                if !unsaved.is_empty()
+                    && let Ok(conn) = Connection::open(&path)
+                    && conn.busy_timeout(super::BUSY_TIMEOUT).is_ok()
+                {
+                    for (order, at, rows) in unsaved {
+                        let _ = save_order(&conn, order, at, &rows);
                     }
                 }
                 if n == 0 {
