@@ -1140,7 +1140,7 @@ fn list_database(
     query: &kanbao_core::Query,
     common: &Settings,
 ) -> anyhow::Result<u8> {
-    let mut order = db.ordered(kanbao_core::Order::Date, None)?;
+    let mut order = db.whole(kanbao_core::Order::Date)?;
     // `index` in --json: the article's place in the library, rows in the
     // order they were stored, as `read --index` counts them.
     let mut by_row: Vec<u32> = Vec::new();

@@ -182,6 +182,14 @@ impl LibraryDb {
         Ok(())
     }
 
+    /// Every row of the library in `order`: as saved, when the saved order
+    /// is current (see [`LibraryDb::save_orders`]), else from its index.
+    pub fn whole(&self, order: Order) -> Result<Vec<u32>, DbError> {
+        order_now(&self.conn, order, self.read_only.is_none())
+            .map(|(rows, _)| rows)
+            .map_err(self.failed("cannot list articles"))
+    }
+
     /// The rows of the library in `order` (all, or the first `limit`),
     /// from the order's index: no article is read.
     pub fn ordered(&self, order: Order, limit: Option<usize>) -> Result<Vec<u32>, DbError> {
@@ -225,6 +233,29 @@ impl LibraryDb {
             .map(row_number)
             .transpose()
             .map_err(failed())
+    }
+
+    /// Each of rows `rowids` with its article's identity ([`Article::key`]),
+    /// in no particular order (rows no longer there left out): a few
+    /// hundred at a time, for the browser looking for the next unread
+    /// article.
+    pub fn keys_by_row(&self, rowids: &[u32]) -> Result<Vec<(u32, String)>, DbError> {
+        let failed = || self.failed("cannot read articles");
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, key FROM articles WHERE rowid IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(failed())?;
+        let mut out = Vec::with_capacity(rowids.len());
+        for chunk in rowids.chunks(10_000) {
+            let mut rows = stmt.query([json_array(chunk)]).map_err(failed())?;
+            while let Some(row) = rows.next().map_err(failed())? {
+                let rowid = row_number(row.get(0).map_err(failed())?).map_err(failed())?;
+                out.push((rowid, row.get(1).map_err(failed())?));
+            }
+        }
+        Ok(out)
     }
 
     /// The identities ([`Article::key`]) of the articles in rows `rowids`
@@ -575,6 +606,9 @@ impl SearchJob {
                 if send.send(Found::Total(mine.len())).is_err() {
                     return Ok(());
                 }
+                // One read transaction for every lookup, not one each (a
+                // lock, a check of the file and an unlock per row).
+                let _read = conn.unchecked_transaction()?;
                 let mut with_text =
                     conn.prepare_cached("SELECT meta, doc FROM articles WHERE rowid = ?1")?;
                 // A row whose text the index decides, or a query of filters
@@ -582,6 +616,16 @@ impl SearchJob {
                 let mut meta_only =
                     conn.prepare_cached("SELECT meta, NULL FROM articles WHERE rowid = ?1")?;
                 for rowid in mine {
+                    if text && !filters && !plan.unsure(rowid) {
+                        // The index decides, and there is nothing else to
+                        // check: found without reading the row. (One
+                        // removed since the lookup is left out where rows
+                        // are read to be shown.)
+                        if !one(rowid, "", None)? {
+                            return Ok(());
+                        }
+                        continue;
+                    }
                     let stmt = match text && plan.unsure(rowid) {
                         true => &mut with_text,
                         false => &mut meta_only,
