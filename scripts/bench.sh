@@ -158,16 +158,18 @@ measure() {
   for fmt in jsonl atom; do
     say "kanbao, $SMALL articles, $fmt"
     fresh; cold
-    "${PTY[@]}" --wait-for "$NEWEST" --key '<Enter>' --key-repeat '<Space>' 60 --quit q \
+    # Space pages to the article's end (the status line's "Bot"): a Space
+    # more would go on to the next unread article.
+    "${PTY[@]}" --wait-for "$NEWEST" --key '<Enter>' --key-repeat-until '<Space>' Bot --quit Q \
       -- /usr/bin/time -v -o "$RES/kb-$fmt-read.time" "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-read.json"
     fresh; cold
-    "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-list.json"
+    "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit Q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-list.json"
     fresh; cold
-    "${PTY[@]}" --wait-for "$NEWEST" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start.json"
+    "${PTY[@]}" --wait-for "$NEWEST" --quit Q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start.json"
     # Second starts: with the metadata cache the first start wrote.
     for i in 2 3; do
       fresh
-      "${PTY[@]}" --wait-for "$NEWEST" --quit q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start$i.json"
+      "${PTY[@]}" --wait-for "$NEWEST" --quit Q -- "$KANBAO" "$S/corpus.$fmt" >"$RES/kb-$fmt-start$i.json"
     done
   done
   # The list alone, as newsboat shows it: the reader beside the list does
@@ -175,7 +177,7 @@ measure() {
   fresh; cold
   mkdir -p "$XDG_CONFIG_HOME/kanbao"
   printf '[layout]\npreview = false\n' >"$XDG_CONFIG_HOME/kanbao/config.toml"
-  "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit q -- "$KANBAO" "$S/corpus.jsonl" >"$RES/kb-jsonl-list-nopreview.json"
+  "${PTY[@]}" --wait-for "$NEWEST" "${JS[@]}" --quit Q -- "$KANBAO" "$S/corpus.jsonl" >"$RES/kb-jsonl-list-nopreview.json"
   rm -f "$XDG_CONFIG_HOME/kanbao/config.toml"
 
   # --- BIG: wc -l, first frame, memory, key latency ---------------------------

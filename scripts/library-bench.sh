@@ -165,7 +165,7 @@ measure() {
   QUIT_NB=(--quit q --quit q --quit q --quit q)
   kb_start() { # name
     fresh
-    "${PTY[@]}" --timeout 120 --wait-for "$LOADED" --quit q \
+    "${PTY[@]}" --timeout 120 --wait-for "$LOADED" --quit Q \
       -- /usr/bin/time -v -o "$RES/kb-start-$1.time" "$KANBAO" >"$RES/kb-start-$1.json"
   }
   nb_start() { # name
@@ -250,7 +250,7 @@ EOF
     say "session $i/2: launch, 20 steps, open, 2 pages, quit: kanbao, newsboat"
     fresh
     "${PTY[@]}" --timeout 120 --wait-for "$UNOPENED" "${JS[@]}" --key-until '<Enter>' "$OPENED" \
-      --key '<Space>' --key '<Space>' --quit q -- "$KANBAO" >"$RES/kb-session-$i.json"
+      --key '<Space>' --key '<Space>' --quit Q -- "$KANBAO" >"$RES/kb-session-$i.json"
     ((NEWSBOAT)) || continue
     "${PTY[@]}" --timeout 120 --wait-for 看报基准语料 --key-until '<Enter>' "$NEWEST" "${JS_NB[@]}" \
       --key-until '<Enter>' "$OPENED" --key '<Space>' --key '<Space>' "${QUIT_NB[@]}" \
@@ -273,7 +273,7 @@ EOF
     say "keys $i/2: j G g S S S Enter Esc, then /光伏 to its full result"
     fresh
     "${KEYS[@]}" --timeout 300 --wait-for "$LOADED" --key j --key G --key g --key S --key S --key S \
-      --key '<Enter>' --key '<Esc>' --key / --key 光 --key-until 伏 matches --key '<Esc>' --quit q \
+      --key '<Enter>' --key '<Esc>' --key / --key 光 --key-until 伏 matches --key '<Esc>' --quit Q \
       -- /usr/bin/time -v -o "$RES/kb-keys-$i.time" "$KANBAO" >"$RES/kb-keys-$i.json"
   done
   load end

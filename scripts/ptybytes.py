@@ -3,7 +3,8 @@
 
     ptybytes.py [--size 120x40] [--quiet-ms 300] [--wait-for TEXT]
                 [--key KEY | --type TEXT | --key-until KEY TEXT
-                 | --key-repeat KEY MAX | --key-burst KEY N MS]...
+                 | --key-repeat KEY MAX | --key-repeat-until KEY TEXT
+                 | --key-burst KEY N MS]...
                 [--quit KEY] -- COMMAND [ARG...]
 
 Starts COMMAND on a fresh pty of the given size (TERM=xterm-256color unless
@@ -20,6 +21,10 @@ ESC[6n with ESC[1;1R. Then:
                         most --still-bytes bytes (default 32; a frame that
                         changes nothing still writes a few bytes): for
                         paging to the end of an article;
+    --key-repeat-until KEY T
+                        sends KEY until T appears on screen (at most 100
+                        times): paging to the end of an article in a reader
+                        whose page key, at the end, goes on to the next;
     --key-burst KEY N MS
                         sends KEY N times, MS milliseconds apart (a held
                         key's auto-repeat is 25 to 40 ms apart), then reads
@@ -286,6 +291,7 @@ def main():
     p.add_argument("--type", action=Step, metavar="TEXT", help="--key for each character of TEXT")
     p.add_argument("--key-until", action=Step, nargs=2, metavar=("KEY", "TEXT"), help="send KEY, read until TEXT is on screen")
     p.add_argument("--key-repeat", action=Step, nargs=2, metavar=("KEY", "MAX"), help="send KEY until it changes nothing (at most MAX times)")
+    p.add_argument("--key-repeat-until", action=Step, nargs=2, metavar=("KEY", "TEXT"), help="send KEY until TEXT is on screen (at most 100 times)")
     p.add_argument("--key-burst", action=Step, nargs=3, metavar=("KEY", "N", "MS"), help="send KEY N times MS ms apart, then read until quiet")
     p.add_argument("--quit", metavar="KEY", action="append", help="send KEY at the end (repeat for more keys, 200 ms apart) and wait for the exit")
     p.add_argument("--exit-timeout", type=float, default=10)
@@ -342,13 +348,19 @@ def main():
                     "per_key": (s.total - before) / count,
                 }
             )
-        else:  # key-repeat
+        else:  # key-repeat, key-repeat-until
             presses = []
-            for _ in range(int(arg)):
+            until = kind == "key-repeat-until"
+            at = len(s.screen.text)
+            for _ in range(100 if until else int(arg)):
                 t0 = s.send(data)
                 r = s.read_until_quiet(t0, quiet, args.repeat_timeout)
                 presses.append(r)
-                if r["bytes"] <= args.still_bytes or s.closed:
+                if s.closed:
+                    break
+                if until and s.screen.find(arg.encode(), max(0, at - len(arg.encode()))) >= 0:
+                    break
+                if not until and r["bytes"] <= args.still_bytes:
                     break
             moved = [r for r in presses if r["bytes"] > args.still_bytes]
             steps.append(

@@ -10,6 +10,7 @@ mod mode;
 mod mouse;
 mod prompt;
 mod reader;
+mod reading;
 mod sort;
 #[cfg(test)]
 mod tests;
@@ -352,9 +353,18 @@ impl App {
             Action::Up => self.scroll_by(-1),
             Action::Down => self.scroll_by(1),
             Action::PageUp => self.scroll_by(-(reader_page as isize)),
-            Action::PageDown => self.page_down(reader_page),
+            // Space at the end of an article reads on (as in mutt and slrn).
+            Action::PageDown => {
+                if !self.page_down(reader_page) {
+                    self.read_on(true);
+                }
+            }
             Action::HalfPageUp => self.scroll_by(-((reader_page / 2).max(1) as isize)),
-            Action::HalfPageDown => self.page_down((reader_page / 2).max(1)),
+            Action::HalfPageDown => {
+                self.page_down((reader_page / 2).max(1));
+            }
+            Action::NextArticle => self.step_article(1),
+            Action::PrevArticle => self.step_article(-1),
             Action::Top => self.scroll = 0,
             Action::Bottom => self.scroll = self.max_scroll(),
             Action::NextPane | Action::PrevPane => {
@@ -375,7 +385,9 @@ impl App {
             }
             Action::Back => self.focus = Focus::List,
             Action::Help => self.mode = Mode::Help(0),
-            Action::Quit => return Some(Effect::Exit(Exit::Quit)),
+            // Back from the article; from the list, quit.
+            Action::Quit if self.focus == Focus::Reader => self.focus = Focus::List,
+            Action::Quit | Action::QuitNow => return Some(Effect::Exit(Exit::Quit)),
             Action::Problems if self.library.problems.is_empty() => {
                 self.notice = Some("no problems loading the articles".into())
             }

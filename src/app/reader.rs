@@ -191,15 +191,22 @@ impl App {
     /// of this one (or with its last `page_overlap` lines: `step` is the
     /// page height less those), and the last page holds only the lines not
     /// read yet, blank below them, instead of repeating half a page already
-    /// read. Nothing happens at the end.
-    pub(super) fn page_down(&mut self, step: usize) {
+    /// read. Returns whether it moved (at the end it does not). The page
+    /// that shows the article's end marks it read.
+    pub(super) fn page_down(&mut self, step: usize) -> bool {
         let height = usize::from(self.layout().reader.height);
         let scroll = self.scroll;
         let doc = self.reader_doc();
-        doc.ensure(scroll + height + step + 1);
-        if scroll + height < doc.lines().len() {
-            self.scroll += step;
+        doc.ensure(scroll + height + step + height + 1);
+        let lines = doc.lines().len();
+        if scroll + height >= lines {
+            return false;
         }
+        self.scroll += step;
+        if self.scroll + height >= lines && self.focus == Focus::Reader {
+            self.mark_selected_read();
+        }
+        true
     }
 
     /// Keeps the scroll position within the article (its top line is one of
@@ -214,11 +221,13 @@ impl App {
 
     /// Scrolls the reader to the next (or previous) line with a search match.
     pub(super) fn jump_to_match(&mut self, forward: bool) {
-        let Some(terms) = self.filter.as_ref().map(|q| q.highlight_terms().to_vec()) else {
-            self.notice = Some("no search: press / first".into());
-            return;
-        };
+        let terms = self
+            .filter
+            .as_ref()
+            .map_or_else(Vec::new, |q| q.highlight_terms().to_vec());
         if terms.is_empty() {
+            // No words to find: the next unread article instead.
+            self.read_on(forward);
             return;
         }
         let lines = self.reader_lines();

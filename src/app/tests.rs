@@ -75,6 +75,26 @@ fn enter_opens_and_esc_returns_on_a_narrow_terminal() {
 }
 
 #[test]
+fn q_leaves_the_article_then_quits_from_the_list_and_shift_q_quits_at_once() {
+    for (width, height) in [(60, 20), (120, 30)] {
+        let mut app = sample(width, height);
+        let quit = vec![Effect::Exit(Exit::Quit)];
+        assert_eq!(
+            apply_all(&mut app, &[Action::Down, Action::Open, Action::Quit]),
+            []
+        );
+        assert_eq!(
+            (app.focus, app.selected),
+            (Focus::List, 1),
+            "{width}x{height}"
+        );
+        assert_eq!(apply_all(&mut app, &[Action::Quit]), quit);
+        let mut app = sample(width, height);
+        assert_eq!(apply_all(&mut app, &[Action::Open, Action::QuitNow]), quit);
+    }
+}
+
+#[test]
 fn choosing_another_article_starts_it_at_the_top() {
     let mut app = sample(120, 30);
     apply_all(
@@ -639,4 +659,96 @@ fn an_empty_library_is_harmless() {
     );
     app.resize(1, 1);
     assert_eq!(app.focus, Focus::List);
+}
+
+/// The key of the article at list position `p`.
+fn key_at(app: &App, p: usize) -> String {
+    app.article(app.order[p]).unwrap().key().into_owned()
+}
+
+#[test]
+fn space_at_the_end_of_an_article_opens_the_next_unread_one() {
+    for (width, height) in [(60, 20), (120, 30)] {
+        let mut app = sample(width, height);
+        // The second article was read already: reading on skips it.
+        let second = key_at(&app, 1);
+        app.marks.set_read(&second, true).unwrap();
+        app.apply(Action::Open);
+        assert_eq!(app.focus, Focus::Reader);
+        let first = key_at(&app, 0);
+        assert!(app.marks.is_read(&first), "opening marks read");
+        // Space to the end, then once more.
+        let mut pages = 0;
+        while app.selected == 0 {
+            app.apply(Action::PageDown);
+            pages += 1;
+            assert!(pages < 500, "never left the first article");
+        }
+        assert_eq!(app.selected, 2, "{width}x{height}: the read one is skipped");
+        assert_eq!((app.focus, app.scroll), (Focus::Reader, 0));
+        assert!(app.marks.is_read(&key_at(&app, 2)), "and it is opened");
+    }
+}
+
+#[test]
+fn paging_to_the_end_marks_read_and_n_and_shift_n_go_to_unread_articles() {
+    let mut app = sample(120, 30);
+    let n = app.order.len();
+    // Every article but the first and the last three is read.
+    for p in 1..n - 3 {
+        let key = key_at(&app, p);
+        app.marks.set_read(&key, true).unwrap();
+    }
+    // Without a search, n goes to the next unread, from the list too.
+    app.apply(Action::NextMatch);
+    assert_eq!((app.selected, app.focus), (n - 3, Focus::List));
+    assert!(
+        !app.marks.is_read(&key_at(&app, n - 3)),
+        "selecting does not mark"
+    );
+    app.apply(Action::PrevMatch);
+    assert_eq!(app.selected, 0);
+    app.apply(Action::PrevMatch);
+    assert_eq!(app.selected, 0);
+    assert_eq!(app.notice(), Some("no unread articles above"));
+    // In the reader, n opens it: marked read, so N from the last one
+    // skips it.
+    app.apply(Action::NextMatch);
+    app.apply(Action::Open);
+    app.apply(Action::NextMatch);
+    assert_eq!((app.selected, app.focus), (n - 2, Focus::Reader));
+    assert!(app.marks.is_read(&key_at(&app, n - 2)));
+    app.apply(Action::NextMatch);
+    assert_eq!(app.selected, n - 1);
+    app.apply(Action::NextMatch);
+    assert_eq!(app.notice(), Some("no unread articles below"));
+    // An article paged to its end is read even when it was not opened:
+    // u made the last one unread again, Space pages it to its end.
+    app.apply(Action::ToggleRead);
+    assert!(!app.marks.is_read(&key_at(&app, n - 1)));
+    let mut pages = 0;
+    while !app.marks.is_read(&key_at(&app, n - 1)) {
+        app.apply(Action::PageDown);
+        pages += 1;
+        assert!(pages < 500);
+    }
+    assert_eq!(app.selected, n - 1);
+}
+
+#[test]
+fn shift_j_and_shift_k_step_through_articles_from_the_reader() {
+    let mut app = sample(60, 20);
+    apply_all(&mut app, &[Action::Open, Action::Down, Action::NextArticle]);
+    assert_eq!((app.selected, app.scroll, app.focus), (1, 0, Focus::Reader));
+    assert!(app.marks.is_read(&key_at(&app, 1)), "opened, so read");
+    apply_all(&mut app, &[Action::PrevArticle, Action::PrevArticle]);
+    assert_eq!(app.selected, 0);
+    assert_eq!(app.notice(), Some("this is the first article"));
+    // From the list they move the selection like j and k.
+    apply_all(
+        &mut app,
+        &[Action::Quit, Action::NextArticle, Action::NextArticle],
+    );
+    assert_eq!((app.selected, app.focus), (2, Focus::List));
+    assert!(!app.marks.is_read(&key_at(&app, 2)));
 }

@@ -89,6 +89,20 @@ pub(super) fn article_of<'a>(
     }
 }
 
+impl Window {
+    /// Rows with their articles' identities (for looking for unread ones):
+    /// from the rows read, or else from the database.
+    pub(super) fn keys_by_row(&self, rows: &[u32]) -> Result<Vec<(u32, String)>, DbError> {
+        if rows.iter().all(|r| self.rows.contains_key(&(*r as usize))) {
+            return Ok(rows
+                .iter()
+                .map(|&r| (r, self.rows[&(r as usize)].key().into_owned()))
+                .collect());
+        }
+        self.db.keys_by_row(rows)
+    }
+}
+
 fn order_of(sort: Sort) -> Order {
     match sort {
         Sort::Date => Order::Date,

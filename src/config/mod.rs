@@ -60,7 +60,8 @@ paths = []                # what `kanbao` opens with no arguments (default: your
 
 [keys]                    # action = key or [keys], vim notation as in `kanbao snapshot --keys`
 # actions: up down page_down page_up half_page_down half_page_up top bottom
-#   next_pane prev_pane focus_list focus_reader open back help quit redraw
+#   next_pane prev_pane focus_list focus_reader open back help quit quit_now redraw
+#   next_article prev_article
 #   suspend update search next_match prev_match toggle_read toggle_star
 #   mark_all_read cycle_sort open_link copy_link list_links problems
 # quit = ["q", "<C-c>"]

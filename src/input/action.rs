@@ -50,7 +50,7 @@ actions! {
     /// Last article / end of the article.
     Bottom = "bottom", ["G", "<End>"], "last article / end";
     /// One page down.
-    PageDown = "page_down", ["<Space>", "<PageDown>", "<C-f>"], "page down";
+    PageDown = "page_down", ["<Space>", "<PageDown>", "<C-f>"], "page down; at the end, next unread";
     /// One page up.
     PageUp = "page_up", ["b", "<PageUp>", "<C-b>"], "page up";
     /// Half a page down.
@@ -71,10 +71,16 @@ actions! {
     Back = "back", ["<Esc>"], "back to the list / clear search";
     /// Open the search prompt.
     Search = "search", ["/"], "search (Enter keeps, Esc clears)";
-    /// Jump to the next search match in the article.
-    NextMatch = "next_match", ["n"], "next match";
-    /// Jump to the previous search match.
-    PrevMatch = "prev_match", ["N"], "previous match";
+    /// Jump to the next search match in the article; without a search, to
+    /// the next unread article.
+    NextMatch = "next_match", ["n"], "next match / next unread";
+    /// Jump to the previous search match; without a search, to the
+    /// previous unread article.
+    PrevMatch = "prev_match", ["N"], "previous match / unread";
+    /// The next article, from the reader too.
+    NextArticle = "next_article", ["J"], "next article (reader too)";
+    /// The previous article, from the reader too.
+    PrevArticle = "prev_article", ["K"], "previous article";
     /// Mark the selected article unread (or read again).
     ToggleRead = "toggle_read", ["u"], "mark unread / read";
     /// Star or unstar the selected article.
@@ -99,8 +105,10 @@ actions! {
     Suspend = "suspend", ["<C-z>"], "suspend (fg resumes)";
     /// Show or hide the key help.
     Help = "help", ["?", "<F1>"], "show / hide this help";
-    /// Quit.
-    Quit = "quit", ["q"], "quit (Ctrl-c too)";
+    /// Leave the article for the list; quit from the list.
+    Quit = "quit", ["q"], "back to the list; quit from the list";
+    /// Quit at once, from anywhere.
+    QuitNow = "quit_now", ["Q"], "quit at once (Ctrl-c too)";
 }
 
 impl Action {

@@ -28,6 +28,8 @@ pub struct Keymap {
     map: std::collections::HashMap<(KeyCode, KeyModifiers), Action>,
     /// (keys as shown, description) for the help overlay, in order.
     help: Vec<(String, &'static str)>,
+    /// Each action's first key, as the help writes it.
+    first: std::collections::HashMap<Action, String>,
 }
 
 impl Default for Keymap {
@@ -62,14 +64,24 @@ impl Keymap {
         }
         let mut map = std::collections::HashMap::new();
         let mut help = Vec::new();
+        let mut first = std::collections::HashMap::new();
         for ((action, list), info) in keys.iter().zip(ACTIONS) {
             for key in list {
                 map.insert(normal(*key), *action);
             }
             let shown: Vec<String> = list.iter().map(|k| key_label(*k)).collect();
+            if let Some(key) = shown.first() {
+                first.insert(*action, key.clone());
+            }
             help.push((shown.join(" "), info.help));
         }
-        Keymap { map, help }
+        Keymap { map, help, first }
+    }
+
+    /// The first key bound to `action`, as the help writes it (`None`:
+    /// unbound), for hints on screen made from the keys in force.
+    pub fn key_of(&self, action: Action) -> Option<&str> {
+        self.first.get(&action).map(String::as_str)
     }
 
     /// What a key press does, if anything. Ctrl-C always interrupts,
@@ -245,7 +257,7 @@ mod tests {
         assert!(
             map.help()
                 .iter()
-                .any(|(keys, d)| keys == "x" && d.starts_with("quit"))
+                .any(|(keys, d)| keys == "x" && d.ends_with("quit from the list"))
         );
         assert_eq!(
             map.action(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),

@@ -9,14 +9,14 @@ use kanbao_core::{Ambiguous, str_width, truncate};
 
 use super::Theme;
 use super::cells::put_str;
-use crate::app::{App, Focus, Mode};
+use crate::app::{Action, App, Focus, Mode};
 
 /// What the status line shows.
 pub struct StatusLine<'a> {
     /// The text from the left edge (cut to the width).
     pub text: String,
     /// The hint at the right edge, shown if it fits after the text.
-    pub hint: Option<&'static str>,
+    pub hint: Option<String>,
     /// Colours.
     pub theme: &'a Theme,
     /// How ambiguous characters are counted.
@@ -65,15 +65,30 @@ impl<'a> StatusLine<'a> {
             text.push_str("  ");
             text.push_str(notice);
         }
-        let narrow_reader = !app.layout().two_pane && app.focus == Focus::Reader;
-        let hint = if narrow_reader {
-            "Esc back  ? help "
-        } else {
-            "? help  q quit "
+        // Made from the keys in force: in the reader, how to go back (the
+        // quit key leaves it for the list); in the list, how to quit.
+        let keys = &app.settings.keymap;
+        let help = keys.key_of(Action::Help).map(|k| format!("{k} help"));
+        let hint = match app.focus {
+            Focus::Reader => {
+                let back = keys
+                    .key_of(Action::Quit)
+                    .or_else(|| keys.key_of(Action::Back))
+                    .map(|k| format!("{k} back"));
+                [back, help]
+            }
+            Focus::List => {
+                let quit = keys
+                    .key_of(Action::Quit)
+                    .or_else(|| keys.key_of(Action::QuitNow))
+                    .map(|k| format!("{k} quit"));
+                [help, quit]
+            }
         };
+        let hint: Vec<String> = hint.into_iter().flatten().collect();
         StatusLine {
             text,
-            hint: Some(hint),
+            hint: (!hint.is_empty()).then(|| hint.join("  ") + " "),
             theme,
             ambiguous,
         }
@@ -91,7 +106,7 @@ impl Widget for StatusLine<'_> {
         buf.set_style(area, bar);
         let text = truncate(&self.text, width, amb);
         let used = put_str(buf, area.x, area.y, area.width, &text, bar, amb);
-        let Some(hint) = self.hint else {
+        let Some(hint) = self.hint.as_deref() else {
             return;
         };
         let hint_w = str_width(hint, amb);
@@ -117,7 +132,7 @@ mod tests {
         let theme = Theme::default();
         let view = StatusLine {
             text: text.to_string(),
-            hint: Some("? help  q quit "),
+            hint: Some("? help  q quit ".into()),
             theme: &theme,
             ambiguous: Ambiguous::Narrow,
         };

@@ -339,3 +339,53 @@ fn the_window_holds_only_rows_near_the_screen_and_keeps_the_selection_across_a_r
     settle(&mut window);
     assert_eq!(window.order().len(), 0, "every article read");
 }
+
+#[test]
+fn reading_on_finds_the_same_unread_articles_in_the_window_as_in_the_whole_library() {
+    let dir = TempDir::new("window-unread");
+    let path = database(&dir, 700, true);
+    let (mut memory, mut window) = browsers(&path);
+    settle(&mut window);
+    // Everything read but a few rows, some more than a chunk of the
+    // search for them (512 rows) apart.
+    let keys: Vec<String> = {
+        let mut all = Vec::new();
+        memory.apply(Action::Top);
+        for _ in 0..700 {
+            let i = memory.selected_article().unwrap();
+            all.push(memory.article(i).unwrap().key().into_owned());
+            memory.apply(Action::Down);
+        }
+        all
+    };
+    let unread = [3, 4, 90, 640, 699];
+    for app in [&mut memory, &mut window] {
+        let mut marks = kanbao_core::MarkStore::in_memory();
+        for (p, key) in keys.iter().enumerate() {
+            if !unread.contains(&p) {
+                marks.set_read(key, true).unwrap();
+            }
+        }
+        app.set_marks(marks);
+        app.apply(Action::Top);
+    }
+    let selected = |app: &App| {
+        app.article(app.selected_article().unwrap())
+            .unwrap()
+            .key()
+            .into_owned()
+    };
+    for want in unread {
+        for app in [&mut memory, &mut window] {
+            app.apply(Action::NextMatch);
+            assert_eq!(app.selected(), want);
+        }
+        assert_eq!(selected(&memory), selected(&window));
+    }
+    for app in [&mut memory, &mut window] {
+        app.apply(Action::NextMatch);
+        assert_eq!(app.notice(), Some("no unread articles below"));
+        app.apply(Action::PrevMatch);
+        assert_eq!(app.selected(), 640);
+    }
+}
