@@ -36,10 +36,68 @@ impl App {
         }
     }
 
+    /// Notes what the reader shows at `now` (call it after each frame):
+    /// an article on screen for `reader.mark_read_after_ms` is marked read.
+    /// Returns whether it marked one (the screen changes); the event loop
+    /// asks [`App::dwell_left`] how long to wait for that.
+    pub fn dwell(&mut self, now: std::time::Instant) -> bool {
+        let after = self.settings.mark_read_after;
+        let showing = match self.reader_visible() {
+            true => self.reader_article(),
+            false => None,
+        };
+        let Some(article) = showing else {
+            self.shown = None;
+            return false;
+        };
+        let since = match self.shown {
+            Some((a, since)) if a == article => since,
+            _ => {
+                self.shown = Some((article, now));
+                self.kept_unread = self.kept_unread.filter(|&k| k == article);
+                now
+            }
+        };
+        if after.is_zero() || now.duration_since(since) < after || self.kept_unread == Some(article)
+        {
+            return false;
+        }
+        let Some(key) = self.article(article).map(|a| a.key().into_owned()) else {
+            return false;
+        };
+        if self.marks.is_read(&key) {
+            return false;
+        }
+        let r = self.marks.set_read(&key, true);
+        self.report(r);
+        true
+    }
+
+    /// How long until the article the reader shows has been on screen
+    /// long enough to be marked read, if it is unread and will be.
+    pub fn dwell_left(&self, now: std::time::Instant) -> Option<std::time::Duration> {
+        let after = self.settings.mark_read_after;
+        let (article, since) = self.shown?;
+        if after.is_zero() || self.kept_unread == Some(article) {
+            return None;
+        }
+        let key = self.article(article)?.key().into_owned();
+        if self.marks.is_read(&key) {
+            return None;
+        }
+        Some(after.saturating_sub(now.duration_since(since)))
+    }
+
     pub(super) fn toggle_read(&mut self) {
         if let Some(id) = self.selected_id() {
             let read = !self.marks.is_read(&id);
             let r = self.marks.set_read(&id, read);
+            // Marked unread where it is shown: not marked read again by
+            // being on screen.
+            self.kept_unread = match read {
+                false => self.selected_article(),
+                true => None,
+            };
             self.notice = Some(if read { "marked read" } else { "marked unread" }.into());
             self.report(r);
         }

@@ -72,6 +72,10 @@ pub struct Settings {
     pub preview_delay: Duration,
     /// What the help overlay says about ambiguous-width characters.
     pub ambiguous_note: String,
+    /// How long an article is shown in the reader (beside the list too)
+    /// before it is marked read (zero: only opening it marks it read;
+    /// `reader.mark_read_after_ms`).
+    pub mark_read_after: Duration,
 }
 
 impl Settings {
@@ -84,6 +88,7 @@ impl Settings {
             preview: true,
             preview_delay: Duration::ZERO,
             ambiguous_note: ambiguous_note(options.ambiguous),
+            mark_read_after: Duration::from_millis(1500),
         }
     }
 }
@@ -154,6 +159,12 @@ pub struct App {
     /// The library database the list is a window over, when it lists one
     /// (`library` then holds only the problems found in its rows).
     window: Option<window::Window>,
+    /// The article the reader shows and since when (for marking it read
+    /// once it has been on screen a while).
+    shown: Option<(usize, std::time::Instant)>,
+    /// An article marked unread (`u`) while shown: left unread until the
+    /// reader shows another.
+    kept_unread: Option<usize>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -208,6 +219,8 @@ impl App {
             last_search: None,
             ranks: Default::default(),
             window: None,
+            shown: None,
+            kept_unread: None,
         }
     }
 

@@ -752,3 +752,45 @@ fn shift_j_and_shift_k_step_through_articles_from_the_reader() {
     assert_eq!((app.selected, app.focus), (2, Focus::List));
     assert!(!app.marks.is_read(&key_at(&app, 2)));
 }
+
+#[test]
+fn an_article_shown_beside_the_list_for_a_while_is_marked_read() {
+    let mut app = sample(120, 30);
+    let start = std::time::Instant::now();
+    let at = |ms: u64| start + Duration::from_millis(ms);
+    let first = key_at(&app, 0);
+    assert!(!app.dwell(at(0)));
+    assert_eq!(app.dwell_left(at(1000)), Some(Duration::from_millis(500)));
+    assert!(!app.dwell(at(1499)));
+    assert!(!app.marks.is_read(&first));
+    assert!(app.dwell(at(1500)), "on screen 1.5 s: read");
+    assert!(app.marks.is_read(&first));
+    assert_eq!(app.dwell_left(at(1600)), None);
+    // Moving on before the time is up leaves it unread; the time starts
+    // again for each article.
+    app.apply(Action::Down);
+    let second = key_at(&app, 1);
+    assert!(!app.dwell(at(1600)));
+    app.apply(Action::Down);
+    assert!(!app.dwell(at(2500)));
+    assert!(!app.marks.is_read(&second));
+    // `u` on the article shown keeps it unread while it stays there.
+    assert!(app.dwell(at(4000)));
+    app.apply(Action::ToggleRead);
+    let third = key_at(&app, 2);
+    assert!(!app.marks.is_read(&third));
+    assert!(!app.dwell(at(9000)));
+    assert_eq!(app.dwell_left(at(9000)), None);
+    assert!(!app.marks.is_read(&third));
+    // Zero: only opening marks read.
+    let mut app = sample(120, 30);
+    app.settings.mark_read_after = Duration::ZERO;
+    assert!(!app.dwell(at(0)));
+    assert!(!app.dwell(at(60_000)));
+    assert!(!app.marks.is_read(&first));
+    // In one pane, the list alone shows no article.
+    let mut app = sample(60, 20);
+    assert!(!app.dwell(at(0)));
+    assert!(!app.dwell(at(60_000)));
+    assert!(!app.marks.is_read(&first));
+}

@@ -23,7 +23,7 @@ const LAYOUT_KEYS: &[&str] = &[
     "preview",
     "preview_delay_ms",
 ];
-const READER_KEYS: &[&str] = &["measure", "center", "page_overlap"];
+const READER_KEYS: &[&str] = &["measure", "center", "page_overlap", "mark_read_after_ms"];
 const LIBRARY_KEYS: &[&str] = &["paths"];
 
 const COLOR_EXPECTED: &str = "a colour name, \"#rrggbb\" or an index from 0 to 255";
@@ -210,6 +210,11 @@ impl Checker<'_> {
                 "page_overlap" => {
                     if let Some(v) = self.integer(&full, value, 0, 10) {
                         reader.page_overlap = v;
+                    }
+                }
+                "mark_read_after_ms" => {
+                    if let Some(v) = self.integer(&full, value, 0, 60_000) {
+                        reader.mark_read_after_ms = v;
                     }
                 }
                 _ => self.unknown("key", Some("reader"), name, key.span(), READER_KEYS),

@@ -49,6 +49,8 @@ preview_delay_ms = 100    # ...once the selection has stopped for this long (0 t
 measure = 80              # maximum line width of article text, in cells (20 to 1000)
 center = true             # centre the text column when the pane is wider than the measure
 page_overlap = 0          # lines of the last page a page forward shows again (0 to 10; 0 as in less)
+mark_read_after_ms = 1500 # an article shown this long, beside the list too, is marked read (0 to 60000;
+                          # 0: only opening it with Enter does); paging to its end marks it at once
 
 [library]
 paths = []                # what `kanbao` opens with no arguments (default: your library, else the sample)
@@ -260,6 +262,9 @@ pub struct Reader {
     pub center: bool,
     /// Lines of the page before that a page forward shows again (0 to 10).
     pub page_overlap: u16,
+    /// How long an article is on screen before it is marked read, in ms
+    /// (0: only on opening).
+    pub mark_read_after_ms: u16,
 }
 
 impl Default for Reader {
@@ -269,6 +274,7 @@ impl Default for Reader {
             measure: defaults.measure,
             center: defaults.center,
             page_overlap: defaults.page_overlap,
+            mark_read_after_ms: 1500,
         }
     }
 }
@@ -394,6 +400,9 @@ impl Config {
             preview: self.layout.preview,
             preview_delay: std::time::Duration::from_millis(u64::from(
                 self.layout.preview_delay_ms,
+            )),
+            mark_read_after: std::time::Duration::from_millis(u64::from(
+                self.reader.mark_read_after_ms,
             )),
             ..Settings::new(options)
         }

@@ -127,15 +127,19 @@ fn layout_section() {
 
 #[test]
 fn reader_section() {
-    let c = clean("[reader]\nmeasure = 66\ncenter = false\npage_overlap = 2\n");
+    let c =
+        clean("[reader]\nmeasure = 66\ncenter = false\npage_overlap = 2\nmark_read_after_ms = 0\n");
     assert_eq!(
         c.reader,
         Reader {
             measure: 66,
             center: false,
             page_overlap: 2,
+            mark_read_after_ms: 0,
         }
     );
+    let settings = c.settings(TypesetOptions::default());
+    assert!(settings.mark_read_after.is_zero());
 }
 
 #[test]

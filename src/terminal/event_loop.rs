@@ -412,6 +412,11 @@ fn event_loop(
             term.draw(|frame| draw(frame, app, theme))?;
             dirty = false;
         }
+        // An article on screen long enough is marked read.
+        if app.dwell(std::time::Instant::now()) {
+            dirty = true;
+            continue;
+        }
         if background.collect(app) {
             dirty = true;
         }
@@ -444,6 +449,9 @@ fn event_loop(
             wait = wait.min(due - now);
         } else {
             preview_due = None;
+        }
+        if let Some(left) = app.dwell_left(std::time::Instant::now()) {
+            wait = wait.min(left);
         }
         let ready = match event::poll(wait) {
             Ok(ready) => ready,
