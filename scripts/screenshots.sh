@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -q
 bin=target/release/kanbao
+# Dates as a reader in Beijing sees them (the sample's own zone).
+export TZ=Asia/Shanghai
 shot() { # name size keys
   "$bin" snapshot --size "$2" --keys "$3" --format svg > "screenshots/$1.svg"
   echo "screenshots/$1.svg"

@@ -388,6 +388,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
     let settings = Settings::new(cli.common);
+    // Dates are shown in the reader's zone, not each source's.
+    kanbao_core::set_shown_zone(Some(settings.config.zone()), None);
     if !matches!(cli.command, None | Some(Command::Config { .. })) {
         settings.warn_config();
     }

@@ -43,7 +43,7 @@ pub use library::walk::{MAX_WALK_DEPTH, MAX_WALK_ENTRIES};
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Docs, Origin, RowSource};
 pub use model::link::{Link, LinkRefused, MAILTO_HEADERS};
-pub use model::published::{DateError, Published};
+pub use model::published::{DateError, Published, set_shown_zone, today, zone_named};
 pub use net::fetch::{
     DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, MAX_RESPONSE_HEADERS,
     Validators, is_public, redirect_allowed,

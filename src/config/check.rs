@@ -15,7 +15,14 @@ use super::*;
 use crate::input::action::{Action, names as action_names};
 
 const SECTIONS: &[&str] = &["display", "layout", "reader", "library", "colors", "keys"];
-const DISPLAY_KEYS: &[&str] = &["ambiguous", "color", "theme", "mouse", "selection"];
+const DISPLAY_KEYS: &[&str] = &[
+    "ambiguous",
+    "color",
+    "theme",
+    "mouse",
+    "selection",
+    "timezone",
+];
 const LAYOUT_KEYS: &[&str] = &[
     "split",
     "orientation",
@@ -104,7 +111,7 @@ impl Checker<'_> {
                 continue;
             };
             match name {
-                "display" => self.display(table, &mut config.display),
+                "display" => self.display(table, &mut config.display, &mut config.timezone),
                 "layout" => self.layout(table, &mut config.layout),
                 "reader" => self.reader(table, &mut config.reader),
                 "library" => self.library(table, &mut config.library),
@@ -114,7 +121,12 @@ impl Checker<'_> {
         }
     }
 
-    fn display(&mut self, table: &DeTable<'_>, display: &mut Display) {
+    fn display(
+        &mut self,
+        table: &DeTable<'_>,
+        display: &mut Display,
+        timezone: &mut Option<String>,
+    ) {
         for (key, value) in entries(table) {
             let name = key.get_ref().as_ref();
             let full = format!("display.{name}");
@@ -148,6 +160,18 @@ impl Checker<'_> {
                         display.selection = v;
                     }
                 }
+                "timezone" => match value.get_ref().as_str() {
+                    Some("") => *timezone = None,
+                    Some(zone) => match kanbao_core::zone_named(zone) {
+                        Ok(_) => *timezone = Some(zone.to_owned()),
+                        Err(e) => self.warn(value.span(), format!("key `{full}`: {e}")),
+                    },
+                    None => self.expected(
+                        &full,
+                        value,
+                        "a time zone name (\"Asia/Shanghai\") or an offset (\"+08:00\")",
+                    ),
+                },
                 _ => self.unknown("key", Some("display"), name, key.span(), DISPLAY_KEYS),
             }
         }

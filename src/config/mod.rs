@@ -36,6 +36,7 @@ color = "auto"            # "auto" | "always" | "never" (NO_COLOR is honoured)
 theme = "default"         # "default" | "mono"   (built-in themes)
 mouse = true              # wheel scrolls the pane under the pointer, a click selects
 selection = "marker"      # "marker" (▶ in the margin: fewest bytes per key) | "bar" (reverse-video row)
+timezone = ""             # dates are shown in this zone ("Asia/Shanghai", "+08:00"); "": TZ, else the system's
 
 [layout]
 split = 40                # list pane width, percent of the terminal (two-pane mode), 10 to 90
@@ -380,9 +381,21 @@ pub struct Config {
     /// `[keys]`: the user's bindings only, as (action, key), in file
     /// order. A key appears at most once.
     pub keys: Vec<(Action, KeyEvent)>,
+    /// `display.timezone`: the zone dates are shown in (`None`: `TZ`, else
+    /// the system's).
+    pub timezone: Option<String>,
 }
 
 impl Config {
+    /// The zone dates are shown in: `display.timezone`, else `TZ`, else the
+    /// system's.
+    pub fn zone(&self) -> jiff::tz::TimeZone {
+        self.timezone
+            .as_deref()
+            .and_then(|z| kanbao_core::zone_named(z).ok())
+            .unwrap_or_else(jiff::tz::TimeZone::system)
+    }
+
     /// The browser's settings from this file's `[layout]`, `[reader]`,
     /// `[display]` and `[keys]`, for typesetting with `options`.
     pub fn settings(&self, options: TypesetOptions) -> Settings {

@@ -118,7 +118,13 @@ impl Widget for ListView<'_> {
                 .as_ref()
                 .map(|p| p.date_string())
                 .unwrap_or_default();
-            let month_day = date.get(5..).unwrap_or("");
+            // The short column: the time today, the day this year, the
+            // year and month before.
+            let short = article
+                .published
+                .as_ref()
+                .map(|p| p.short())
+                .unwrap_or_default();
             let source = article.source.as_deref().unwrap_or("");
             if w >= 60 {
                 cell(&date, 11, theme.date(), &mut x, &mut left);
@@ -130,7 +136,7 @@ impl Widget for ListView<'_> {
                     &mut left,
                 );
             } else if w >= 36 {
-                cell(month_day, 6, theme.date(), &mut x, &mut left);
+                cell(&short, 8, theme.date(), &mut x, &mut left);
                 cell(
                     source,
                     self.source_width.min(8) + 2,
@@ -139,7 +145,7 @@ impl Widget for ListView<'_> {
                     &mut left,
                 );
             } else if w >= 24 {
-                cell(month_day, 6, theme.date(), &mut x, &mut left);
+                cell(&short, 8, theme.date(), &mut x, &mut left);
             }
             let unread = !self.marks.is_read(&article.key());
             let starred = self.marks.is_starred(&article.key());

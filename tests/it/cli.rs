@@ -373,3 +373,50 @@ fn list_and_read_find_and_show_bodies_left_on_disk() {
         "{read}"
     );
 }
+
+/// `kanbao list`'s line for the Jiaxing article (published 09:18 in
+/// Beijing, +08:00), with `TZ` and an optional config file.
+fn jiaxing_line(tz: &str, config: Option<&str>) -> (String, String) {
+    let dir = TempDir::new("cli-zone");
+    let mut command = kanbao_command();
+    if let Some(text) = config {
+        std::fs::create_dir_all(dir.path("config/kanbao")).unwrap();
+        std::fs::write(dir.path("config/kanbao/config.toml"), text).unwrap();
+        command.env("XDG_CONFIG_HOME", dir.path("config"));
+    }
+    let out = command.env("TZ", tz).arg("list").output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("嘉兴制造业向高质量迈进"))
+        .expect("the article is listed")
+        .to_string();
+    (line, String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn dates_are_shown_in_the_readers_time_zone() {
+    let at = |tz: &str| jiaxing_line(tz, None).0;
+    assert!(
+        at("Asia/Shanghai").starts_with("2023-01-06 09:18"),
+        "{}",
+        at("Asia/Shanghai")
+    );
+    assert!(at("UTC").starts_with("2023-01-06 01:18"));
+    // The day before, in New York.
+    assert!(at("America/New_York").starts_with("2023-01-05 20:18"));
+    // display.timezone wins over TZ; a zone it does not know is a warning
+    // naming the place, and TZ is used.
+    let (line, warned) = jiaxing_line("UTC", Some("[display]\ntimezone = \"Asia/Tokyo\"\n"));
+    assert!(line.starts_with("2023-01-06 10:18"), "{line}");
+    assert_eq!(warned, "");
+    let (line, warned) = jiaxing_line("UTC", Some("[display]\ntimezone = \"Mars/Olympus\"\n"));
+    assert!(line.starts_with("2023-01-06 01:18"), "{line}");
+    assert!(
+        warned.contains(
+            "config.toml:2:12: key `display.timezone`: unknown time zone \"Mars/Olympus\""
+        ),
+        "{warned}"
+    );
+}

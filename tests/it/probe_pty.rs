@@ -18,6 +18,8 @@ const SEED: &str = "d3bea864ce180406";
 fn read_auto(answer: Option<&'static str>) -> (String, Duration) {
     let pair = pty::open(80, 24);
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_kanbao"));
+    // The sample's dates as its own zone shows them, as the expected text has them.
+    cmd.env("TZ", "Asia/Shanghai");
     for arg in [
         "read",
         "--color",

@@ -8,7 +8,15 @@ use kanbao_core::Library;
 use kanbao_core::TypesetOptions;
 use kanbao_core::{Ambiguous, str_width};
 
+/// Dates as a reader in Beijing sees them on 2026-12-04 (the list's short
+/// dates are relative to the day).
+pub fn fixed_clock() {
+    let day = jiff::civil::date(2026, 12, 4);
+    kanbao_core::set_shown_zone(kanbao_core::zone_named("Asia/Shanghai").ok(), Some(day));
+}
+
 fn screen(width: u16, height: u16, keys: &str, ambiguous: Ambiguous) -> String {
+    fixed_clock();
     let mut app = App::new(
         Library::sample(),
         TypesetOptions { ambiguous },
@@ -122,6 +130,7 @@ fn search_filters_the_list_as_you_type() {
 
 #[test]
 fn search_matches_are_highlighted_in_the_reader() {
+    fixed_clock();
     let mut app = App::new(Library::sample(), TypesetOptions::default(), 120, 30);
     let buf = replay(&mut app, "/光伏<Enter>n", &Theme::default()).unwrap();
     let text = to_text(&buf);
@@ -148,6 +157,7 @@ fn search_matches_are_highlighted_in_the_reader() {
 
 #[test]
 fn unread_and_starred_articles_stand_out_without_colour() {
+    fixed_clock();
     let mut app = App::new(Library::sample(), TypesetOptions::default(), 80, 10);
     let buf = replay(&mut app, "sj<Enter><Esc>", &Theme::colored(false)).unwrap();
     let text = to_text(&buf);

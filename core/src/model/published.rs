@@ -3,7 +3,9 @@
 
 use jiff::civil::{Date, DateTime, Time};
 use jiff::fmt::temporal::{Pieces, PiecesOffset};
-use jiff::tz::Offset;
+use std::sync::RwLock;
+
+use jiff::tz::{Offset, TimeZone};
 
 /// When an article was published, in the source's own civil time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,15 +67,112 @@ impl Published {
         }
     }
 
-    /// `2023-01-06`, as the source's calendar has it.
-    pub fn date_string(&self) -> String {
-        self.datetime.strftime("%Y-%m-%d").to_string()
+    /// Its date and time in `zone`; as written when the source gave no
+    /// offset (a floating time cannot be moved to another zone).
+    pub fn civil_in(&self, zone: &TimeZone) -> DateTime {
+        match self.offset {
+            Some(offset) => offset
+                .to_timestamp(self.datetime)
+                .map(|t| zone.to_datetime(t))
+                .unwrap_or(self.datetime),
+            None => self.datetime,
+        }
     }
 
-    /// `2023-01-06 09:18`, in the source's own time.
-    pub fn display(&self) -> String {
-        self.datetime.strftime("%Y-%m-%d %H:%M").to_string()
+    /// Its date and time as shown: in the zone of [`set_shown_zone`] if one
+    /// was set (the browser and `kanbao list` set the reader's), else in
+    /// the source's own time.
+    pub fn shown(&self) -> DateTime {
+        match &shown_clock().zone {
+            Some(zone) => self.civil_in(zone),
+            None => self.datetime,
+        }
     }
+
+    /// `2023-01-06`, as shown ([`Published::shown`]).
+    pub fn date_string(&self) -> String {
+        self.shown().strftime("%Y-%m-%d").to_string()
+    }
+
+    /// `2023-01-06 09:18`, as shown ([`Published::shown`]).
+    pub fn display(&self) -> String {
+        self.shown().strftime("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// The short form for a narrow column, as shown: the time for today
+    /// (`09:18`), month and day for another day of this year (`01-06`),
+    /// year and month for another year (`2023-01`), so that a list
+    /// spanning years never looks unsorted.
+    ///
+    /// ```
+    /// use kanbao_core::Published;
+    /// let p = Published::parse("2023-01-06T09:18:00+08:00", None).unwrap();
+    /// let day = |s: &str| s.parse().unwrap();
+    /// assert_eq!(p.short_on(day("2023-01-06")), "09:18");
+    /// assert_eq!(p.short_on(day("2023-12-31")), "01-06");
+    /// assert_eq!(p.short_on(day("2024-01-01")), "2023-01");
+    /// ```
+    pub fn short_on(&self, today: Date) -> String {
+        let shown = self.shown();
+        let format = if shown.date() == today {
+            "%H:%M"
+        } else if shown.year() == today.year() {
+            "%m-%d"
+        } else {
+            "%Y-%m"
+        };
+        shown.strftime(format).to_string()
+    }
+
+    /// [`Published::short_on`] today, in the zone dates are shown in.
+    pub fn short(&self) -> String {
+        self.short_on(today())
+    }
+}
+
+/// The zone dates are shown in, and the day it is.
+#[derive(Clone, Debug, Default)]
+struct ShownClock {
+    zone: Option<TimeZone>,
+    today: Option<Date>,
+}
+
+static SHOWN: RwLock<ShownClock> = RwLock::new(ShownClock {
+    zone: None,
+    today: None,
+});
+
+fn shown_clock() -> ShownClock {
+    SHOWN.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Shows every date in `zone` from now on (`None`: in each source's own
+/// time, the default, which the library's tests rely on); `today` fixes
+/// the day for tests (`None`: the clock's).
+pub fn set_shown_zone(zone: Option<TimeZone>, today: Option<Date>) {
+    let mut clock = SHOWN.write().unwrap_or_else(|e| e.into_inner());
+    *clock = ShownClock { zone, today };
+}
+
+/// Today, in the zone dates are shown in (the system's when none is set).
+pub fn today() -> Date {
+    let clock = shown_clock();
+    if let Some(day) = clock.today {
+        return day;
+    }
+    let zone = clock.zone.unwrap_or_else(TimeZone::system);
+    zone.to_datetime(jiff::Timestamp::now()).date()
+}
+
+/// A zone by name as a user writes it: an IANA name (`Asia/Shanghai`,
+/// `Europe/Berlin`), `UTC`, or an offset (`+08:00`).
+pub fn zone_named(name: &str) -> Result<TimeZone, DateError> {
+    if let Ok(p) = Pieces::parse(format!("2000-01-01T00:00:00{name}").as_str())
+        && let Some(PiecesOffset::Numeric(n)) = p.offset()
+    {
+        return Ok(TimeZone::fixed(n.offset()));
+    }
+    TimeZone::get(name).map_err(|_| DateError::UnknownZone(name.to_owned()))
 }
 
 fn parse_any(text: &str) -> Option<Published> {

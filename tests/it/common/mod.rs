@@ -91,7 +91,10 @@ pub fn kanbao_command() -> Command {
     command
         .env_remove("NO_COLOR")
         .env("XDG_DATA_HOME", NOWHERE)
-        .env("XDG_CONFIG_HOME", NOWHERE);
+        .env("XDG_CONFIG_HOME", NOWHERE)
+        // Dates are shown in the local zone: the sample's own, whatever
+        // the machine's.
+        .env("TZ", "Asia/Shanghai");
     command
 }
 

@@ -148,6 +148,8 @@ pub fn command(program: &str, dir: &Path) -> CommandBuilder {
     cmd.env("XDG_DATA_HOME", dir.join("data"));
     cmd.env("XDG_CONFIG_HOME", dir.join("config"));
     cmd.env("XDG_STATE_HOME", dir.join("state"));
+    // Dates are shown in the local zone: the sample's own.
+    cmd.env("TZ", "Asia/Shanghai");
     for var in ["COLUMNS", "LINES", "NO_COLOR", "RUST_BACKTRACE"] {
         cmd.env_remove(var);
     }
