@@ -42,7 +42,11 @@ pub fn ambiguous_note(ambiguous: Ambiguous) -> String {
     }
 }
 
-/// Display width of the widest source name (at most 12).
+/// The widest the list's source column gets, in cells: `21世纪经济报道`
+/// and `Reuters China` whole.
+pub(crate) const SOURCE_CAP: usize = 16;
+
+/// Display width of the widest source name (at most [`SOURCE_CAP`]).
 fn source_width(library: &Library, options: TypesetOptions) -> usize {
     library
         .articles
@@ -51,7 +55,7 @@ fn source_width(library: &Library, options: TypesetOptions) -> usize {
         .map(|s| str_width(s, options.ambiguous))
         .max()
         .unwrap_or(0)
-        .min(12)
+        .min(SOURCE_CAP)
 }
 
 /// What the browser takes from the command line and the config file.
@@ -142,7 +146,7 @@ pub struct App {
     /// The article last opened in the reader (what it shows when it does
     /// not follow the selection).
     opened: Option<usize>,
-    /// Display width of the widest source name (at most 12), for the list's source column.
+    /// Display width of the widest source name (at most [`SOURCE_CAP`]), for the list's source column.
     pub(crate) source_width: usize,
     /// Typeset articles, per (article, width), each as far as it was looked at.
     cache: HashMap<(usize, u16), Lazy>,

@@ -178,7 +178,7 @@ impl App {
         self.window.is_some()
     }
 
-    /// The widest source name (at most 12 cells): of every source when
+    /// The widest source name (at most [`SOURCE_CAP`] cells): of every source when
     /// their names are known, else of the rows read.
     fn window_source_width(&self, names: Option<&[String]>) -> usize {
         let amb = self.options.ambiguous;
@@ -192,7 +192,7 @@ impl App {
                     .max()
             }),
         };
-        widest.unwrap_or(0).min(12)
+        widest.unwrap_or(0).min(super::SOURCE_CAP)
     }
 
     /// The rows of the sort in force, whole if read (read now if it is

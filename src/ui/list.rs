@@ -31,7 +31,8 @@ pub struct ListView<'a> {
     pub bar: bool,
     /// Read and starred marks.
     pub marks: &'a dyn Marks,
-    /// Width of the source column (the widest source, at most 12).
+    /// Width of the source column (the widest source, at most
+    /// [`crate::app::SOURCE_CAP`]).
     pub source_width: usize,
     /// Colours.
     pub theme: &'a Theme,
@@ -137,9 +138,11 @@ impl Widget for ListView<'_> {
                 );
             } else if w >= 36 {
                 cell(&short, 8, theme.date(), &mut x, &mut left);
+                // As wide as the sources need, up to a quarter of the
+                // pane: the title keeps the rest.
                 cell(
                     source,
-                    self.source_width.min(8) + 2,
+                    self.source_width.min(w / 4) + 2,
                     theme.source(),
                     &mut x,
                     &mut left,
@@ -219,11 +222,46 @@ mod tests {
         let rows = rows(&buf);
         // 24 to 35 cells: the short date column (blank: undated), then the
         // title cut to what is left with an ellipsis.
-        assert_eq!(rows[0], " ●       Second");
-        assert_eq!(rows[1], "▶●       广州地铁十号线今日…");
+        assert_eq!(rows[0], " ●         Second");
+        assert_eq!(rows[1], "▶●         广州地铁十号线今…");
         assert_eq!(rows[2], "");
         // Unread titles are bold.
-        assert!(buf[(9, 0)].modifier.contains(Modifier::BOLD));
+        assert!(buf[(11, 0)].modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn the_source_column_is_as_wide_as_the_sources_up_to_a_quarter_of_a_narrow_pane() {
+        let articles = [
+            article("光伏", "21世纪经济报道"),
+            article("Wind", "Reuters China"),
+        ];
+        let theme = Theme::default();
+        let render = |width: u16| {
+            let view = ListView {
+                article: Box::new(|i| articles.get(i)),
+                order: &[0, 1],
+                offset: 0,
+                selected: 0,
+                focused: true,
+                bar: false,
+                marks: &NoMarks,
+                source_width: 14,
+                theme: &theme,
+                ambiguous: Ambiguous::Narrow,
+            };
+            let mut buf = Buffer::empty(Rect::new(0, 0, width, 2));
+            view.render(buf.area, &mut buf);
+            rows(&buf)
+        };
+        // A whole-screen list: every source whole.
+        let wide = render(80);
+        assert!(wide[0].contains("21世纪经济报道  光伏"), "{wide:?}");
+        assert!(wide[1].contains("Reuters China   Wind"), "{wide:?}");
+        // Beside the reader (48 cells): a quarter of it, 12 cells and the
+        // gap.
+        let beside = render(48);
+        assert!(beside[0].contains("21世纪经济报… 光伏"), "{beside:?}");
+        assert!(beside[1].contains("Reuters China Wind"), "{beside:?}");
     }
 
     #[test]
