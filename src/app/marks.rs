@@ -2,6 +2,16 @@
 
 use super::{App, thousands};
 
+/// What one mark action changed: the marks as they were before.
+pub(super) enum Undo {
+    /// These articles were unread (`A`, or `u` marking one read).
+    WereUnread(Vec<String>),
+    /// This article was read (`u` marking it unread).
+    WasRead(String),
+    /// This article's star was this (`s`).
+    Star(String, bool),
+}
+
 impl App {
     /// The selected article's identity ([`kanbao_core::Article::key`]),
     /// which its marks are keyed by.
@@ -91,6 +101,10 @@ impl App {
     pub(super) fn toggle_read(&mut self) {
         if let Some(id) = self.selected_id() {
             let read = !self.marks.is_read(&id);
+            self.undo = Some(match read {
+                true => Undo::WereUnread(vec![id.clone()]),
+                false => Undo::WasRead(id.clone()),
+            });
             let r = self.marks.set_read(&id, read);
             // Marked unread where it is shown: not marked read again by
             // being on screen.
@@ -106,6 +120,7 @@ impl App {
     pub(super) fn toggle_star(&mut self) {
         if let Some(id) = self.selected_id() {
             let star = !self.marks.is_starred(&id);
+            self.undo = Some(Undo::Star(id.clone(), !star));
             let r = self.marks.set_starred(&id, star);
             self.notice = Some(if star { "starred ★" } else { "unstarred" }.into());
             self.report(r);
@@ -132,9 +147,51 @@ impl App {
         };
         let ids: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
         let n = ids.len();
+        let were_unread: Vec<String> = ids
+            .iter()
+            .filter(|id| !self.marks.is_read(id))
+            .map(|id| id.to_string())
+            .collect();
         let r = self.marks.mark_all_read(&ids);
-        let n = thousands(n);
-        self.notice = Some(format!("{n} articles marked read"));
+        let key = self
+            .settings
+            .keymap
+            .key_of(crate::input::action::Action::Undo)
+            .map(|k| format!(" ({k} undoes it)"))
+            .unwrap_or_default();
+        self.notice = Some(format!("{} articles marked read{key}", thousands(n)));
+        self.undo = Some(Undo::WereUnread(were_unread));
+        self.report(r);
+    }
+
+    /// Undoes the last `u`, `s` or `A` (one level: a second `U` says there
+    /// is nothing to undo).
+    pub(super) fn undo(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            self.notice = Some("nothing to undo".into());
+            return;
+        };
+        let (r, said) = match undo {
+            Undo::WereUnread(ids) => {
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let said = match ids.len() {
+                    1 => "undone: marked unread again".to_string(),
+                    n => format!("undone: {} articles unread again", thousands(n)),
+                };
+                (self.marks.mark_all_unread(&refs), said)
+            }
+            Undo::WasRead(id) => (self.marks.set_read(&id, true), "undone: read again".into()),
+            Undo::Star(id, was) => (
+                self.marks.set_starred(&id, was),
+                match was {
+                    true => "undone: starred again".into(),
+                    false => "undone: unstarred again".into(),
+                },
+            ),
+        };
+        // What the undo marks unread stays so while it is shown.
+        self.kept_unread = self.reader_article();
+        self.notice = Some(said);
         self.report(r);
     }
 

@@ -169,6 +169,8 @@ pub struct App {
     /// An article marked unread (`u`) while shown: left unread until the
     /// reader shows another.
     kept_unread: Option<usize>,
+    /// What the last mark action changed, to undo it (`U`).
+    undo: Option<marks::Undo>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -225,6 +227,7 @@ impl App {
             window: None,
             shown: None,
             kept_unread: None,
+            undo: None,
         }
     }
 
@@ -412,6 +415,7 @@ impl App {
             Action::ToggleRead => self.toggle_read(),
             Action::ToggleStar => self.toggle_star(),
             Action::MarkAllRead => self.mark_all_read(),
+            Action::Undo => self.undo(),
             Action::CycleSort => self.cycle_sort(),
             Action::Search => self.mode = Mode::Search(self.filter_text.clone()),
             Action::NextMatch => self.jump_to_match(true),

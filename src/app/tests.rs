@@ -794,3 +794,45 @@ fn an_article_shown_beside_the_list_for_a_while_is_marked_read() {
     assert!(!app.dwell(at(60_000)));
     assert!(!app.marks.is_read(&first));
 }
+
+#[test]
+fn shift_u_undoes_the_last_mark_once() {
+    let mut app = sample(120, 30);
+    let n = app.order.len();
+    let first = key_at(&app, 0);
+    app.marks.set_read(&key_at(&app, 3), true).unwrap();
+    // A, then U: what was unread is unread again; what was read stays read.
+    app.apply(Action::MarkAllRead);
+    assert_eq!(
+        app.notice(),
+        Some(format!("{n} articles marked read (U undoes it)").as_str())
+    );
+    assert!((0..n).all(|p| app.marks.is_read(&key_at(&app, p))));
+    app.apply(Action::Undo);
+    assert_eq!(
+        app.notice(),
+        Some(format!("undone: {} articles unread again", n - 1).as_str())
+    );
+    assert!(app.marks.is_read(&key_at(&app, 3)));
+    assert!(
+        (0..n)
+            .filter(|&p| p != 3)
+            .all(|p| !app.marks.is_read(&key_at(&app, p)))
+    );
+    app.apply(Action::Undo);
+    assert_eq!(app.notice(), Some("nothing to undo"));
+    // u and s, each undone.
+    app.apply(Action::ToggleRead);
+    assert!(app.marks.is_read(&first));
+    app.apply(Action::Undo);
+    assert!(!app.marks.is_read(&first));
+    app.apply(Action::ToggleStar);
+    assert!(app.marks.is_starred(&first));
+    app.apply(Action::Undo);
+    assert!(!app.marks.is_starred(&first));
+    // The article shown is not marked read again by resting on it.
+    let now = std::time::Instant::now();
+    app.dwell(now);
+    assert!(!app.dwell(now + Duration::from_secs(5)));
+    assert!(!app.marks.is_read(&first));
+}

@@ -66,7 +66,7 @@ paths = []                # what `kanbao` opens with no arguments (default: your
 #   next_pane prev_pane focus_list focus_reader open back help quit quit_now redraw
 #   next_article prev_article
 #   suspend update search next_match prev_match toggle_read toggle_star
-#   mark_all_read cycle_sort open_link copy_link list_links problems
+#   mark_all_read undo cycle_sort open_link copy_link list_links problems
 # quit = ["q", "<C-c>"]
 "##;
 

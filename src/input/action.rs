@@ -87,6 +87,8 @@ actions! {
     ToggleStar = "toggle_star", ["s"], "star / unstar";
     /// Mark every listed article read.
     MarkAllRead = "mark_all_read", ["A"], "mark all listed read";
+    /// Undo the last u, s or A.
+    Undo = "undo", ["U"], "undo the last mark (u, s, A)";
     /// Sort by date, then source, then title.
     CycleSort = "cycle_sort", ["S"], "sort by date / source / title";
     /// Open the article's URL in a browser.

@@ -160,7 +160,10 @@ fn the_window_lists_what_the_whole_library_lists_at_every_position_in_every_sort
     // whole list, not of the first screen's rows; and `A`, all of it.
     let (_, mut early) = browsers(&path);
     early.apply(Action::MarkAllRead);
-    assert_eq!(early.notice(), Some("700 articles marked read"));
+    assert_eq!(
+        early.notice(),
+        Some("700 articles marked read (U undoes it)")
+    );
     let (_, mut early) = browsers(&path);
     early.apply(Action::Bottom);
     assert_eq!(early.selected(), 699);
@@ -334,7 +337,10 @@ fn the_window_holds_only_rows_near_the_screen_and_keeps_the_selection_across_a_r
     assert_eq!(window.order().len(), listed);
     window.set_filter(String::new());
     window.apply(Action::MarkAllRead);
-    assert_eq!(window.notice(), Some("3,005 articles marked read"));
+    assert_eq!(
+        window.notice(),
+        Some("3,005 articles marked read (U undoes it)")
+    );
     window.set_filter("is:unread".into());
     settle(&mut window);
     assert_eq!(window.order().len(), 0, "every article read");

@@ -285,6 +285,17 @@ impl MarkStore {
         self.persist(&changed, Field::Read)
     }
 
+    /// Marks every article in `ids` unread, in one transaction (undoing
+    /// [`MarkStore::mark_all_read`]); errors as [`MarkStore::set_read`].
+    pub fn mark_all_unread(&mut self, ids: &[&str]) -> Result<(), MarksError> {
+        let changed: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| self.read.remove(*id))
+            .collect();
+        self.persist(&changed, Field::Read)
+    }
+
     /// Whether a background write is running.
     pub fn busy(&self) -> bool {
         self.writer.is_some()
@@ -722,6 +733,27 @@ mod tests {
         let mut state = reopened;
         state.mark_all_read(&refs).unwrap();
         assert!(!state.busy());
+    }
+
+    #[test]
+    fn mark_all_unread_undoes_a_mark_all_read_even_while_it_is_written() {
+        let dir = TempDir::new("undo");
+        let path = dir.join("state.sqlite3");
+        let ids: Vec<String> = (0..BACKGROUND_WRITE + 10)
+            .map(|i| format!("id{i}"))
+            .collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut state = open_ok(&path);
+        state.set_read("before", true).unwrap();
+        state.mark_all_read(&refs).unwrap();
+        // Undone at once, before the background write has finished.
+        state.mark_all_unread(&refs).unwrap();
+        assert!(!state.is_read("id0"));
+        state.tick(true).unwrap();
+        drop(state);
+        let reopened = open_ok(&path);
+        assert_eq!(reopened.counts(), (1, 0), "only the mark made before stays");
+        assert!(reopened.is_read("before"));
     }
 
     #[test]
