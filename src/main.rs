@@ -270,6 +270,26 @@ enum Command {
         #[arg(long, short, conflicts_with = "opml")]
         query: Option<String>,
     },
+    /// Mark articles read or unread, starred or not, by key (`kanbao list --json`
+    /// gives each article's `key`); the browser's marks, in the same store.
+    #[command(group(clap::ArgGroup::new("mark").required(true).args(["read", "unread", "star", "unstar"])))]
+    Mark {
+        /// Mark them read.
+        #[arg(long)]
+        read: bool,
+        /// Mark them unread.
+        #[arg(long)]
+        unread: bool,
+        /// Star them.
+        #[arg(long)]
+        star: bool,
+        /// Take their stars away.
+        #[arg(long)]
+        unstar: bool,
+        /// The articles' keys.
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
     /// Print how many articles of your library are unread.
     Unread {
         /// One line per feed: unread, total and the feed (`-` for articles of no feed),
@@ -507,6 +527,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
         Some(Command::Unread { by_feed }) => unread(by_feed),
+        Some(Command::Mark {
+            read,
+            unread,
+            star,
+            unstar,
+            keys,
+        }) => mark(read, unread, star, unstar, &keys),
         Some(Command::Index) => index(),
         Some(Command::Config { default: true }) => {
             print!("{}", kanbao::config::DEFAULT_TOML);
@@ -782,6 +809,71 @@ fn index() -> anyhow::Result<u8> {
     })?;
     bar.finish_and_clear();
     say!("{} articles indexed", thousands(done));
+    Ok(0)
+}
+
+/// Whether an article of the library has this key.
+type KeyCheck = Box<dyn Fn(&str) -> anyhow::Result<bool>>;
+
+/// `kanbao mark`: marks articles of the library by key, all or none (a
+/// key no article of the library has is an error naming it, and nothing
+/// changes).
+fn mark(read: bool, unread: bool, star: bool, unstar: bool, keys: &[String]) -> anyhow::Result<u8> {
+    let known: KeyCheck = match kanbao_core::open_default(None)? {
+        kanbao_core::DefaultLibrary::Database { db, notes } => {
+            notes.iter().for_each(warn);
+            Box::new(move |key| Ok(db.rowid_of(key)?.is_some()))
+        }
+        kanbao_core::DefaultLibrary::Loaded(opened) => {
+            opened.notes.iter().for_each(warn);
+            let all: std::collections::HashSet<String> = opened
+                .library
+                .articles
+                .iter()
+                .map(|a| a.key().into_owned())
+                .collect();
+            Box::new(move |key| Ok(all.contains(key)))
+        }
+    };
+    let mut unknown = Vec::new();
+    for key in keys {
+        if !known(key)? {
+            unknown.push(key.as_str());
+        }
+    }
+    if !unknown.is_empty() {
+        for key in &unknown {
+            complain(format!(
+                "no article with key {key:?} in your library (`kanbao list --json` gives each article's key)"
+            ));
+        }
+        say!("nothing marked");
+        return Ok(2);
+    }
+    let mut marks = open_marks();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    if read {
+        marks.mark_all_read(&refs)?;
+    } else if unread {
+        marks.mark_all_unread(&refs)?;
+    } else {
+        for key in &refs {
+            marks.set_starred(key, star && !unstar)?;
+        }
+    }
+    marks.tick(true)?;
+    let what = match (read, unread, star) {
+        (true, _, _) => "read",
+        (_, true, _) => "unread",
+        (_, _, true) => "starred",
+        _ => "unstarred",
+    };
+    let n = keys.len();
+    say!(
+        "{} article{} marked {what}",
+        thousands(n),
+        if n == 1 { "" } else { "s" }
+    );
     Ok(0)
 }
 
@@ -1095,6 +1187,15 @@ fn list(
     list_library(&Library::load_lazy(paths, None, None), json, query, common)
 }
 
+/// The read and starred marks, a problem opening them said.
+fn open_marks() -> kanbao_core::MarkStore {
+    let state = kanbao_core::MarkStore::open_default();
+    if let Some(p) = state.problem() {
+        warn(p);
+    }
+    state
+}
+
 /// `kanbao list` of articles loaded (files, or the sample).
 fn list_library(
     lib: &Library,
@@ -1104,19 +1205,16 @@ fn list_library(
 ) -> anyhow::Result<u8> {
     warn_problems(lib);
     let mut order = lib.newest_first();
-    if !query.is_empty() {
-        let state = kanbao_core::MarkStore::open_default();
-        if let Some(p) = state.problem() {
-            warn(p);
-        }
+    let state = (json || !query.is_empty()).then(open_marks);
+    if let Some(state) = state.as_ref().filter(|_| !query.is_empty()) {
         if lib.search_index.is_some() && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
-            let found = kanbao_core::search::all_matches(&lib.articles, index, query, &state);
+            let found = kanbao_core::search::all_matches(&lib.articles, index, query, state);
             let mut hit = vec![false; lib.articles.len()];
             found.into_iter().for_each(|i| hit[i] = true);
             order.retain(|&i| hit[i]);
         } else {
-            order.retain(|&i| query.matches(&lib.articles[i], &state));
+            order.retain(|&i| query.matches(&lib.articles[i], state));
         }
     }
     let amb = common.ambiguous(std::io::stdout().is_terminal()).0;
@@ -1125,8 +1223,9 @@ fn list_library(
         .filter_map(|&i| lib.articles[i].source.as_deref());
     let source_w = list_source_width(sources, amb);
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let marks = state.as_ref().filter(|_| json);
     for &i in &order {
-        list_one(&mut out, &lib.articles[i], i, json, source_w, amb)?;
+        list_one(&mut out, &lib.articles[i], i, marks, source_w, amb)?;
     }
     out.flush()?;
     Ok(0)
@@ -1150,16 +1249,14 @@ fn list_database(
         by_row = order.clone();
         by_row.sort_unstable();
     }
+    let state = (json || query.uses_marks()).then(open_marks);
     if !query.is_empty() {
-        let marks: std::sync::Arc<dyn kanbao_core::Marks + Send + Sync> = if query.uses_marks() {
-            let state = kanbao_core::MarkStore::open_default();
-            if let Some(p) = state.problem() {
-                warn(p);
-            }
-            std::sync::Arc::new(state.snapshot())
-        } else {
-            std::sync::Arc::new(kanbao_core::NoMarks)
-        };
+        let marks: std::sync::Arc<dyn kanbao_core::Marks + Send + Sync> =
+            if let Some(state) = state.as_ref().filter(|_| query.uses_marks()) {
+                std::sync::Arc::new(state.snapshot())
+            } else {
+                std::sync::Arc::new(kanbao_core::NoMarks)
+            };
         let found = db.search(query, marks)?;
         order.retain(|&r| found.binary_search(&i64::from(r)).is_ok());
     }
@@ -1180,7 +1277,14 @@ fn list_database(
                         true => by_row.binary_search(row).unwrap_or(0),
                         false => 0,
                     };
-                    list_one(&mut out, &a, index, json, source_w, amb)?;
+                    list_one(
+                        &mut out,
+                        &a,
+                        index,
+                        state.as_ref().filter(|_| json),
+                        source_w,
+                        amb,
+                    )?;
                 }
                 Some(Err(problem)) => problems.push(problem),
                 None => {}
@@ -1210,11 +1314,12 @@ fn list_one(
     out: &mut impl Write,
     a: &kanbao_core::Article,
     index: usize,
-    json: bool,
+    json: Option<&kanbao_core::MarkStore>,
     source_w: usize,
     amb: kanbao_core::Ambiguous,
 ) -> anyhow::Result<()> {
-    if json {
+    if let Some(marks) = json {
+        let key = a.key();
         // The URL as `o` would open it, or why it would not.
         let (url, refused) = match a.link() {
             Some(Ok(link)) => (Some(String::from(link)), None),
@@ -1232,6 +1337,10 @@ fn list_one(
             "path": &*a.origin.path,
             "line": a.origin.line,
             "index": index,
+            // The identity marks are kept by, as `kanbao mark` takes it.
+            "key": &*key,
+            "read": marks.is_read(&key),
+            "starred": marks.is_starred(&key),
         });
         if let Some(why) = refused {
             record["url_refused"] = why.into();

@@ -713,3 +713,67 @@ fn a_big_json_lines_import_is_streamed_and_still_reports_a_bad_line_and_a_duplic
     let read = user.ok(&["read", "--id", "a4999"]);
     assert!(read.contains("正文4999"), "{read}");
 }
+
+#[test]
+fn kanbao_mark_changes_the_marks_list_json_and_unread_show() {
+    let user = User::new();
+    let o = user.kanbao(&["import", &fixture("../../data")]);
+    assert!(o.status.success(), "{o:?}");
+    let records = |user: &User| -> Vec<serde_json::Value> {
+        let o = user.kanbao(&["list", "--json"]);
+        assert!(o.status.success());
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let unread = |user: &User| -> usize {
+        let o = user.kanbao(&["unread"]);
+        String::from_utf8(o.stdout).unwrap().trim().parse().unwrap()
+    };
+    let listed = records(&user);
+    let total = listed.len();
+    assert!(total > 3);
+    assert!(
+        listed
+            .iter()
+            .all(|r| r["read"] == false && r["starred"] == false)
+    );
+    assert_eq!(unread(&user), total);
+    let keys: Vec<String> = listed[..2]
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect();
+    // Read, then starred: list --json and unread say so.
+    let o = user.kanbao(&["mark", "--read", &keys[0], &keys[1]]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "2 articles marked read\n"
+    );
+    assert_eq!(unread(&user), total - 2);
+    let o = user.kanbao(&["mark", "--star", &keys[1]]);
+    assert!(o.status.success());
+    let now = records(&user);
+    assert_eq!(
+        (now[0]["read"].clone(), now[0]["starred"].clone()),
+        (true.into(), false.into())
+    );
+    assert_eq!(
+        (now[1]["read"].clone(), now[1]["starred"].clone()),
+        (true.into(), true.into())
+    );
+    assert!(user.marks().is_starred(&keys[1]), "the browser's store");
+    // A key no article has: exit 2, named, and nothing marked at all.
+    let o = user.kanbao(&["mark", "--unread", &keys[0], "no-such-article"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no article with key \"no-such-article\""));
+    assert_eq!(unread(&user), total - 2);
+    let o = user.kanbao(&["mark", "--unread", &keys[0]]);
+    assert!(o.status.success());
+    assert_eq!(unread(&user), total - 1);
+    // One of the four is needed.
+    let o = user.kanbao(&["mark", &keys[0]]);
+    assert_eq!(o.status.code(), Some(2));
+}
