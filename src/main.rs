@@ -1023,61 +1023,77 @@ fn browse_app(
 /// database, then reload what the browser shows (from the database, when it
 /// shows the library).
 fn browser_updater(paths: Vec<PathBuf>) -> Option<kanbao::terminal::event_loop::Updater> {
-    use kanbao::terminal::event_loop::Reloaded;
+    use kanbao::terminal::event_loop::{Reloaded, UpdateReport};
     let subs_path = Subscriptions::default_path()?;
     kanbao_core::library_db()?;
+    let said = |said: String| UpdateReport {
+        said,
+        reloaded: Reloaded::Nothing,
+        rescoped: Vec::new(),
+        failed: Vec::new(),
+    };
     Some(std::sync::Arc::new(move || {
         let mut subs = match Subscriptions::load(&subs_path) {
             Ok(s) if s.feeds.is_empty() => {
-                return (
-                    "no subscriptions: kanbao subscribe URL".into(),
-                    Reloaded::Nothing,
-                    Vec::new(),
-                );
+                return said("no subscriptions: kanbao subscribe URL".into());
             }
             Ok(s) => s,
-            Err(e) => return (shown(format_args!("{e:#}")), Reloaded::Nothing, Vec::new()),
+            Err(e) => return said(shown(format_args!("{e:#}"))),
         };
         let mut into = match LibraryDb::open_default() {
             Ok((db, _)) if db.read_only().is_some() => {
                 let why = db.read_only().unwrap_or_default();
-                return (
-                    shown(format_args!("{}: {why}", db.path().display())),
-                    Reloaded::Nothing,
-                    Vec::new(),
-                );
+                return said(shown(format_args!("{}: {why}", db.path().display())));
             }
             Ok((db, _)) => Destination::Db(db),
-            Err(e) => return (shown(e), Reloaded::Nothing, Vec::new()),
+            Err(e) => return said(shown(e)),
         };
         let fetcher = kanbao_core::Fetcher::new();
         let results = kanbao_core::update_all(&mut subs, &mut into, &fetcher, 4, &|_| {});
         drop(into);
-        let _ = subs.save(&subs_path);
         let mut total = kanbao_core::Summary::default();
+        let mut failed = Vec::new();
         for r in &results {
             match &r.outcome {
                 Ok(kanbao_core::FeedOutcome::Stored(s)) => total.add(*s),
                 Ok(kanbao_core::FeedOutcome::NotModified) => {}
-                Err(_) => total.failed += 1,
+                Err(e) => {
+                    total.failed += 1;
+                    // Named by its title where it has one; the error names
+                    // the address.
+                    let title = subs
+                        .feeds
+                        .iter()
+                        .find(|f| f.url == r.url)
+                        .and_then(|f| f.title.clone());
+                    let mut problem = kanbao_core::Diagnostic::new(e.to_string());
+                    problem.path = title.unwrap_or_default();
+                    failed.push(problem);
+                }
             }
         }
+        let _ = subs.save(&subs_path);
         // The library database is read again by the browser itself (its
         // window over it); files are loaded again here.
-        let lib = match paths.is_empty() {
+        let reloaded = match paths.is_empty() {
             true => Reloaded::Database,
             false => Reloaded::Library(Library::load_lazy(&paths, None, None)),
         };
-        (
-            format!(
-                "updated {} feeds: {} new, {} failed",
+        let why = match failed.is_empty() {
+            true => String::new(),
+            false => "; ! says why".into(),
+        };
+        UpdateReport {
+            said: format!(
+                "updated {} feeds: {} new, {} failed{why}",
                 results.len(),
                 total.new,
                 total.failed
             ),
-            lib,
-            results.into_iter().flat_map(|r| r.rescoped).collect(),
-        )
+            reloaded,
+            rescoped: results.into_iter().flat_map(|r| r.rescoped).collect(),
+            failed,
+        }
     }))
 }
 
@@ -1196,6 +1212,16 @@ fn open_marks() -> kanbao_core::MarkStore {
     state
 }
 
+/// The marks for `list`: a problem opening them is said only when the
+/// query asks about them (`list --json` shows them, and a store that
+/// cannot be opened has none).
+fn marks_for_list(say_problem: bool) -> kanbao_core::MarkStore {
+    match say_problem {
+        true => open_marks(),
+        false => kanbao_core::MarkStore::open_default(),
+    }
+}
+
 /// `kanbao list` of articles loaded (files, or the sample).
 fn list_library(
     lib: &Library,
@@ -1205,7 +1231,7 @@ fn list_library(
 ) -> anyhow::Result<u8> {
     warn_problems(lib);
     let mut order = lib.newest_first();
-    let state = (json || !query.is_empty()).then(open_marks);
+    let state = (json || !query.is_empty()).then(|| marks_for_list(!query.is_empty()));
     if let Some(state) = state.as_ref().filter(|_| !query.is_empty()) {
         if lib.search_index.is_some() && query.has_text_terms() {
             let index = lib.search_index.clone().unwrap_or_default();
@@ -1249,7 +1275,7 @@ fn list_database(
         by_row = order.clone();
         by_row.sort_unstable();
     }
-    let state = (json || query.uses_marks()).then(open_marks);
+    let state = (json || query.uses_marks()).then(|| marks_for_list(query.uses_marks()));
     if !query.is_empty() {
         let marks: std::sync::Arc<dyn kanbao_core::Marks + Send + Sync> =
             if let Some(state) = state.as_ref().filter(|_| query.uses_marks()) {

@@ -139,3 +139,94 @@ pub fn overlay_rows(rows: usize, width: u16, height: u16) -> usize {
     let height = overlay_rect(area.width, rows.saturating_add(2), area).height;
     usize::from(height.saturating_sub(2))
 }
+
+/// The problems overlay's rows on a `width`×`height` screen: each problem
+/// wrapped to the box (never cut: an error is read whole), its later rows
+/// indented two cells.
+pub fn problem_rows(
+    problems: &[String],
+    width: u16,
+    height: u16,
+    amb: kanbao_core::Ambiguous,
+) -> (u16, Vec<String>) {
+    let area = overlay_area(width, height);
+    let widest = problems
+        .iter()
+        .map(|p| kanbao_core::str_width(p, amb))
+        .max()
+        .unwrap_or(0);
+    let box_width = ((widest + 4) as u16).clamp(20.min(area.width), area.width);
+    let inside = usize::from(box_width.saturating_sub(4)).max(1);
+    let mut rows = Vec::new();
+    for p in problems {
+        rows.extend(wrap_cells(p, inside, amb));
+    }
+    (box_width, rows)
+}
+
+/// `text` in lines of at most `width` cells, broken after a space where
+/// one is in the second half of the line, else between characters; lines
+/// after the first start with two spaces.
+pub fn wrap_cells(text: &str, width: usize, amb: kanbao_core::Ambiguous) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let cell = |c: char| {
+        match amb {
+            kanbao_core::Ambiguous::Wide => c.width_cjk(),
+            kanbao_core::Ambiguous::Narrow => c.width(),
+        }
+        .unwrap_or(0)
+    };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = cell(c);
+        if used + w > width && !line.trim().is_empty() {
+            // Break after the last space, when it keeps half the line.
+            let cut = line
+                .rfind(' ')
+                .filter(|&at| kanbao_core::str_width(&line[..at], amb) >= width / 2);
+            let rest = match cut {
+                Some(at) => {
+                    let rest = line[at + 1..].to_string();
+                    line.truncate(at);
+                    rest
+                }
+                None => String::new(),
+            };
+            lines.push(std::mem::take(&mut line));
+            line.push_str("  ");
+            line.push_str(&rest);
+            used = kanbao_core::str_width(&line, amb);
+        }
+        line.push(c);
+        used += w;
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::*;
+    use kanbao_core::{Ambiguous, str_width};
+
+    #[test]
+    fn a_long_error_is_wrapped_whole_never_cut() {
+        let error = "人民网 (http://www.people.com.cn/rss/politics.xml): server answered 503 Service Unavailable; tried 3 times";
+        let lines = wrap_cells(error, 30, Ambiguous::Narrow);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(
+            lines.iter().all(|l| str_width(l, Ambiguous::Narrow) <= 30),
+            "{lines:?}"
+        );
+        assert!(lines[1..].iter().all(|l| l.starts_with("  ")));
+        // Nothing lost: the words are all there, in order.
+        let joined: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let words: Vec<&str> = error.split_whitespace().collect();
+        assert_eq!(joined.concat(), words.concat());
+        assert_eq!(wrap_cells("short", 30, Ambiguous::Narrow), ["short"]);
+    }
+}

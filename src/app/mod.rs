@@ -30,7 +30,10 @@ use kanbao_core::{Link, LinkRefused};
 
 pub use crate::input::action::Action;
 use crate::input::keys::Keymap;
-pub use layout::{Layout, LayoutSettings, TWO_PANE_MIN_WIDTH, overlay_area, overlay_rect};
+pub use layout::{
+    Layout, LayoutSettings, TWO_PANE_MIN_WIDTH, overlay_area, overlay_rect, problem_rows,
+    wrap_cells,
+};
 pub use mode::{Effect, Exit, Focus, Mode};
 pub use sort::{Sort, thousands};
 
@@ -171,6 +174,8 @@ pub struct App {
     kept_unread: Option<usize>,
     /// What the last mark action changed, to undo it (`U`).
     undo: Option<marks::Undo>,
+    /// The feeds the last update could not read, with why.
+    feed_problems: Vec<kanbao_core::Diagnostic>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -228,6 +233,7 @@ impl App {
             shown: None,
             kept_unread: None,
             undo: None,
+            feed_problems: Vec::new(),
         }
     }
 
@@ -408,7 +414,7 @@ impl App {
             // Back from the article; from the list, quit.
             Action::Quit if self.focus == Focus::Reader => self.focus = Focus::List,
             Action::Quit | Action::QuitNow => return Some(Effect::Exit(Exit::Quit)),
-            Action::Problems if self.library.problems.is_empty() => {
+            Action::Problems if self.problem_lines().is_empty() => {
                 self.notice = Some("no problems loading the articles".into())
             }
             Action::Problems => self.mode = Mode::Problems(0),
@@ -445,7 +451,12 @@ impl App {
     /// Keeps the help or problems overlay's scroll within its rows.
     fn clamp_overlay_scroll(&mut self) {
         let rows = match self.mode {
-            Mode::Problems(_) => self.library.problems.len(),
+            Mode::Problems(_) => {
+                let (w, h) = self.size;
+                layout::problem_rows(&self.problem_lines(), w, h, self.options.ambiguous)
+                    .1
+                    .len()
+            }
             _ => self.settings.keymap.help().len() + 2,
         };
         let visible = layout::overlay_rows(rows, self.size.0, self.size.1);
@@ -525,6 +536,21 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Every problem `!` shows: the feeds the last update could not read,
+    /// then those met loading the library.
+    pub fn problem_lines(&self) -> Vec<String> {
+        self.feed_problems
+            .iter()
+            .chain(&self.library.problems)
+            .map(|p| p.to_string())
+            .collect()
+    }
+
+    /// The feeds the last update could not read (none: all were read).
+    pub fn set_feed_problems(&mut self, problems: Vec<kanbao_core::Diagnostic>) {
+        self.feed_problems = problems;
     }
 
     /// The selected article's URL, checked ([`Article::link`]); `None`

@@ -50,9 +50,21 @@ fn enter_terminal() -> io::Result<()> {
 }
 
 /// The browser's background update (`r`): fetches the subscriptions and
-/// returns a one-line report, the reloaded library and the articles whose
-/// marks move to their scoped identity ([`kanbao_core::carry_marks`]).
-pub type Updater = Arc<dyn Fn() -> (String, Reloaded, Vec<kanbao_core::Rescoped>) + Send + Sync>;
+/// says what happened ([`UpdateReport`]).
+pub type Updater = Arc<dyn Fn() -> UpdateReport + Send + Sync>;
+
+/// What a background update did.
+pub struct UpdateReport {
+    /// One line for the status line.
+    pub said: String,
+    /// What to show again.
+    pub reloaded: Reloaded,
+    /// Articles whose marks move to their scoped identity
+    /// ([`kanbao_core::carry_marks`]).
+    pub rescoped: Vec<kanbao_core::Rescoped>,
+    /// Each feed that failed, named, with its whole error (`!` shows them).
+    pub failed: Vec<kanbao_core::Diagnostic>,
+}
 
 /// What an update changed that the browser shows.
 pub enum Reloaded {
@@ -305,8 +317,8 @@ fn new_terminal() -> io::Result<Term> {
     Terminal::new(Lean::new(out))
 }
 
-/// What an update reports: a line for the status line and the reloaded library.
-type Report = (String, Reloaded, Vec<kanbao_core::Rescoped>);
+/// What an update reports ([`UpdateReport`]).
+type Report = UpdateReport;
 
 /// What the loop is waiting for besides keys.
 struct Background {
@@ -326,17 +338,18 @@ impl Background {
     /// the screen changed.
     fn collect(&mut self, app: &mut App) -> bool {
         let mut changed = false;
-        if let Ok((report, library, rescoped)) = self.updates.1.try_recv() {
+        if let Ok(report) = self.updates.1.try_recv() {
             self.updating = false;
-            app.carry_marks(&rescoped);
-            match library {
+            app.carry_marks(&report.rescoped);
+            app.set_feed_problems(report.failed);
+            match report.reloaded {
                 Reloaded::Nothing => {}
                 Reloaded::Library(library) => app.replace_library(library),
                 // The library database was written: the browser reads it
                 // again (or, showing the sample, the one just made).
                 Reloaded::Database => app.reload_database(),
             }
-            app.set_notice(report);
+            app.set_notice(report.said);
             changed = true;
         }
         if let Some(l) = &self.loading {

@@ -81,7 +81,7 @@ pub fn render(buf: &mut Buffer, app: &App, theme: &Theme) {
             .render(above, buf);
         }
         Mode::Problems(scroll) => ProblemsOverlay {
-            problems: app.library.problems.iter().map(|p| p.to_string()).collect(),
+            problems: app.problem_lines(),
             scroll: *scroll,
             theme,
             ambiguous: amb,

@@ -244,21 +244,18 @@ pub struct ProblemsOverlay<'a> {
 
 impl Widget for ProblemsOverlay<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let (amb, problems) = (self.ambiguous, &self.problems);
-        let widest = problems
-            .iter()
-            .map(|p| str_width(p, amb))
-            .max()
-            .unwrap_or(0);
-        let w = ((widest + 4) as u16).clamp(20.min(area.width), area.width);
-        let want = (w, problems.len() as u16 + 2);
+        let amb = self.ambiguous;
+        // Wrapped as the app counts them for scrolling.
+        let full = Rect::new(0, 0, area.width, area.height + 1);
+        let (w, rows) = crate::app::problem_rows(&self.problems, full.width, full.height, amb);
+        let want = (w, rows.len().min(usize::from(u16::MAX - 2)) as u16 + 2);
         let Some(rect) = open_box(buf, area, want, 6, " problems ", self.theme, amb) else {
             return;
         };
         let (w, h) = (rect.width, rect.height);
         let visible = usize::from(h - 2);
-        let scroll = self.scroll.min(problems.len().saturating_sub(visible));
-        for (i, p) in problems.iter().skip(scroll).take(visible).enumerate() {
+        let scroll = self.scroll.min(rows.len().saturating_sub(visible));
+        for (i, p) in rows.iter().skip(scroll).take(visible).enumerate() {
             let text = truncate(p, usize::from(w - 4), amb);
             put_str(
                 buf,

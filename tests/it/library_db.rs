@@ -55,6 +55,11 @@ impl User {
 
     /// The browser on this user's library, in a 100x30 pty.
     fn browser(&self) -> crate::common::pty::Session {
+        self.browser_sized(100, 30)
+    }
+
+    /// The browser on this user's library, in a pty of this size.
+    fn browser_sized(&self, cols: u16, rows: u16) -> crate::common::pty::Session {
         let dirs = [
             ("XDG_DATA_HOME", self.data()),
             ("XDG_CONFIG_HOME", self.home.path("config")),
@@ -62,7 +67,7 @@ impl User {
         ]
         .map(|(name, dir)| (name, dir.display().to_string()));
         let env = dirs.each_ref().map(|(name, dir)| (*name, dir.as_str()));
-        crate::common::pty::Session::spawn(100, 30, &[], &env)
+        crate::common::pty::Session::spawn(cols, rows, &[], &env)
     }
 
     fn kanbao(&self, args: &[&str]) -> Output {
@@ -776,4 +781,48 @@ fn kanbao_mark_changes_the_marks_list_json_and_unread_show() {
     // One of the four is needed.
     let o = user.kanbao(&["mark", &keys[0]]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_feed_that_fails_in_the_browsers_update_is_named_with_its_whole_error() {
+    use crate::common::http::{Server, reply};
+    let server = Server::start(|req, _base| match req.path.as_str() {
+        "/good.xml" => reply(
+            "200 OK",
+            &[("Content-Type", "application/rss+xml")],
+            rss(&[("g1", "A good feed's article", "one")]).as_bytes(),
+        ),
+        _ => reply("503 Service Unavailable", &[], b"down for maintenance"),
+    });
+    let user = User::new();
+    let gone = server.url("/politics/rss/a-long-path-to-the-feed-that-is-down.xml");
+    user.ok(&["subscribe", &server.url("/good.xml")]);
+    user.ok(&["subscribe", &gone, "--title", "人民网 政治"]);
+    let _ = user.kanbao(&["update"]);
+    let mut s = user.browser_sized(60, 20);
+    s.wait_for_text("A good feed");
+    s.send("r");
+    s.wait_for_text("1 failed; ! says why");
+    s.send("!");
+    s.wait_for_text(" problems ");
+    // The feed by its title, the address once, the reason: all of it,
+    // wrapped inside the box, nothing cut.
+    let screen = s.screen_text();
+    let inside: String = screen
+        .lines()
+        .filter_map(|l| {
+            l.split_once('│')
+                .map(|(_, r)| r.rsplit_once('│').map_or(r, |(m, _)| m))
+        })
+        .map(str::trim)
+        .collect();
+    assert!(inside.starts_with("人民网 政治:"), "{screen}");
+    assert!(inside.contains(&gone), "{screen}");
+    assert_eq!(inside.matches("a-long-path").count(), 1, "{screen}");
+    assert!(inside.contains("503"), "{screen}");
+    assert!(!inside.contains('…'), "{screen}");
+    s.send("q");
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
 }
