@@ -246,8 +246,17 @@ enum Command {
     },
     /// Stop following a feed.
     Unsubscribe {
-        /// The feed's address, as `kanbao export --opml` shows it.
+        /// The feed: its address, its title, or the beginning of one title
+        /// (`kanbao feeds` lists them).
+        #[arg(value_name = "FEED")]
         url: String,
+    },
+    /// List your subscriptions: title, unread and total articles, when each was
+    /// last fetched, and the error of the last attempt if it failed.
+    Feeds {
+        /// One JSON object per feed (title, url, unread, total, updated, error).
+        #[arg(long)]
+        json: bool,
     },
     /// Fetch every subscription (4 at a time, conditional GET) and import what changed.
     Update {
@@ -507,16 +516,40 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Unsubscribe { url }) => {
             let path = subscriptions_path()?;
             let mut subs = Subscriptions::load(&path)?;
-            let before = subs.feeds.len();
             let wanted = feed_address(&url).unwrap_or(url.clone());
-            subs.feeds.retain(|f| f.url != url && f.url != wanted);
-            if subs.feeds.len() == before {
-                bail!("not subscribed to {url}; `kanbao export --opml` lists your subscriptions");
-            }
+            let found = match subs.named(&url) {
+                kanbao_core::Named::None => subs.named(&wanted),
+                named => named,
+            };
+            let i = match found {
+                kanbao_core::Named::One(i) => i,
+                kanbao_core::Named::None => {
+                    bail!("no subscription is called or addressed {url}; `kanbao feeds` lists them")
+                }
+                kanbao_core::Named::Several(many) => {
+                    complain(format!("{url:?} names {} subscriptions:", many.len()));
+                    for i in many {
+                        let f = &subs.feeds[i];
+                        eprintln!(
+                            "  {}  {}",
+                            sanitize_line(f.title.as_deref().unwrap_or("")),
+                            sanitize_line(&f.url)
+                        );
+                    }
+                    eprintln!("kanbao: give more of the title, or the address");
+                    return Ok(2);
+                }
+            };
+            let gone = subs.feeds.remove(i);
             subs.save(&path)?;
-            say!("unsubscribed from {url} (its articles stay in your library)");
+            let name = match &gone.title {
+                Some(t) => format!("{t} ({})", gone.url),
+                None => gone.url.clone(),
+            };
+            say!("unsubscribed from {name} (its articles stay in your library)");
             Ok(0)
         }
+        Some(Command::Feeds { json }) => feeds(json),
         Some(Command::Update { into }) => update(into),
         Some(Command::Export {
             jsonl: true, query, ..
@@ -814,6 +847,64 @@ fn index() -> anyhow::Result<u8> {
 
 /// Whether an article of the library has this key.
 type KeyCheck = Box<dyn Fn(&str) -> anyhow::Result<bool>>;
+
+/// `kanbao feeds`: the subscriptions with their counts, last update and
+/// last error, in the order they were added.
+fn feeds(json: bool) -> anyhow::Result<u8> {
+    let subs = Subscriptions::load(&subscriptions_path()?)?;
+    let counts: std::collections::HashMap<String, (usize, usize)> =
+        match LibraryDb::default_exists() {
+            true => {
+                let db = open_db()?;
+                let marks = kanbao_core::MarkStore::open_default();
+                db.unread_by_feed(&marks)?
+                    .into_iter()
+                    .filter_map(|c| Some((c.feed?, (c.unread, c.total))))
+                    .collect()
+            }
+            false => Default::default(),
+        };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if subs.feeds.is_empty() && !json {
+        say!("no subscriptions yet: `kanbao subscribe URL` or `kanbao import feeds.opml`");
+        return Ok(0);
+    }
+    let width = counts
+        .values()
+        .map(|&(_, total)| thousands(total).len())
+        .max()
+        .unwrap_or(1);
+    for f in &subs.feeds {
+        let (unread, total) = counts.get(&f.url).copied().unwrap_or((0, 0));
+        if json {
+            let record = serde_json::json!({
+                "title": f.title,
+                "url": f.url,
+                "unread": unread,
+                "total": total,
+                "updated": f.updated,
+                "error": f.error,
+            });
+            writeln!(out, "{}", kanbao_core::json_line(&record))?;
+            continue;
+        }
+        let title = f.title.as_deref().unwrap_or("(no title yet)");
+        let when = match (&f.error, &f.updated) {
+            (Some(e), _) => format!("failed: {e}"),
+            (None, Some(at)) => format!("updated {at}"),
+            (None, None) => "not fetched yet".to_string(),
+        };
+        say_to!(
+            out,
+            "{:>width$} {:>width$}  {title}  {}  {when}",
+            thousands(unread),
+            thousands(total),
+            f.url
+        )?;
+    }
+    out.flush()?;
+    Ok(0)
+}
 
 /// `kanbao mark`: marks articles of the library by key, all or none (a
 /// key no article of the library has is an error naming it, and nothing

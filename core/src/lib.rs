@@ -48,7 +48,7 @@ pub use net::fetch::{
     DEFAULT_USER_AGENT, FetchConfig, FetchError, Fetched, Fetcher, MAX_RESPONSE_HEADERS,
     Validators, is_public, redirect_allowed,
 };
-pub use net::subscriptions::{Subscription, Subscriptions, SubscriptionsError};
+pub use net::subscriptions::{Named, Subscription, Subscriptions, SubscriptionsError};
 pub use paths::{cache_dir, config_dir, data_dir, library_db, library_dir, state_dir};
 pub use query::{Marks, NoMarks, Query, QueryError, find_in_line, quote};
 pub use store::atomic::{Durability, WriteError, write_atomic, write_atomic_with};

@@ -826,3 +826,60 @@ fn a_feed_that_fails_in_the_browsers_update_is_named_with_its_whole_error() {
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
+
+#[test]
+fn subscriptions_are_named_by_title_and_listed_with_their_counts() {
+    let user = User::new();
+    let dir = TempDir::new("library-db-feeds");
+    let feed = |name: &str, items: &[(&str, &str, &str)]| {
+        dir.write(name, rss(items)).display().to_string()
+    };
+    let politics = feed("p.xml", &[("p1", "政治一", "x"), ("p2", "政治二", "y")]);
+    let economy = feed("e.xml", &[("e1", "经济一", "x")]);
+    let world = feed("w.xml", &[("w1", "World one", "x")]);
+    user.ok(&["subscribe", &politics, "--title", "人民网 政治"]);
+    user.ok(&["subscribe", &economy, "--title", "人民网 经济"]);
+    user.ok(&["subscribe", &world, "--title", "Reuters World"]);
+    user.ok(&["update"]);
+    let listed = user.ok(&["feeds"]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(
+        lines[0].starts_with("2 2  人民网 政治  file://"),
+        "{listed}"
+    );
+    assert!(
+        lines[2].contains("Reuters World") && lines[2].contains("updated "),
+        "{listed}"
+    );
+    let json = user.ok(&["feeds", "--json"]);
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (first["unread"].as_u64(), first["total"].as_u64()),
+        (Some(2), Some(2))
+    );
+    // A prefix of two titles: both listed, exit 2, nothing removed.
+    let o = user.kanbao(&["unsubscribe", "人民网"]);
+    assert_eq!(o.status.code(), Some(2));
+    let said = err(&o);
+    assert!(
+        said.contains("人民网 政治") && said.contains("人民网 经济"),
+        "{said}"
+    );
+    assert_eq!(user.ok(&["feeds"]).lines().count(), 3);
+    // A unique prefix, a title in another case, an unknown name.
+    assert!(
+        user.ok(&["unsubscribe", "人民网 经"])
+            .contains("unsubscribed from 人民网 经济")
+    );
+    assert!(
+        user.ok(&["unsubscribe", "reuters world"])
+            .contains("Reuters World")
+    );
+    let o = user.kanbao(&["unsubscribe", "BBC"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("kanbao feeds"), "{}", err(&o));
+    let left = user.ok(&["feeds"]);
+    assert_eq!(left.lines().count(), 1);
+    assert!(left.contains("人民网 政治"));
+}

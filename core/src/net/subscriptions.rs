@@ -75,7 +75,69 @@ pub struct Subscriptions {
     pub feeds: Vec<Subscription>,
 }
 
+/// What a name given on the command line names among the subscriptions.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Named {
+    /// This one (its place in [`Subscriptions::feeds`]).
+    One(usize),
+    /// None.
+    None,
+    /// Several: the name is a prefix of each of their titles.
+    Several(Vec<usize>),
+}
+
 impl Subscriptions {
+    /// The subscription `name` names: its URL, its title (case and width
+    /// folded), or the beginning of only one title.
+    ///
+    /// ```
+    /// use kanbao_core::{Named, Subscription, Subscriptions};
+    /// let feed = |url: &str, title: &str| Subscription {
+    ///     url: url.into(), title: Some(title.into()), ..Default::default()
+    /// };
+    /// let subs = Subscriptions { feeds: vec![
+    ///     feed("https://a.example/rss", "人民网 政治"),
+    ///     feed("https://b.example/rss", "人民网 经济"),
+    ///     feed("https://c.example/rss", "Reuters World"),
+    /// ]};
+    /// assert_eq!(subs.named("https://b.example/rss"), Named::One(1));
+    /// assert_eq!(subs.named("reuters"), Named::One(2));
+    /// assert_eq!(subs.named("人民网 政治"), Named::One(0));
+    /// assert_eq!(subs.named("人民网"), Named::Several(vec![0, 1]));
+    /// assert_eq!(subs.named("BBC"), Named::None);
+    /// ```
+    pub fn named(&self, name: &str) -> Named {
+        if let Some(i) = self.feeds.iter().position(|f| f.url == name) {
+            return Named::One(i);
+        }
+        let wanted = crate::text::fold::fold(name.trim());
+        if wanted.is_empty() {
+            return Named::None;
+        }
+        let titles: Vec<Option<String>> = self
+            .feeds
+            .iter()
+            .map(|f| f.title.as_deref().map(crate::text::fold::fold))
+            .collect();
+        if let Some(i) = titles
+            .iter()
+            .position(|t| t.as_deref() == Some(wanted.as_str()))
+        {
+            return Named::One(i);
+        }
+        let starting: Vec<usize> = titles
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.as_deref().is_some_and(|t| t.starts_with(&wanted)))
+            .map(|(i, _)| i)
+            .collect();
+        match starting.as_slice() {
+            [] => Named::None,
+            [one] => Named::One(*one),
+            _ => Named::Several(starting),
+        }
+    }
+
     /// `$XDG_CONFIG_HOME/kanbao/subscriptions.json` (default `~/.config/...`).
     pub fn default_path() -> Option<PathBuf> {
         crate::paths::config_dir().map(|d| d.join("subscriptions.json"))
