@@ -194,7 +194,7 @@ measure() {
   rm -rf "$XDG_CACHE_HOME"
   for i in 1 2 3; do
     fresh
-    "${PTY[@]}" --timeout 120 --wait-for "$LOADED_BIG" --quit q \
+    "${PTY[@]}" --timeout 120 --wait-for "$LOADED_BIG" --quit Q \
       -- /usr/bin/time -v -o "$RES/kb-big-start$i.time" "$KANBAO" "$B/corpus.jsonl" >"$RES/kb-big-start$i.json"
   done
   # Move, page, jump to the end, search (CJK, then Latin after clearing).
@@ -209,7 +209,7 @@ measure() {
   "${PTY[@]}" --timeout 120 --wait-for "$LOADED_BIG" "${LATENCY[@]}" --key-until G "$OLDEST_BIG" --key g \
     --key-until / '/█' --key-until 光 ' match' --key-until 伏 ' match' --key '<Enter>' \
     --key-until / '伏█' --key-until '<C-u>' '/█' --key-until a ' match' --key-until i ' match' --key '<Enter>' \
-    --key '<Esc>' --key S --key S --key S --key A --quit q \
+    --key '<Esc>' --key S --key S --key S --key A --quit Q \
     -- /usr/bin/time -v -o "$RES/kb-big-keys.time" "$KANBAO" "$B/corpus.jsonl" >"$RES/kb-big-keys.json"
 
   if [[ $NEWSBOAT_BIG == 1 ]]; then

@@ -39,6 +39,7 @@ pub use ingest::{
     Destination, FeedOutcome, FeedResult, ImportReport, IngestError, Marked, StoreError, Summary,
     UpdateError, apply_marks, carry_marks, import_sources, update_all,
 };
+pub use library::sources::{SourceCount, count_sources};
 pub use library::walk::{MAX_WALK_DEPTH, MAX_WALK_ENTRIES};
 pub use library::{Format, Library, Progress, cache, is_url, search};
 pub use model::article::{Article, AsJson, BodyAt, BodyError, Docs, Origin, RowSource};

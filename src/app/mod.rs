@@ -12,6 +12,7 @@ mod prompt;
 mod reader;
 mod reading;
 mod sort;
+mod sources;
 #[cfg(test)]
 mod tests;
 mod window;
@@ -36,6 +37,7 @@ pub use layout::{
 };
 pub use mode::{Effect, Exit, Focus, Mode};
 pub use sort::{Sort, thousands};
+pub use sources::{SourceRow, Sources};
 
 /// The help overlay's line about ambiguous characters when the width was chosen.
 pub fn ambiguous_note(ambiguous: Ambiguous) -> String {
@@ -176,6 +178,13 @@ pub struct App {
     undo: Option<marks::Undo>,
     /// The feeds the last update could not read, with why.
     feed_problems: Vec<kanbao_core::Diagnostic>,
+    /// The sources view, while it is shown.
+    sources: Option<sources::Sources>,
+    /// The name of the source listed (chosen in the sources view), for the
+    /// status line.
+    pub(crate) source_label: Option<(String, String)>,
+    /// Where the subscriptions are, for their titles and errors.
+    subscriptions_path: Option<std::path::PathBuf>,
 }
 
 /// What the status line says about a library's load problems, if any.
@@ -234,6 +243,9 @@ impl App {
             kept_unread: None,
             undo: None,
             feed_problems: Vec::new(),
+            sources: None,
+            source_label: None,
+            subscriptions_path: None,
         }
     }
 
@@ -335,6 +347,24 @@ impl App {
             self.clamp_overlay_scroll();
             return effect;
         }
+        if self.sources.is_some() {
+            if effect.is_some() {
+                return effect;
+            }
+            if self.apply_in_sources(action).is_some() {
+                return None;
+            }
+            match action {
+                Action::Quit | Action::QuitNow => return Some(Effect::Exit(Exit::Quit)),
+                Action::Help => self.mode = Mode::Help(0),
+                Action::Problems if self.problem_lines().is_empty() => {
+                    self.notice = Some("no problems loading the articles".into())
+                }
+                Action::Problems => self.mode = Mode::Problems(0),
+                _ => {}
+            }
+            return None;
+        }
         if effect.is_some() {
             if action != Action::Redraw {
                 // Every other key acts on what the selection is: show it first.
@@ -411,9 +441,11 @@ impl App {
             }
             Action::Back => self.focus = Focus::List,
             Action::Help => self.mode = Mode::Help(0),
-            // Back from the article; from the list, quit.
+            // Back from the article; from the list, to the sources, where
+            // it quits.
             Action::Quit if self.focus == Focus::Reader => self.focus = Focus::List,
-            Action::Quit | Action::QuitNow => return Some(Effect::Exit(Exit::Quit)),
+            Action::Quit => self.open_sources(),
+            Action::QuitNow => return Some(Effect::Exit(Exit::Quit)),
             Action::Problems if self.problem_lines().is_empty() => {
                 self.notice = Some("no problems loading the articles".into())
             }

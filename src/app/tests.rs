@@ -75,7 +75,7 @@ fn enter_opens_and_esc_returns_on_a_narrow_terminal() {
 }
 
 #[test]
-fn q_leaves_the_article_then_quits_from_the_list_and_shift_q_quits_at_once() {
+fn q_leaves_the_article_then_the_list_for_the_sources_then_quits_and_shift_q_quits_at_once() {
     for (width, height) in [(60, 20), (120, 30)] {
         let mut app = sample(width, height);
         let quit = vec![Effect::Exit(Exit::Quit)];
@@ -88,10 +88,57 @@ fn q_leaves_the_article_then_quits_from_the_list_and_shift_q_quits_at_once() {
             (Focus::List, 1),
             "{width}x{height}"
         );
+        assert_eq!(apply_all(&mut app, &[Action::Quit]), []);
+        assert!(app.in_sources());
         assert_eq!(apply_all(&mut app, &[Action::Quit]), quit);
         let mut app = sample(width, height);
         assert_eq!(apply_all(&mut app, &[Action::Open, Action::QuitNow]), quit);
     }
+}
+
+#[test]
+fn the_sources_view_counts_unread_lists_a_source_and_marks_one_read_with_undo() {
+    let mut app = sample(80, 24);
+    let n = app.order.len();
+    app.apply(Action::Quit);
+    let rows = app.sources().unwrap().rows.clone();
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels[..3], ["All", "Unread", "Starred"]);
+    assert_eq!((rows[0].unread, rows[0].total), (n, n));
+    // Each source once, with its articles.
+    let jiaxing = rows
+        .iter()
+        .position(|r| r.label == "嘉兴日报")
+        .expect("a source row");
+    assert_eq!(rows[jiaxing].total, 1);
+    assert_eq!(rows[3..].iter().map(|r| r.total).sum::<usize>(), n);
+    // Enter lists its articles; the status line names it; q goes back to
+    // it, its count down by the one read.
+    for _ in 0..jiaxing {
+        app.apply(Action::Down);
+    }
+    app.apply(Action::Open);
+    assert!(!app.in_sources());
+    assert_eq!(app.order.len(), 1);
+    assert_eq!(app.listed_source(), Some("嘉兴日报"));
+    apply_all(&mut app, &[Action::Open, Action::Quit, Action::Quit]);
+    let s = app.sources().unwrap();
+    assert_eq!(s.selected, jiaxing, "the source listed is selected");
+    assert_eq!(s.rows[jiaxing].unread, 0);
+    assert_eq!(s.rows[0].unread, n - 1);
+    // A on a source marks all of its articles read; U undoes it.
+    app.apply(Action::Top);
+    app.apply(Action::MarkAllRead);
+    assert_eq!(app.sources().unwrap().rows[0].unread, 0);
+    assert_eq!(
+        app.notice(),
+        Some(format!("All: {} articles marked read (U undoes it)", n - 1).as_str())
+    );
+    app.apply(Action::Undo);
+    assert_eq!(app.sources().unwrap().rows[0].unread, n - 1);
+    // All lists everything again.
+    app.apply(Action::Open);
+    assert_eq!(app.order.len(), n);
 }
 
 #[test]

@@ -90,6 +90,28 @@ pub(super) fn article_of<'a>(
 }
 
 impl Window {
+    /// Every source of the library with its counts.
+    pub(super) fn source_counts(
+        &self,
+        marks: &kanbao_core::MarkStore,
+    ) -> Result<Vec<kanbao_core::SourceCount>, DbError> {
+        self.db.source_counts(marks)
+    }
+
+    /// The keys of the articles `query` (filters alone) matches.
+    pub(super) fn keys_matching(
+        &self,
+        query: &Query,
+        marks: &kanbao_core::MarkStore,
+    ) -> Result<Vec<String>, DbError> {
+        let rows = self.db.search(query, Arc::new(marks.snapshot()))?;
+        let rows: Vec<u32> = rows
+            .into_iter()
+            .filter_map(|r| u32::try_from(r).ok())
+            .collect();
+        self.db.keys_of(&rows)
+    }
+
     /// Rows with their articles' identities (for looking for unread ones):
     /// from the rows read, or else from the database.
     pub(super) fn keys_by_row(&self, rows: &[u32]) -> Result<Vec<(u32, String)>, DbError> {

@@ -8,6 +8,7 @@ mod cells;
 mod list;
 mod overlay;
 mod reader;
+mod sources;
 mod status;
 mod theme;
 
@@ -23,6 +24,7 @@ pub use cells::put_str;
 pub use list::ListView;
 pub use overlay::{HelpOverlay, LinksOverlay, ProblemsOverlay, help_rows};
 pub use reader::ReaderView;
+pub use sources::SourcesView;
 pub use status::StatusLine;
 pub use theme::Theme;
 
@@ -40,7 +42,16 @@ pub fn render(buf: &mut Buffer, app: &App, theme: &Theme) {
     }
     let layout = app.layout();
     let amb = app.options.ambiguous;
-    if layout.two_pane {
+    if let Some(sources) = app.sources() {
+        // A screen of its own, above the status line.
+        let above = ratatui::layout::Rect::new(0, 0, area.width, layout.status.y);
+        SourcesView {
+            sources,
+            theme,
+            ambiguous: amb,
+        }
+        .render(above, buf);
+    } else if layout.two_pane {
         ListView::of(app, theme).render(layout.list, buf);
         let sep = layout.separator;
         let (bar, across) = match (amb == Ambiguous::Wide, sep.height == 1 && sep.width > 1) {

@@ -41,6 +41,28 @@ impl<'a> StatusLine<'a> {
                 ambiguous,
             };
         }
+        if let Some(sources) = app.sources() {
+            let mut text = format!(" {}/{}  sources", sources.selected + 1, sources.rows.len());
+            if let Some(notice) = &app.notice {
+                text.push_str("  ");
+                text.push_str(notice);
+            }
+            let keys = &app.settings.keymap;
+            let hint: Vec<String> = [
+                keys.key_of(Action::Open).map(|k| format!("{k} open")),
+                keys.key_of(Action::Help).map(|k| format!("{k} help")),
+                keys.key_of(Action::Quit).map(|k| format!("{k} quit")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            return StatusLine {
+                text,
+                hint: (!hint.is_empty()).then(|| hint.join("  ") + " "),
+                theme,
+                ambiguous,
+            };
+        }
         let total = app.order.len();
         // A first screenful of a library still loading: counted whole
         // (unfiltered, so the count is the library's).
@@ -53,7 +75,11 @@ impl<'a> StatusLine<'a> {
         } else {
             format!(" {}/{}", app.selected + 1, counted)
         };
-        if !app.filter_text.is_empty() {
+        // The source listed, by name; else the search in force.
+        if let Some(source) = app.listed_source() {
+            text.push_str("  ");
+            text.push_str(source);
+        } else if !app.filter_text.is_empty() {
             text.push_str(&format!("  /{}", app.filter_text));
         }
         // Where the reader is in its article (none shown yet: nothing).
@@ -78,11 +104,8 @@ impl<'a> StatusLine<'a> {
                 [back, help]
             }
             Focus::List => {
-                let quit = keys
-                    .key_of(Action::Quit)
-                    .or_else(|| keys.key_of(Action::QuitNow))
-                    .map(|k| format!("{k} quit"));
-                [help, quit]
+                let sources = keys.key_of(Action::Quit).map(|k| format!("{k} sources"));
+                [help, sources]
             }
         };
         let hint: Vec<String> = hint.into_iter().flatten().collect();

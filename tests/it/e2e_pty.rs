@@ -22,7 +22,7 @@ const OLDEST_SOURCE: &str = "嘉兴日报";
 #[test]
 fn starts_moves_opens_resizes_and_quits_restoring_the_terminal() {
     let mut s = Session::start(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.assert_raw_mode();
     s.sync();
     // Narrow: the list only, no reader pane.
@@ -33,7 +33,7 @@ fn starts_moves_opens_resizes_and_quits_restoring_the_terminal() {
     );
 
     s.send("G");
-    s.wait_for_status(" 14/14", "? help  q quit");
+    s.wait_for_status(" 14/14", "? help  q sources");
     s.wait_for_text(OLDEST_TITLE);
 
     s.send("\r");
@@ -61,9 +61,12 @@ fn starts_moves_opens_resizes_and_quits_restoring_the_terminal() {
             && screen.contents().contains(OLDEST_TITLE)
     });
 
-    // q leaves the article for the list, then quits.
+    // q leaves the article for the list, then the list for the sources,
+    // then quits.
     s.send("q");
-    s.wait_for_status(" 14/14", "? help  q quit");
+    s.wait_for_status(" 14/14", "? help  q sources");
+    s.send("q");
+    s.wait_for_text(" sources");
     s.send("q");
     assert_eq!(s.wait_exit(), 0, "q should exit with 0");
     s.assert_terminal_restored();
@@ -78,13 +81,13 @@ fn help_closes_with(s: &mut Session, close: &str) {
         &format!("the help overlay to close on {close:?}"),
         |screen| !screen.contents().contains(" keys "),
     );
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
 }
 
 #[test]
 fn help_overlay_opens_and_closes() {
     let mut s = Session::start(100, 30);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     assert!(!s.screen_text().contains(" keys "));
 
     help_closes_with(&mut s, "?");
@@ -93,7 +96,7 @@ fn help_overlay_opens_and_closes() {
     help_closes_with(&mut s, "\r");
     // j scrolls a help taller than the screen instead of closing it.
     s.resize(80, 12);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("?");
     s.wait_for_text("more");
     s.send("j");
@@ -106,7 +109,7 @@ fn help_overlay_opens_and_closes() {
         !screen.contents().contains(" keys ")
     });
 
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -115,18 +118,18 @@ fn help_overlay_opens_and_closes() {
 #[test]
 fn help_overlay_closes_on_an_unbound_key() {
     let mut s = Session::start(100, 30);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     help_closes_with(&mut s, "x");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 }
 
 #[test]
 fn ctrl_c_quits_with_130_and_restores() {
     let mut s = Session::start(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("j");
-    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for_status(" 2/14", "? help  q sources");
 
     s.send("\x03");
     assert_eq!(s.wait_exit(), 130, "Ctrl-c should exit with 130");
@@ -137,7 +140,7 @@ fn ctrl_c_quits_with_130_and_restores() {
 fn sigterm_and_sighup_restore_the_terminal() {
     for (signal, code) in [("TERM", 143), ("HUP", 129)] {
         let mut s = Session::start(80, 24);
-        s.wait_for_status(" 1/14", "? help  q quit");
+        s.wait_for_status(" 1/14", "? help  q sources");
         s.assert_raw_mode();
         s.signal(signal);
         assert_eq!(s.wait_exit(), code, "SIG{signal} should exit with {code}");
@@ -148,7 +151,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 #[test]
 fn tiny_sizes_never_panic() {
     let mut s = Session::start(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.sync();
 
     // Each wait requires the app to have cleared and redrawn at the new size,
@@ -163,12 +166,12 @@ fn tiny_sizes_never_panic() {
     s.wait_for("two panes at 300x100", |screen| {
         screen.contents().contains('│')
     });
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
 
     s.resize(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
 
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -190,7 +193,7 @@ fn harness_answers_queries_split_across_reads() {
 #[test]
 fn a_panic_restores_the_terminal_before_reporting() {
     let mut s = Session::start_with_env(80, 24, &[("KANBAO_PANIC_ON_KEY", "!")]);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("!");
     assert_eq!(s.wait_exit(), 101, "a panic exits with Rust's panic code");
     s.assert_terminal_restored();
@@ -380,7 +383,7 @@ fn assert_nothing_leaked(raw: &[u8], cols: u16, rows: u16) {
 /// the reader showed.
 fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
     let n = titles.len();
-    s.wait_for_status(&format!(" 1/{n}"), "? help  q quit");
+    s.wait_for_status(&format!(" 1/{n}"), "? help  q sources");
     s.assert_raw_mode();
     let mut shown = Vec::new();
     for i in 1..=n {
@@ -434,7 +437,7 @@ fn browse_every_article(s: &mut Session, titles: &[String]) -> Vec<String> {
     s.send("\x04");
     s.sync();
     s.send("\x1b");
-    s.wait_for_status(&format!(" 2/{n}"), "? help  q quit");
+    s.wait_for_status(&format!(" 2/{n}"), "? help  q sources");
     shown
 }
 
@@ -467,7 +470,7 @@ fn hostile_articles_never_reach_the_terminal() {
         "every article shows its clean title in the reader"
     );
 
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0, "q should exit with 0");
     s.assert_terminal_restored();
     assert_nothing_leaked(&s.raw_output(), cols, rows);
@@ -482,13 +485,13 @@ fn marks_survive_kill_9_between_two_runs() {
     let env = [("XDG_STATE_HOME", state_home.as_str())];
     {
         let mut s = Session::start_with_env(80, 24, &env);
-        s.wait_for_status(" 1/14", "? help  q quit");
+        s.wait_for_status(" 1/14", "? help  q sources");
         s.send("s");
         s.wait_for_text("starred");
         s.send("j\r");
         s.wait_for_text("q back");
         s.send("\x1b");
-        s.wait_for_status(" 2/14", "? help  q quit");
+        s.wait_for_status(" 2/14", "? help  q sources");
         s.signal("KILL");
         let deadline = Instant::now() + Duration::from_secs(10);
         while s.child.try_wait().expect("try_wait").is_none() {
@@ -497,7 +500,7 @@ fn marks_survive_kill_9_between_two_runs() {
         }
     }
     let mut s = Session::start_with_env(80, 24, &env);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     let screen = s.screen_text();
     let rows: Vec<&str> = screen.lines().collect();
     // Column 0 is the selection marker, column 1 the article's mark.
@@ -509,7 +512,7 @@ fn marks_survive_kill_9_between_two_runs() {
         '●',
         "the third article is still unread: {screen}"
     );
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 }
 
@@ -574,7 +577,7 @@ fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
     s.wait_for_text(" links ");
     s.send("2");
     assert_eq!(wait_for_file(&out), "https://example.org/two");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 
     // A terminal browser (named like one): kanbao leaves the screen to it, then redraws.
@@ -591,7 +594,7 @@ fn o_opens_the_url_and_a_terminal_browser_gets_the_screen_back_after() {
         left >= 1,
         "the alternate screen was left for the terminal browser"
     );
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -611,7 +614,7 @@ fn y_copies_the_url_with_osc_52() {
         s.raw_output().windows(osc.len()).any(|w| w == osc),
         "no OSC 52 with the URL"
     );
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 }
 
@@ -628,9 +631,12 @@ fn a_key_rebound_in_the_config_file_works() {
     .unwrap();
     let config_home = dir.join("config").display().to_string();
     let mut s = Session::start_with_env(80, 24, &[("XDG_CONFIG_HOME", &config_home)]);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    // x does what q does (q keeps doing it too: a binding adds a key).
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("e");
-    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for_status(" 2/14", "? help  q sources");
+    s.send("x");
+    s.wait_for_status(" 1/", "Enter open  ? help  q quit");
     s.send("x");
     assert_eq!(s.wait_exit(), 0);
 }
@@ -647,9 +653,9 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
     );
     s.wait_for_text("$ ");
     s.send("\"$KANBAO\"\r");
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("j");
-    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for_status(" 2/14", "? help  q sources");
     s.send("\x1a");
     s.wait_for_text("Stopped");
     // While stopped, the terminal is the user's: alternate screen left, cursor shown.
@@ -659,14 +665,14 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
         "the terminal was not given back on Ctrl-Z"
     );
     s.send("fg\r");
-    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for_status(" 2/14", "? help  q sources");
     assert!(
         s.screen_state(|sc| sc.alternate_screen()),
         "back on the alternate screen after fg"
     );
     s.send("j");
-    s.wait_for_status(" 3/14", "? help  q quit");
-    s.send("q");
+    s.wait_for_status(" 3/14", "? help  q sources");
+    s.send("Q");
     s.wait_for("the shell prompt again", |sc| {
         !sc.alternate_screen() && sc.contents().contains("$ ")
     });
@@ -678,12 +684,12 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
 fn ctrl_z_without_a_shell_says_so_instead_of_hanging() {
     // Started directly (as by ssh host kanbao): nobody could fg it.
     let mut s = Session::start(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("\x1a");
     s.wait_for_text("cannot suspend");
     s.send("j");
-    s.wait_for_status(" 2/14", "? help  q quit");
-    s.send("q");
+    s.wait_for_status(" 2/14", "? help  q sources");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -691,7 +697,7 @@ fn ctrl_z_without_a_shell_says_so_instead_of_hanging() {
 #[test]
 fn a_resize_storm_ends_with_a_correct_screen() {
     let mut s = Session::start(80, 24);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     s.send("G\r");
     s.wait_for_text("q back");
     for i in 0..60u16 {
@@ -724,7 +730,7 @@ fn a_huge_article_opens_scrolls_and_ends_at_once() {
     .unwrap();
     let path = path.display().to_string();
     let mut s = Session::start_with_args(80, 24, &[&path]);
-    s.wait_for_status(" 1/1", "? help  q quit");
+    s.wait_for_status(" 1/1", "? help  q sources");
     let started = Instant::now();
     s.send("\r");
     s.wait_for_text("四兆字节的一段");
@@ -771,7 +777,7 @@ fn a_bad_library_still_opens_with_one_notice_and_the_problems_on_bang() {
     s.wait_for("the problems to close", |sc| {
         !sc.contents().contains(" problems ")
     });
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -813,7 +819,7 @@ fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background()
         &[path.as_str()],
         &[("KANBAO_LOAD_PATIENCE_MS", "0")],
     );
-    s.wait_for_status(" 1/6000", "? help  q quit");
+    s.wait_for_status(" 1/6000", "? help  q sources");
     let raw = s.raw_output();
     assert!(
         find(&raw, "loading…".as_bytes()).is_some(),
@@ -835,8 +841,8 @@ fn a_big_library_shows_loading_progress_then_searches_bodies_in_the_background()
     s.send("正文");
     s.wait_for_text("/正文█  6,000 matches");
     s.send("\r");
-    s.wait_for_status(" 1/6000  /正文", "? help  q quit");
-    s.send("q");
+    s.wait_for_status(" 1/6000  /正文", "? help  q sources");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
 }
@@ -865,7 +871,7 @@ fn a_terminal_that_goes_away_ends_the_browser_instead_of_spinning() {
                 let _ = writer.write_all(b"\x1b[1;1R");
                 seen.clear();
             }
-            if find(&seen, b"q quit").is_some() {
+            if find(&seen, b"q sources").is_some() {
                 return true;
             }
         }
@@ -920,7 +926,7 @@ fn reader_title(screen: &vt100::Screen) -> String {
 /// the reader shows the article they stopped at.
 fn nine_steps_at_once(env: &[(&str, &str)]) -> usize {
     let mut s = Session::start_with_env(120, 30, env);
-    s.wait_for_status(" 1/14", "? help  q quit");
+    s.wait_for_status(" 1/14", "? help  q sources");
     let shows_selected = |screen: &vt100::Screen| {
         selected_list_title(screen)
             .is_some_and(|t| t.chars().count() >= 4 && reader_title(screen).starts_with(&t))
@@ -929,14 +935,14 @@ fn nine_steps_at_once(env: &[(&str, &str)]) -> usize {
     // One step: the marker moves, and then, with no other key, the reader
     // shows the newly selected article.
     s.send("j");
-    s.wait_for_status(" 2/14", "? help  q quit");
+    s.wait_for_status(" 2/14", "? help  q sources");
     s.wait_for("the second article beside the list", shows_selected);
     s.quiet_output_len();
     s.send("jjjjjjjjj");
-    s.wait_for_status(" 11/14", "? help  q quit");
+    s.wait_for_status(" 11/14", "? help  q sources");
     s.wait_for("the eleventh article beside the list", shows_selected);
     let nine = s.quiet_output_len() - s.mark;
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     s.assert_terminal_restored();
     nine

@@ -193,7 +193,7 @@ fn bad_links_never_reach_the_browser_and_good_ones_do() {
     s.wait_for_text("正常链接");
     s.send("o");
     wait_for_browser(&log, "https://example.org/a?x=1");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 }
 

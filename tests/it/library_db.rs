@@ -604,7 +604,7 @@ fn the_browser_shows_the_database_and_r_updates_it_and_reloads() {
     .unwrap();
     s.send("r");
     s.wait_for_text("Fetched by r");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     assert_eq!(stored_articles(&user.data()).len(), 2);
 }
@@ -633,7 +633,7 @@ fn a_big_import_leaves_the_search_index_to_the_browser_and_finds_the_same_meanwh
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(unindexed(), 0, "the browser's indexer did not catch up");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
     // And the index answers the same.
     assert_eq!(hits("第1234篇"), 1);
@@ -823,7 +823,7 @@ fn a_feed_that_fails_in_the_browsers_update_is_named_with_its_whole_error() {
     assert!(inside.contains("503"), "{screen}");
     assert!(!inside.contains('…'), "{screen}");
     s.send("q");
-    s.send("q");
+    s.send("Q");
     assert_eq!(s.wait_exit(), 0);
 }
 

@@ -180,3 +180,16 @@ fn unread_and_starred_articles_stand_out_without_colour() {
             .contains(ratatui::style::Modifier::BOLD)
     );
 }
+
+#[test]
+fn the_sources_view_at_every_size() {
+    // q from the list; j twice: the selection on Starred, one article read.
+    for (width, height) in [(40, 15), (80, 24), (120, 36), (160, 45)] {
+        snap(
+            &format!("sources_{width}x{height}"),
+            width,
+            height,
+            "<Enter>qqjj",
+        );
+    }
+}

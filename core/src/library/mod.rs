@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 pub mod cache;
 pub mod search;
+pub mod sources;
 pub(crate) mod walk;
 
 use crate::diagnostic::Diagnostic;

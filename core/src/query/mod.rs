@@ -200,6 +200,8 @@ enum Kind {
     /// A word or a phrase: searched the same way.
     Text(String),
     Source(String),
+    /// The feed's address, whole (folded).
+    Feed(String),
     Lang(String),
     After(Date),
     Before(Date),
@@ -246,7 +248,7 @@ struct Needle {
     verbatim: bool,
 }
 
-const KNOWN_FILTERS: &str = "source, lang, after, before, is";
+const KNOWN_FILTERS: &str = "source, feed, lang, after, before, is";
 
 impl Query {
     /// Reads a query. An empty (or blank) query is valid and matches every
@@ -500,6 +502,7 @@ impl Query {
                     .source
                     .as_deref()
                     .is_some_and(|s| contains_folded(s, v)),
+                Kind::Feed(v) => article.feed.as_deref().is_some_and(|f| fold(f) == *v),
                 Kind::Lang(v) => article.lang.as_deref().is_some_and(|l| lang_matches(l, v)),
                 Kind::After(d) => article
                     .published
@@ -624,7 +627,7 @@ fn filter_prefix(word: &str) -> Option<(&str, String, char)> {
 }
 
 fn is_known_filter(name: &str) -> bool {
-    matches!(name, "source" | "lang" | "after" | "before" | "is")
+    matches!(name, "source" | "feed" | "lang" | "after" | "before" | "is")
 }
 
 /// Parses the term starting at `start` (after any `-`): the term (`None`
@@ -658,6 +661,7 @@ fn parse_term(text: &str, start: usize) -> Result<(Option<Kind>, usize), QueryEr
     if value.is_empty() {
         let example = match folded_name.as_str() {
             "source" => "source:嘉兴日报",
+            "feed" => "feed:https://example.org/rss",
             "lang" => "lang:zh",
             "after" => "after:2024-01-01",
             "before" => "before:2024-02-01",
@@ -671,6 +675,7 @@ fn parse_term(text: &str, start: usize) -> Result<(Option<Kind>, usize), QueryEr
     let value = fold(&value);
     let kind = match folded_name.as_str() {
         "source" => Kind::Source(value),
+        "feed" => Kind::Feed(value),
         "lang" => Kind::Lang(value),
         "after" => Kind::After(parse_date(&value, "after", after_sep)?),
         "before" => Kind::Before(parse_date(&value, "before", after_sep)?),
@@ -782,6 +787,7 @@ impl fmt::Display for Query {
                 Kind::Text(w) if needs_quotes(w, false) => f.write_str(&quote(w))?,
                 Kind::Text(w) => f.write_str(w)?,
                 Kind::Source(v) => write!(f, "source:{}", value(v))?,
+                Kind::Feed(v) => write!(f, "feed:{}", value(v))?,
                 Kind::Lang(v) => write!(f, "lang:{}", value(v))?,
                 Kind::After(d) => write!(f, "after:{d}")?,
                 Kind::Before(d) => write!(f, "before:{d}")?,
