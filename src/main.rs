@@ -1084,6 +1084,7 @@ fn browse_app(
     notes: Vec<String>,
 ) -> anyhow::Result<u8> {
     app.set_marks(kanbao_core::MarkStore::open_default());
+    app.set_subscriptions_path(Subscriptions::default_path());
     app.refresh_order();
     if let Some(p) = app.marks().problem() {
         let p = p.to_owned();

@@ -159,7 +159,7 @@ impl App {
             .key_of(crate::input::action::Action::Undo)
             .map(|k| format!(" ({k} undoes it)"))
             .unwrap_or_default();
-        self.notice = Some(format!("{} articles marked read{key}", thousands(n)));
+        self.notice = Some(format!("{} marked read{key}", super::sort::articles(n)));
         self.undo = Some(Undo::WereUnread(were_unread));
         self.report(r);
     }

@@ -104,6 +104,14 @@ pub(super) fn ranks(library: &Library, sort: Sort) -> Vec<u32> {
     rank
 }
 
+/// `1 article`, `2,000 articles`.
+pub fn articles(n: usize) -> String {
+    match n {
+        1 => "1 article".to_string(),
+        n => format!("{} articles", thousands(n)),
+    }
+}
+
 /// `12345` → `12,345`.
 pub fn thousands(n: usize) -> String {
     let digits = n.to_string();

@@ -6,7 +6,7 @@
 
 use kanbao_core::{Query, SourceCount, Subscriptions, count_sources};
 
-use super::{App, Focus, thousands};
+use super::{App, Focus};
 use crate::input::action::Action;
 
 /// One row of the sources view.
@@ -268,9 +268,9 @@ impl App {
             .map(|k| format!(" ({k} undoes it)"))
             .unwrap_or_default();
         self.notice = Some(format!(
-            "{}: {} articles marked read{undo}",
+            "{}: {} marked read{undo}",
             row.label,
-            thousands(were_unread.len())
+            super::sort::articles(were_unread.len())
         ));
         self.undo = Some(super::marks::Undo::WereUnread(were_unread));
         self.report(r);

@@ -883,3 +883,80 @@ fn subscriptions_are_named_by_title_and_listed_with_their_counts() {
     assert_eq!(left.lines().count(), 1);
     assert!(left.contains("人民网 政治"));
 }
+
+/// The row of the sources view that names `label`, trimmed.
+fn source_row(screen: &str, label: &str) -> Option<String> {
+    screen
+        .lines()
+        .find(|l| l.contains(&format!("  {label}  ")))
+        .map(|l| l.trim_start_matches(['▶', ' ', '!']).trim_end().to_string())
+}
+
+#[cfg(unix)]
+#[test]
+fn a_morning_with_three_feeds_read_on_from_unread_to_unread_and_back_to_the_sources() {
+    let user = User::new();
+    let dir = TempDir::new("library-db-morning");
+    let feed = |name: &str, items: &[(&str, &str, &str)]| {
+        dir.write(name, rss(items)).display().to_string()
+    };
+    let alpha = feed(
+        "a.xml",
+        &[
+            ("a1", "Alpha one", "First."),
+            ("a2", "Alpha two", "Second."),
+            ("a3", "Alpha three", "Third."),
+        ],
+    );
+    let beta = feed("b.xml", &[("b1", "Beta one", "x"), ("b2", "Beta two", "y")]);
+    let gamma = feed("c.xml", &[("c1", "Gamma one", "z")]);
+    for (url, title) in [(&alpha, "Alpha"), (&beta, "Beta"), (&gamma, "Gamma")] {
+        user.ok(&["subscribe", url, "--title", title]);
+    }
+    user.ok(&["update"]);
+    let mut s = user.browser();
+    s.wait_for_text("Alpha one");
+    // To the sources: All, Unread, Starred, then the feeds by title.
+    s.send("q");
+    s.wait_for("the sources view", |screen| {
+        source_row(&screen.contents(), "Alpha").is_some_and(|r| r.starts_with("3  Alpha"))
+    });
+    s.send("jjj");
+    s.send("\r");
+    s.wait_for("Alpha's articles alone, named", |screen| {
+        let text = screen.contents();
+        text.contains("Alpha one") && !text.contains("Beta one") && text.contains(" 1/3  Alpha")
+    });
+    // The first unread opened, read to its end; Space reads on.
+    s.send("\r");
+    s.wait_for_text("First.");
+    s.send(" ");
+    s.wait_for("the next unread article", |screen| {
+        let text = screen.contents();
+        text.contains("Second.") && text.contains(" 2/3  Alpha")
+    });
+    // Back to the list, back to the sources: two fewer unread.
+    s.send("q");
+    s.wait_for_text("q sources");
+    s.send("q");
+    s.wait_for("Alpha with one unread", |screen| {
+        source_row(&screen.contents(), "Alpha").is_some_and(|r| r.starts_with("1  Alpha"))
+    });
+    // The source marked read, and undone.
+    s.send("A");
+    s.wait_for("Alpha all read", |screen| {
+        let text = screen.contents();
+        text.contains("Alpha: 1 article marked read")
+            && source_row(&text, "Alpha").is_some_and(|r| r.starts_with("Alpha"))
+    });
+    s.send("U");
+    s.wait_for("Alpha unread again", |screen| {
+        source_row(&screen.contents(), "Alpha").is_some_and(|r| r.starts_with("1  Alpha"))
+    });
+    // q from the top quits.
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+    s.assert_terminal_restored();
+    let marks = user.marks();
+    assert_eq!(marks.counts().0, 2, "the two articles read stay read");
+}

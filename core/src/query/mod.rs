@@ -80,7 +80,7 @@
 //! assert!(!Query::parse("光伏 -芯片").unwrap().matches(&a, &NoMarks));
 //! let e = Query::parse("光伏 foo:bar").unwrap_err();
 //! assert_eq!(e.position, 7);
-//! assert_eq!(e.message, "unknown filter `foo:` (known: source, lang, after, before, is)");
+//! assert_eq!(e.message, "unknown filter `foo:` (known: source, feed, lang, after, before, is)");
 //! ```
 
 use std::cell::RefCell;
@@ -1078,7 +1078,7 @@ mod tests {
         assert_eq!(e.position, "光伏 ".len());
         assert_eq!(
             e.message,
-            "unknown filter `foo:` (known: source, lang, after, before, is)"
+            "unknown filter `foo:` (known: source, feed, lang, after, before, is)"
         );
         assert_eq!(err("a -Sorce:x").position, 3);
         assert!(err("Sorce:x").message.contains("`Sorce:`"));
