@@ -16,6 +16,7 @@ shot two-pane-120x36 120x36 'G'
 shot narrow-list-60x24 60x24 ''
 shot narrow-reader-60x24 60x24 'G<Enter>'
 shot help-80x24 80x24 '?'
+shot sources-80x24 80x24 '<Enter>qq'
 if [[ "${1:-}" == "--png" ]]; then
   for svg in screenshots/*.svg; do
     w=$(sed -n 's/.*<svg[^>]* width="\([0-9]*\)".*/\1/p' "$svg" | head -1)

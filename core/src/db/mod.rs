@@ -622,19 +622,15 @@ impl LibraryDb {
             .prepare_cached("SELECT feed, source, key FROM articles INDEXED BY articles_by_feed")
             .map_err(failed())?;
         let mut rows = stmt.query([]).map_err(failed())?;
-        let mut all: Vec<(Option<String>, Option<String>, String)> = Vec::new();
+        let mut counter = crate::library::sources::SourceCounter::default();
         while let Some(row) = rows.next().map_err(failed())? {
-            all.push((
-                row.get(0).map_err(failed())?,
-                row.get(1).map_err(failed())?,
-                row.get(2).map_err(failed())?,
-            ));
+            let text = |i: usize| -> Result<Option<&str>, DbError> {
+                let value = row.get_ref(i).map_err(failed())?;
+                Ok(value.as_str_or_null().map_err(|e| failed()(e.into()))?)
+            };
+            counter.add(text(0)?, text(1)?, text(2)?.unwrap_or(""), marks);
         }
-        Ok(crate::count_sources(
-            all.iter()
-                .map(|(f, s, k)| (f.as_deref(), s.as_deref(), k.as_str())),
-            marks,
-        ))
+        Ok(counter.counts)
     }
 
     /// How many articles each feed has (`None`: articles of no feed), by

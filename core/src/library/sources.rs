@@ -46,23 +46,45 @@ pub fn count_sources<'a>(
     rows: impl Iterator<Item = (Option<&'a str>, Option<&'a str>, &'a str)>,
     marks: &dyn Marks,
 ) -> Vec<SourceCount> {
-    let mut at: HashMap<(bool, String), usize> = HashMap::new();
-    let mut out: Vec<SourceCount> = Vec::new();
+    let mut counter = SourceCounter::default();
     for (feed, source, key) in rows {
+        counter.add(feed, source, key, marks);
+    }
+    counter.counts
+}
+
+/// [`count_sources`] a row at a time, for rows that are not all there at
+/// once (a database's, read one by one): a row's strings are only looked
+/// at, copied only for a source met for the first time.
+#[derive(Debug, Default)]
+pub struct SourceCounter {
+    feeds: HashMap<String, usize>,
+    names: HashMap<String, usize>,
+    /// The counts so far, in the order each source was first met.
+    pub counts: Vec<SourceCount>,
+}
+
+impl SourceCounter {
+    /// Counts one article: its feed, source and key.
+    pub fn add(&mut self, feed: Option<&str>, source: Option<&str>, key: &str, marks: &dyn Marks) {
         let source = source.filter(|s| !s.is_empty());
-        let group = match feed {
-            Some(f) => (true, f.to_owned()),
-            None => (false, source.unwrap_or("").to_owned()),
+        let (map, group) = match feed {
+            Some(f) => (&mut self.feeds, f),
+            None => (&mut self.names, source.unwrap_or("")),
         };
-        let i = *at.entry(group).or_insert_with(|| {
-            out.push(SourceCount {
-                feed: feed.map(str::to_owned),
-                name: source.map(str::to_owned),
-                ..SourceCount::default()
-            });
-            out.len() - 1
-        });
-        let c = &mut out[i];
+        let i = match map.get(group) {
+            Some(&i) => i,
+            None => {
+                self.counts.push(SourceCount {
+                    feed: feed.map(str::to_owned),
+                    name: source.map(str::to_owned),
+                    ..SourceCount::default()
+                });
+                map.insert(group.to_owned(), self.counts.len() - 1);
+                self.counts.len() - 1
+            }
+        };
+        let c = &mut self.counts[i];
         if c.name.is_none() {
             c.name = source.map(str::to_owned);
         }
@@ -70,5 +92,4 @@ pub fn count_sources<'a>(
         c.unread += usize::from(!marks.is_read(key));
         c.starred += usize::from(marks.is_starred(key));
     }
-    out
 }
