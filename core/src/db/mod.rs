@@ -626,7 +626,7 @@ impl LibraryDb {
         while let Some(row) = rows.next().map_err(failed())? {
             let text = |i: usize| -> Result<Option<&str>, DbError> {
                 let value = row.get_ref(i).map_err(failed())?;
-                Ok(value.as_str_or_null().map_err(|e| failed()(e.into()))?)
+                value.as_str_or_null().map_err(|e| failed()(e.into()))
             };
             counter.add(text(0)?, text(1)?, text(2)?.unwrap_or(""), marks);
         }
