@@ -299,12 +299,15 @@ enum Command {
         #[arg(required = true)]
         keys: Vec<String>,
     },
-    /// Print how many articles of your library are unread.
+    /// Print how many articles of your library are unread (of one source, if given:
+    /// a subscription's address, title or the start of one, or a source name).
     Unread {
         /// One line per feed: unread, total and the feed (`-` for articles of no feed),
         /// separated by spaces.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "source")]
         by_feed: bool,
+        /// Only this source's unread articles.
+        source: Option<String>,
     },
     /// Bring the library's search index up to date (a big import leaves that to the
     /// browser, or to this command, e.g. from cron after `kanbao update`).
@@ -559,7 +562,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             print!("{}", subs.to_opml());
             Ok(0)
         }
-        Some(Command::Unread { by_feed }) => unread(by_feed),
+        Some(Command::Unread {
+            source: Some(source),
+            ..
+        }) => unread_of(&source),
+        Some(Command::Unread { by_feed, .. }) => unread(by_feed),
         Some(Command::Mark {
             read,
             unread,
@@ -970,6 +977,46 @@ fn mark(read: bool, unread: bool, star: bool, unstar: bool, keys: &[String]) -> 
 
 /// `kanbao unread`: how many articles of the library are unread, from the
 /// keys alone (no article is loaded).
+/// `kanbao unread SOURCE`: the unread count of one feed or source name.
+fn unread_of(name: &str) -> anyhow::Result<u8> {
+    let subs = Subscriptions::load(&subscriptions_path()?)?;
+    let feed = match subs.named(name) {
+        kanbao_core::Named::One(i) => Some(subs.feeds[i].url.clone()),
+        kanbao_core::Named::Several(many) => {
+            complain(format!("{name:?} names {} subscriptions:", many.len()));
+            for i in many {
+                let f = &subs.feeds[i];
+                eprintln!(
+                    "  {}  {}",
+                    sanitize_line(f.title.as_deref().unwrap_or("")),
+                    sanitize_line(&f.url)
+                );
+            }
+            return Ok(2);
+        }
+        kanbao_core::Named::None => None,
+    };
+    let db = LibraryDb::default_exists().then(open_db).transpose()?;
+    let marks = kanbao_core::MarkStore::open_default();
+    let counts = match &db {
+        Some(db) => db.source_counts(&marks)?,
+        None => Vec::new(),
+    };
+    let found = counts.iter().find(|c| match &feed {
+        Some(f) => c.feed.as_deref() == Some(f.as_str()),
+        None => c.feed.is_none() && c.name.as_deref() == Some(name),
+    });
+    match (found, &feed) {
+        (Some(c), _) => say!("{}", c.unread),
+        // A subscription not fetched yet has nothing unread.
+        (None, Some(_)) => say!("0"),
+        (None, None) => bail!(
+            "no subscription or source is called {name}; `kanbao feeds` lists the subscriptions"
+        ),
+    }
+    Ok(0)
+}
+
 fn unread(by_feed: bool) -> anyhow::Result<u8> {
     let db = LibraryDb::default_exists().then(open_db).transpose()?;
     let marks = kanbao_core::MarkStore::open_default();

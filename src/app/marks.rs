@@ -52,7 +52,8 @@ impl App {
     /// asks [`App::dwell_left`] how long to wait for that.
     pub fn dwell(&mut self, now: std::time::Instant) -> bool {
         let after = self.settings.mark_read_after;
-        let showing = match self.reader_visible() {
+        // The sources view hides the reader.
+        let showing = match self.reader_visible() && self.sources.is_none() {
             true => self.reader_article(),
             false => None,
         };

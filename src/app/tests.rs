@@ -835,6 +835,13 @@ fn an_article_shown_beside_the_list_for_a_while_is_marked_read() {
     assert!(!app.dwell(at(0)));
     assert!(!app.dwell(at(60_000)));
     assert!(!app.marks.is_read(&first));
+    // Nor does the sources view.
+    let mut app = sample(120, 30);
+    app.apply(Action::Quit);
+    assert!(app.in_sources());
+    assert!(!app.dwell(at(0)));
+    assert!(!app.dwell(at(60_000)));
+    assert!(!app.marks.is_read(&first));
     // In one pane, the list alone shows no article.
     let mut app = sample(60, 20);
     assert!(!app.dwell(at(0)));

@@ -882,6 +882,10 @@ fn subscriptions_are_named_by_title_and_listed_with_their_counts() {
     let left = user.ok(&["feeds"]);
     assert_eq!(left.lines().count(), 1);
     assert!(left.contains("人民网 政治"));
+    // One source's unread count, by title prefix; unknown: exit 2.
+    assert_eq!(user.ok(&["unread", "人民网"]), "2\n");
+    let o = user.kanbao(&["unread", "BBC"]);
+    assert_eq!(o.status.code(), Some(2));
 }
 
 /// The row of the sources view that names `label`, trimmed.

@@ -281,22 +281,8 @@ impl LibraryDb {
             }
             return Ok(out);
         }
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT key FROM articles WHERE rowid IN (SELECT value FROM json_each(?1))",
-            )
-            .map_err(failed())?;
-        let mut out = Vec::with_capacity(rowids.len());
-        for chunk in rowids.chunks(10_000) {
-            let keys = stmt
-                .query_map([json_array(chunk)], |r| r.get(0))
-                .map_err(failed())?;
-            for key in keys {
-                out.push(key.map_err(failed())?);
-            }
-        }
-        Ok(out)
+        let rows = self.keys_by_row(rowids)?;
+        Ok(rows.into_iter().map(|(_, key)| key).collect())
     }
 
     /// The source names of the articles in rows `rowids`, once each (their
