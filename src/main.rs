@@ -173,8 +173,11 @@ impl Settings {
 #[derive(Subcommand)]
 enum Command {
     /// Print articles typeset to a width (title, metadata line, blank line, paragraphs).
+    /// Without --index or --id: every article, newest first; without PATHs, of your
+    /// library (else the sample library).
     Read {
-        /// Columns to typeset for (default: the terminal's width, else 80).
+        /// Columns to typeset for (default: the terminal's width, else 80, at most
+        /// `reader.measure`).
         #[arg(long, short)]
         width: Option<usize>,
         /// Print only the article at this position of load order (0-based; see `list --json`).
@@ -1247,14 +1250,16 @@ fn read(
     warn_problems(&lib);
     let stdout = std::io::stdout();
     let tty = stdout.is_terminal();
+    // The terminal's width (else 80), no wider than `reader.measure`, as
+    // the browser's reader sets text.
     let width = width.unwrap_or_else(|| {
-        if tty {
-            crossterm::terminal::size()
+        let columns = match tty {
+            true => crossterm::terminal::size()
                 .map(|(w, _)| usize::from(w))
-                .unwrap_or(80)
-        } else {
-            80
-        }
+                .unwrap_or(80),
+            false => 80,
+        };
+        columns.min(usize::from(common.config.reader.measure))
     });
     let selected: Vec<usize> = match (index, id) {
         (Some(i), _) => {
@@ -1276,7 +1281,8 @@ fn read(
             }
             found
         }
-        (None, None) => (0..lib.articles.len()).collect(),
+        // Newest first, as the list shows them.
+        (None, None) => lib.newest_first(),
     };
     let color = common.color_for(tty);
     let options = common.options(tty);

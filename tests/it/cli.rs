@@ -420,3 +420,49 @@ fn dates_are_shown_in_the_readers_time_zone() {
         "{warned}"
     );
 }
+
+#[test]
+fn read_prints_newest_first_no_wider_than_the_measure() {
+    let dir = TempDir::new("cli-read-order");
+    let path = dir
+        .write(
+            "two.json",
+            r#"[{"title":"较早的一篇","published":"2024-01-01T08:00:00+08:00","body":"旧闻。"},
+                {"title":"较新的一篇","published":"2024-06-01T08:00:00+08:00","body":"新闻。"}]"#
+                .as_bytes(),
+        )
+        .display()
+        .to_string();
+    let out = kanbao(&["read", &path]);
+    let text = stdout(&out);
+    let (newer, older) = (
+        text.find("较新的一篇").unwrap(),
+        text.find("较早的一篇").unwrap(),
+    );
+    assert!(newer < older, "{text}");
+    // --index still counts in load order.
+    assert!(stdout(&kanbao(&["read", &path, "--index", "0"])).starts_with("较早的一篇"));
+    // reader.measure caps the default width (80 when not on a terminal).
+    std::fs::create_dir_all(dir.path("config/kanbao")).unwrap();
+    let long = serde_json::json!({"title": "t", "body": "光伏产业".repeat(40)}).to_string();
+    let long_path = dir
+        .write("long.json", long.as_bytes())
+        .display()
+        .to_string();
+    std::fs::write(
+        dir.path("config/kanbao/config.toml"),
+        "[reader]\nmeasure = 30\n",
+    )
+    .unwrap();
+    let out = kanbao_command()
+        .env("XDG_CONFIG_HOME", dir.path("config"))
+        .args(["read", &long_path])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.lines().count() > 5, "{text}");
+    assert!(
+        text.lines().all(|l| str_width(l, Ambiguous::Narrow) <= 30),
+        "{text}"
+    );
+}
