@@ -208,6 +208,19 @@ impl App {
         false
     }
 
+    /// Reads the marks again if another kanbao changed them (the event
+    /// loop asks every few seconds and when the terminal gets the focus);
+    /// the sources view counts again. Returns whether anything changed.
+    pub fn refresh_marks(&mut self) -> bool {
+        if !self.marks.reload_if_changed() {
+            return false;
+        }
+        if self.in_sources() {
+            self.recount_sources();
+        }
+        true
+    }
+
     /// Whether marks are still being written in the background.
     pub fn marks_busy(&self) -> bool {
         self.marks.busy()

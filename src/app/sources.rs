@@ -155,7 +155,7 @@ impl App {
     }
 
     /// Counts again (after marks changed), the same row selected.
-    fn recount_sources(&mut self) {
+    pub(super) fn recount_sources(&mut self) {
         let Some(s) = &self.sources else { return };
         let query = s.rows.get(s.selected).map(|r| r.query.clone());
         let rows = self.source_rows();

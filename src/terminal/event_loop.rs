@@ -49,6 +49,10 @@ fn enter_terminal() -> io::Result<()> {
     Ok(())
 }
 
+/// How often the browser looks for marks another kanbao made (a
+/// `PRAGMA data_version`: nothing is read unless they changed).
+const MARKS_EVERY: Duration = Duration::from_secs(2);
+
 /// The browser's background update (`r`): fetches the subscriptions and
 /// says what happened ([`UpdateReport`]).
 pub type Updater = Arc<dyn Fn() -> UpdateReport + Send + Sync>;
@@ -410,6 +414,8 @@ fn event_loop(
     let mut dirty = true;
     // When the reader beside the list shows the selection, if it waits.
     let mut preview_due: Option<std::time::Instant> = None;
+    // When the marks were last looked at for another kanbao's changes.
+    let mut marks_checked = std::time::Instant::now();
     loop {
         // A signal first: after a hang-up there is no terminal to draw on.
         let sig = signal.load(Ordering::Relaxed);
@@ -432,6 +438,11 @@ fn event_loop(
         }
         if background.collect(app) {
             dirty = true;
+        }
+        // Marks another kanbao (or `kanbao mark`) made: every few seconds.
+        if marks_checked.elapsed() >= MARKS_EVERY {
+            marks_checked = std::time::Instant::now();
+            dirty |= app.refresh_marks();
         }
         // Between keys, finish typesetting a huge article a chunk at a time.
         let idle = app.typesetting_pending();
@@ -506,7 +517,10 @@ fn event_loop(
                 }
                 None
             }
-            Event::FocusGained => Some(Effect::Redraw),
+            Event::FocusGained => {
+                app.refresh_marks();
+                Some(Effect::Redraw)
+            }
             _ => continue,
         };
         dirty = true;

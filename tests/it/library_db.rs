@@ -964,3 +964,29 @@ fn a_morning_with_three_feeds_read_on_from_unread_to_unread_and_back_to_the_sour
     let marks = user.marks();
     assert_eq!(marks.counts().0, 2, "the two articles read stay read");
 }
+
+#[cfg(unix)]
+#[test]
+fn marks_another_kanbao_makes_show_in_an_open_browser() {
+    let user = User::new();
+    let dir = TempDir::new("library-db-other");
+    let feed = dir.write("f.xml", rss(&[("x1", "One", "a"), ("x2", "Two", "b")]));
+    user.ok(&["subscribe", &feed.display().to_string(), "--title", "Solo"]);
+    user.ok(&["update"]);
+    let mut s = user.browser();
+    s.wait_for_text("Two");
+    s.send("q");
+    s.wait_for("two unread", |screen| {
+        source_row(&screen.contents(), "Solo").is_some_and(|r| r.starts_with("2  Solo"))
+    });
+    // Another process marks one read: the open browser counts it within
+    // a few seconds, with no key pressed.
+    let listed = user.ok(&["list", "--json"]);
+    let key: serde_json::Value = serde_json::from_str(listed.lines().next().unwrap()).unwrap();
+    user.ok(&["mark", "--read", key["key"].as_str().unwrap()]);
+    s.wait_for("one unread", |screen| {
+        source_row(&screen.contents(), "Solo").is_some_and(|r| r.starts_with("1  Solo"))
+    });
+    s.send("q");
+    assert_eq!(s.wait_exit(), 0);
+}

@@ -91,6 +91,9 @@ pub struct MarkStore {
     problem: Option<String>,
     /// A big write running in another thread, with the connection.
     writer: Option<std::thread::JoinHandle<Written>>,
+    /// SQLite's `data_version` when the marks were last read: it moves on
+    /// when another connection (another kanbao) commits.
+    seen_version: Option<i64>,
 }
 
 /// What a background write gives back: the connection, and the marks it
@@ -149,7 +152,10 @@ impl MarkStore {
         match open_connection(path, busy_timeout) {
             Ok(mut conn) => match migrate(&mut conn) {
                 Ok(()) => match load(&conn, &mut state) {
-                    Ok(()) => state.conn = Some(conn),
+                    Ok(()) => {
+                        state.seen_version = data_version(&conn).ok();
+                        state.conn = Some(conn);
+                    }
                     Err(e) => state.fail(path, &e.to_string()),
                 },
                 Err(Migration::Newer(version)) => {
@@ -193,6 +199,7 @@ impl MarkStore {
             pending: HashSet::new(),
             problem: None,
             writer: None,
+            seen_version: None,
         }
     }
 
@@ -294,6 +301,42 @@ impl MarkStore {
             .filter(|id| self.read.remove(*id))
             .collect();
         self.persist(&changed, Field::Read)
+    }
+
+    /// Reads the marks again if another process (another kanbao, `kanbao
+    /// mark`) changed them since they were read; returns whether it did.
+    /// Not while marks of this one wait to be written (they would be lost).
+    pub fn reload_if_changed(&mut self) -> bool {
+        if self.writer.is_some() || !self.pending.is_empty() {
+            return false;
+        }
+        let Some(conn) = &self.conn else {
+            return false;
+        };
+        let Ok(now) = data_version(conn) else {
+            return false;
+        };
+        if self.seen_version == Some(now) {
+            return false;
+        }
+        let (mut read, mut starred) = (HashSet::new(), HashSet::new());
+        std::mem::swap(&mut read, &mut self.read);
+        std::mem::swap(&mut starred, &mut self.starred);
+        let conn = self.conn.take();
+        let loaded = conn.as_ref().map(|c| load(c, self));
+        self.conn = conn;
+        match loaded {
+            Some(Ok(())) => {
+                self.seen_version = Some(now);
+                true
+            }
+            _ => {
+                // Kept as they were.
+                self.read = read;
+                self.starred = starred;
+                false
+            }
+        }
     }
 
     /// Whether a background write is running.
@@ -528,6 +571,11 @@ fn migrate(conn: &mut Connection) -> Result<(), Migration> {
 }
 
 /// Reads every mark into memory.
+/// SQLite's count of commits by other connections to the file.
+fn data_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+}
+
 fn load(conn: &Connection, state: &mut MarkStore) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare("SELECT id, read, starred FROM marks WHERE read OR starred")?;
     let rows = stmt.query_map([], |r| {
@@ -754,6 +802,26 @@ mod tests {
         let reopened = open_ok(&path);
         assert_eq!(reopened.counts(), (1, 0), "only the mark made before stays");
         assert!(reopened.is_read("before"));
+    }
+
+    #[test]
+    fn marks_another_process_made_are_read_again_and_only_then() {
+        let dir = TempDir::new("reload");
+        let path = dir.join("state.sqlite3");
+        let mut browser = open_ok(&path);
+        let mut other = open_ok(&path);
+        assert!(!browser.reload_if_changed(), "nothing changed");
+        other.set_read("a", true).unwrap();
+        other.set_starred("b", true).unwrap();
+        assert!(browser.reload_if_changed());
+        assert!(browser.is_read("a") && browser.is_starred("b"));
+        assert!(!browser.reload_if_changed(), "once");
+        // Its own marks do not make it read again, and are not lost.
+        browser.set_read("c", true).unwrap();
+        assert!(!browser.reload_if_changed());
+        other.set_read("a", false).unwrap();
+        assert!(browser.reload_if_changed());
+        assert!(!browser.is_read("a") && browser.is_read("c"));
     }
 
     #[test]
