@@ -215,9 +215,7 @@ impl App {
         if !self.marks.reload_if_changed() {
             return false;
         }
-        if self.in_sources() {
-            self.recount_sources();
-        }
+        self.recount_sources();
         true
     }
 

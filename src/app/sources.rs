@@ -155,7 +155,9 @@ impl App {
     }
 
     /// Counts again (after marks changed), the same row selected.
-    pub(super) fn recount_sources(&mut self) {
+    /// Counts the sources view again, if it is shown (after an update, or
+    /// marks another kanbao made).
+    pub fn recount_sources(&mut self) {
         let Some(s) = &self.sources else { return };
         let query = s.rows.get(s.selected).map(|r| r.query.clone());
         let rows = self.source_rows();

@@ -353,6 +353,8 @@ impl Background {
                 // again (or, showing the sample, the one just made).
                 Reloaded::Database => app.reload_database(),
             }
+            // What the update brought is counted in the sources view too.
+            app.recount_sources();
             app.set_notice(report.said);
             changed = true;
         }

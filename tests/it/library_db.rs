@@ -987,6 +987,17 @@ fn marks_another_kanbao_makes_show_in_an_open_browser() {
     s.wait_for("one unread", |screen| {
         source_row(&screen.contents(), "Solo").is_some_and(|r| r.starts_with("1  Solo"))
     });
+    // `r` from the sources view: the feed's new article is counted.
+    std::thread::sleep(Duration::from_millis(1100));
+    std::fs::write(
+        &feed,
+        rss(&[("x1", "One", "a"), ("x2", "Two", "b"), ("x3", "Three", "c")]),
+    )
+    .unwrap();
+    s.send("r");
+    s.wait_for("two unread of three", |screen| {
+        source_row(&screen.contents(), "Solo").is_some_and(|r| r == "2  Solo  3")
+    });
     s.send("q");
     assert_eq!(s.wait_exit(), 0);
 }
