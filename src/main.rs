@@ -533,16 +533,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     bail!("no subscription is called or addressed {url}; `kanbao feeds` lists them")
                 }
                 kanbao_core::Named::Several(many) => {
-                    complain(format!("{url:?} names {} subscriptions:", many.len()));
-                    for i in many {
-                        let f = &subs.feeds[i];
-                        eprintln!(
-                            "  {}  {}",
-                            sanitize_line(f.title.as_deref().unwrap_or("")),
-                            sanitize_line(&f.url)
-                        );
-                    }
-                    eprintln!("kanbao: give more of the title, or the address");
+                    say_ambiguous(&url, &subs, &many);
                     return Ok(2);
                 }
             };
@@ -980,21 +971,27 @@ fn mark(read: bool, unread: bool, star: bool, unstar: bool, keys: &[String]) -> 
 
 /// `kanbao unread`: how many articles of the library are unread, from the
 /// keys alone (no article is loaded).
+/// A name that fits several subscriptions: each, by title and address.
+fn say_ambiguous(name: &str, subs: &Subscriptions, many: &[usize]) {
+    complain(format!("{name:?} names {} subscriptions:", many.len()));
+    for &i in many {
+        let f = &subs.feeds[i];
+        eprintln!(
+            "  {}  {}",
+            sanitize_line(f.title.as_deref().unwrap_or("")),
+            sanitize_line(&f.url)
+        );
+    }
+    eprintln!("kanbao: give more of the title, or the address");
+}
+
 /// `kanbao unread SOURCE`: the unread count of one feed or source name.
 fn unread_of(name: &str) -> anyhow::Result<u8> {
     let subs = Subscriptions::load(&subscriptions_path()?)?;
     let feed = match subs.named(name) {
         kanbao_core::Named::One(i) => Some(subs.feeds[i].url.clone()),
         kanbao_core::Named::Several(many) => {
-            complain(format!("{name:?} names {} subscriptions:", many.len()));
-            for i in many {
-                let f = &subs.feeds[i];
-                eprintln!(
-                    "  {}  {}",
-                    sanitize_line(f.title.as_deref().unwrap_or("")),
-                    sanitize_line(&f.url)
-                );
-            }
+            say_ambiguous(name, &subs, &many);
             return Ok(2);
         }
         kanbao_core::Named::None => None,
