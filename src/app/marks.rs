@@ -146,23 +146,39 @@ impl App {
                 .map(|a| a.key().into_owned())
                 .collect(),
         };
-        let ids: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
-        let n = ids.len();
+        let (_, undo, r) = self.mark_keys_read(&keys);
+        self.notice = Some(format!(
+            "{} marked read{undo}",
+            super::sort::articles(keys.len())
+        ));
+        // A failed write says so in place of that.
+        self.report(r);
+    }
+
+    /// Marks the articles of `keys` read in one write, remembering which
+    /// were unread for `U`; returns how many were, the notice's
+    /// ` (U undoes it)` in the keys in force, and how the write went. `A`
+    /// in the list and in the sources view both go through here.
+    pub(super) fn mark_keys_read(
+        &mut self,
+        keys: &[String],
+    ) -> (usize, String, Result<(), kanbao_core::MarksError>) {
+        let ids: Vec<&str> = keys.iter().map(String::as_str).collect();
         let were_unread: Vec<String> = ids
             .iter()
             .filter(|id| !self.marks.is_read(id))
             .map(|id| id.to_string())
             .collect();
         let r = self.marks.mark_all_read(&ids);
-        let key = self
+        let undo = self
             .settings
             .keymap
             .key_of(crate::input::action::Action::Undo)
             .map(|k| format!(" ({k} undoes it)"))
             .unwrap_or_default();
-        self.notice = Some(format!("{} marked read{key}", super::sort::articles(n)));
+        let changed = were_unread.len();
         self.undo = Some(Undo::WereUnread(were_unread));
-        self.report(r);
+        (changed, undo, r)
     }
 
     /// Undoes the last `u`, `s` or `A` (one level: a second `U` says there

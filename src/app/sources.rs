@@ -256,25 +256,12 @@ impl App {
                 .map(|a| a.key().into_owned())
                 .collect(),
         };
-        let were_unread: Vec<String> = keys
-            .iter()
-            .filter(|k| !self.marks.is_read(k))
-            .cloned()
-            .collect();
-        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let r = self.marks.mark_all_read(&refs);
-        let undo = self
-            .settings
-            .keymap
-            .key_of(Action::Undo)
-            .map(|k| format!(" ({k} undoes it)"))
-            .unwrap_or_default();
+        let (changed, undo, r) = self.mark_keys_read(&keys);
         self.notice = Some(format!(
             "{}: {} marked read{undo}",
             row.label,
-            super::sort::articles(were_unread.len())
+            super::sort::articles(changed)
         ));
-        self.undo = Some(super::marks::Undo::WereUnread(were_unread));
         self.report(r);
         self.recount_sources();
     }
