@@ -667,31 +667,20 @@ impl LibraryDb {
     /// Per feed (`None`: articles of no feed), by feed: how many articles
     /// and how many unread. Reads only feeds and keys (from their index).
     pub fn unread_by_feed(&self, marks: &dyn Marks) -> Result<Vec<FeedCount>, DbError> {
-        let failed = || self.failed("cannot count unread articles");
-        let mut stmt = self
-            .conn
-            .prepare("SELECT feed, key FROM articles ORDER BY feed")
-            .map_err(failed())?;
-        let mut rows = stmt.query([]).map_err(failed())?;
+        // The sources, in the feed index's order (articles of no feed
+        // first, by source name), taken together by feed.
         let mut counts: Vec<FeedCount> = Vec::new();
-        while let Some(row) = rows.next().map_err(failed())? {
-            let feed = row
-                .get_ref(0)
-                .map_err(failed())?
-                .as_str_or_null()
-                .ok()
-                .flatten();
-            let key = row.get_ref(1).map_err(failed())?.as_str().unwrap_or("");
-            if counts.last().is_none_or(|c| c.feed.as_deref() != feed) {
-                counts.push(FeedCount {
-                    feed: feed.map(str::to_owned),
-                    total: 0,
-                    unread: 0,
-                });
-            }
-            if let Some(c) = counts.last_mut() {
-                c.total += 1;
-                c.unread += usize::from(!marks.is_read(key));
+        for c in self.source_counts(marks)? {
+            match counts.last_mut() {
+                Some(last) if last.feed == c.feed => {
+                    last.total += c.total;
+                    last.unread += c.unread;
+                }
+                _ => counts.push(FeedCount {
+                    feed: c.feed,
+                    total: c.total,
+                    unread: c.unread,
+                }),
             }
         }
         Ok(counts)
